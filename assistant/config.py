@@ -1,0 +1,31 @@
+"""Settings from the environment (prefix ASSISTANT_), with paths relative to the project root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; each one can be set as ASSISTANT_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="folder with the plan text")
+    index_dir: Path = Field(default=PROJECT_ROOT / "index", description="persisted Chroma index")
+    embedding: str = Field(default="e5-small", description="e5-small or st:<model name or path>")
+    max_question_chars: int = Field(default=1000, ge=10)
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, ge=1, le=65535)
+    rate_limit_per_minute: int = Field(default=60, ge=0, description="per client; 0 turns it off")
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed to call the API")
+    feedback_db: Path | None = Field(default=None, description="SQLite file; default index_dir/feedback.sqlite3")
+
+    @property
+    def feedback_path(self) -> Path:
+        """Where 👍/👎 feedback is stored."""
+        return self.feedback_db or self.index_dir / "feedback.sqlite3"

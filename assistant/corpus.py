@@ -1,0 +1,258 @@
+"""Parse the plan text in corpus/ into typed records (pure functions)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CorpusError
+from .models import KPI, NO_PLAN, YEARS, DepartmentStatus, Initiative, Plan, Section
+
+SAME_AS_BEFORE = "⇒"
+NEW_MARK = "新 "
+FIELD_RE = re.compile(r"^【分野(\d)】\s*(\S+?)(?:\s+(.*))?$")
+VIEWPOINT_RE = re.compile(r"^\((\d)\)\s*(.+?)(?:\s+2026(?:\s+\d{4})*)?$")
+SECTION_RE = re.compile(r"^(\d)\.(\d)\.\s*(.+)$")
+CHAPTER_RE = re.compile(r"^(\d) (\S+)$")
+TARGET_RE = re.compile(r"^([\d,.]+)\s*(万)?\s*(\S*)$")
+KPI_FIELDS = ("魅力づくり", "暮らしづくり", "人づくり", "仕事づくり", "都市づくり")
+KPI_VIEWPOINTS = ("全ての人の利便性向上", "共創のための環境整備")
+NARRATIVE_NOISE = re.compile(r"^(DXアクションプラン(2\.0)?|継続|インデックス|\d{1,2})$")
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The plan text files in the corpus folder, sorted."""
+    files = sorted(p for p in Path(corpus_dir).glob("*.txt") if p.is_file())
+    if not files:
+        raise CorpusError(f"{corpus_dir} にプラン本文 (*.txt) が見つかりません。")
+    return files
+
+
+def corpus_hash(corpus_dir: Path) -> str:
+    """SHA-256 over the names and bytes of every corpus file."""
+    digest = hashlib.sha256()
+    for path in corpus_files(corpus_dir):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_plan(corpus_dir: Path) -> Plan:
+    """Read and parse the (newest) plan text in the corpus folder."""
+    path = corpus_files(corpus_dir)[-1]
+    return parse_plan(path.read_text(encoding="utf-8"), source=path.name)
+
+
+def _cells(line: str) -> list[str]:
+    """Tab-separated cells, stripped."""
+    return [c.strip() for c in line.split("\t")]
+
+
+def _resolve_years(cells: list[str]) -> dict[int, str | None]:
+    """Turn four raw year cells into statuses: ⇒ copies the year before, — is None."""
+    years: dict[int, str | None] = {}
+    previous: str | None = None
+    for year, raw in zip(YEARS, cells, strict=False):
+        if raw == SAME_AS_BEFORE:
+            status = previous
+        elif raw in (NO_PLAN, "-", "―", "－", ""):
+            status = None
+        else:
+            status = raw
+        years[year] = status
+        previous = status
+    return years
+
+
+@dataclass
+class _TableState:
+    """Where the table parser is: field, viewpoint and goal of the rows that follow."""
+
+    field_no: int = 0
+    field_name: str = ""
+    viewpoint: str = ""
+    goal: str = ""
+    rows: list[dict] = field(default_factory=list)
+
+
+def _table_context(line: str, state: _TableState, fields: dict[int, str]) -> bool:
+    """Update field/viewpoint/goal from a heading line; True when the line was one."""
+    first = _cells(line)[0]
+    if m := FIELD_RE.match(first):
+        state.field_no, state.field_name = int(m.group(1)), m.group(2)
+        fields[state.field_no] = state.field_name
+        return True
+    if m := VIEWPOINT_RE.match(first):
+        state.viewpoint = m.group(2).strip()
+        return True
+    if first.startswith("○"):
+        state.goal = first.lstrip("○ ").strip()
+        return True
+    return False
+
+
+def _table_row(line: str, lineno: int, state: _TableState) -> None:
+    """Add an initiative row, or another department of the row above."""
+    cells = _cells(line)
+    if len(cells) < 6 or cells[2] == "2026" or not cells[1]:
+        return
+    status = DepartmentStatus(department=cells[1], years=_resolve_years(cells[2:6]))
+    if cells[0]:
+        name, new = cells[0], cells[0].startswith(NEW_MARK)
+        if new:
+            name = name[len(NEW_MARK):].strip()
+        state.rows.append(
+            {
+                "name": name,
+                "new": new,
+                "field_no": state.field_no,
+                "field_name": state.field_name,
+                "viewpoint": state.viewpoint,
+                "goal": state.goal,
+                "statuses": [status],
+                "quote": line.replace("\t", " | ").strip(),
+                "line": lineno,
+            }
+        )
+    elif state.rows:
+        state.rows[-1]["statuses"].append(status)
+        state.rows[-1]["quote"] += "\n" + line.replace("\t", " | ").strip(" |")
+
+
+def _parse_kpis(lines: list[tuple[int, str]]) -> list[KPI]:
+    """KPIs of 3.1: pages in field order, label lines then a target line."""
+    kpis: list[KPI] = []
+    page, viewpoint, label = 0, "", []
+    for lineno, raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if line == "3 成果の測定":
+            page, viewpoint, label = page + 1, "", []
+            continue
+        if line in KPI_FIELDS:
+            page = KPI_FIELDS.index(line) + 1
+            continue
+        if line in KPI_VIEWPOINTS:
+            viewpoint, label = line, []
+            continue
+        if line.startswith(("※", "3.1.", "2029年度末")) or len(line) == 1:
+            continue
+        m = TARGET_RE.match(line)
+        if m and label and page:
+            number = float(m.group(1).replace(",", ""))
+            value = number * 10000 if m.group(2) else number
+            text = "".join(label)
+            kpis.append(
+                KPI(
+                    id=f"K{len(kpis) + 1:02d}",
+                    field_no=page,
+                    field_name=KPI_FIELDS[page - 1],
+                    viewpoint=viewpoint,
+                    label=text,
+                    target=re.sub(r"\s+", "", line),
+                    value=value,
+                    unit=m.group(3),
+                    cumulative="累計" in text,
+                    line=lineno,
+                )
+            )
+            label = []
+        else:
+            label.append(line)
+    return kpis
+
+
+def _section_blocks(lines: list[tuple[int, str]]) -> Iterator[tuple[list[str], int, str]]:
+    """(heading path, first line, text line) for every narrative line, in order."""
+    chapter, section = "", ""
+    for lineno, raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if m := CHAPTER_RE.match(line):
+            chapter = f"{m.group(1)} {m.group(2)}"
+            continue
+        if m := SECTION_RE.match(line):
+            section = f"{m.group(1)}.{m.group(2)} {m.group(3).strip()}"
+            continue
+        if NARRATIVE_NOISE.match(line) or not section:
+            continue
+        yield [chapter, section], lineno, line.replace("**", "")
+
+
+def _parse_sections(lines: list[tuple[int, str]], colophon: list[tuple[int, str]]) -> list[Section]:
+    """Narrative sections; the same heading on several pages is one section."""
+    merged: dict[str, dict] = {}
+    for path, lineno, text in _section_blocks(lines):
+        key = path[1]
+        entry = merged.setdefault(key, {"path": path, "line": lineno, "lines": []})
+        if text not in entry["lines"]:
+            entry["lines"].append(text)
+    sections = [
+        Section(
+            id="S" + key.split(" ")[0],
+            path=entry["path"],
+            title=key.split(" ", 1)[1],
+            text="\n".join(entry["lines"]),
+            line=entry["line"],
+        )
+        for key, entry in merged.items()
+    ]
+    colophon_lines = [t.strip() for _, t in colophon if t.strip()]
+    if colophon_lines:
+        sections.append(
+            Section(
+                id="S-colophon",
+                path=["奥付"],
+                title="策定・発行",
+                text="\n".join(colophon_lines),
+                line=colophon[0][0],
+            )
+        )
+    return sections
+
+
+def _split_parts(text: str) -> dict[str, list[tuple[int, str]]]:
+    """Split the document into narrative, tables, KPI and colophon parts (1-based line numbers)."""
+    parts: dict[str, list[tuple[int, str]]] = {"narrative": [], "tables": [], "kpi": [], "colophon": []}
+    part = "front"
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if part == "front" and stripped == "1 趣旨":
+            part = "narrative"
+        elif part == "narrative" and stripped == "2.5. 具体的な取組":
+            part = "tables"
+        elif part == "tables" and stripped == "3 成果の測定":
+            part = "kpi"
+        elif part == "kpi" and stripped.startswith("金沢市DXアクションプラン"):
+            part = "colophon"
+        if part in parts:
+            parts[part].append((lineno, line))
+    return parts
+
+
+def parse_plan(text: str, source: str = "plan.txt") -> Plan:
+    """Parse the whole plan text into initiatives, KPIs and narrative sections."""
+    parts = _split_parts(text)
+    if not parts["tables"]:
+        raise CorpusError("プラン本文に「2.5. 具体的な取組」の表が見つかりません。")
+    state, fields = _TableState(), {}
+    for lineno, line in parts["tables"]:
+        if not line.strip() or _table_context(line, state, fields):
+            continue
+        if "\t" in line:
+            _table_row(line, lineno, state)
+    initiatives = [Initiative(id=f"I{i + 1:02d}", **row) for i, row in enumerate(state.rows)]
+    kpi_lines = parts["kpi"]
+    narrative = parts["narrative"] + [(n, t) for n, t in kpi_lines if t.strip().startswith(("3 成果", "3.1.", "2029年度末", "※"))]
+    return Plan(
+        initiatives=initiatives,
+        kpis=_parse_kpis(kpi_lines),
+        sections=_parse_sections(narrative, parts["colophon"]),
+        fields=fields,
+        source=source,
+    )

@@ -1,0 +1,61 @@
+"""English words of the plan's domain and their Japanese terms, so English questions find Japanese records."""
+
+from __future__ import annotations
+
+import re
+
+# Longest phrases first when matching; values are the plan's own Japanese words.
+EN_JA: dict[str, str] = {
+    "civic tech": "シビックテック", "hackathon": "ハッカソン", "hackathons": "ハッカソン",
+    "open data": "オープンデータ", "generative ai": "生成AI", "gen ai": "生成AI", "my number": "マイナンバー",
+    "hazard map": "ハザードマップ", "e-book": "電子書籍", "e-books": "電子書籍", "ebook": "電子書籍",
+    "e-application": "電子申請", "online application": "電子申請", "electronic application": "電子申請",
+    "e-sports": "eスポーツ", "esports": "eスポーツ", "smart work": "スマートワーク", "nursing care": "介護",
+    "small business": "中小企業", "smes": "中小企業", "sme": "中小企業", "bus location": "バスロケーション",
+    "bi tool": "BIツール", "free wi-fi": "FREE Wi-Fi", "wi-fi": "Wi-Fi", "wifi": "Wi-Fi",
+    "city website": "公式HP", "official website": "公式HP", "website": "HP", "homepage": "HP",
+    "app": "アプリ", "apps": "アプリ", "application": "アプリ", "tourism": "観光", "tourist": "観光",
+    "sightseeing": "観光", "congestion": "混雑", "crowd": "混雑", "crowding": "混雑", "trash": "ごみ",
+    "garbage": "ごみ", "waste": "ごみ", "bin": "ごみ箱", "bins": "ごみ箱", "toilet": "トイレ", "toilets": "トイレ",
+    "points": "ポイント", "point": "ポイント", "marathon": "マラソン", "craft": "工芸", "crafts": "工芸",
+    "museum": "ミュージアム", "jomon": "縄文", "archive": "アーカイブ", "counter": "窓口", "window": "窓口",
+    "ai": "AI", "phone": "電話", "telephone": "電話", "automatic": "自動", "passport": "パスポート",
+    "water": "上下水道", "sewer": "上下水道", "foreign": "外国人", "foreigners": "外国人", "library": "図書館",
+    "payment": "納付", "payments": "納付", "consultation": "相談", "consultations": "相談", "health": "健康",
+    "ambulance": "救急", "emergency": "救急", "hospital": "病院", "medical": "医療", "smartphone": "スマートフォン",
+    "course": "講座", "courses": "講座", "lecture": "講座", "class": "講座", "art": "アート", "disability": "障害",
+    "disabilities": "障害", "disabled": "障害", "childcare": "子育て", "parenting": "子育て", "child": "子ども",
+    "children": "子ども", "school": "学校", "schools": "学校", "coupon": "クーポン", "programming": "プログラミング",
+    "robot": "ロボット", "robots": "ロボット", "animation": "アニメーション", "seminar": "セミナー",
+    "seminars": "セミナー", "agriculture": "農業", "farming": "農業", "market": "市場", "company": "企業",
+    "companies": "企業", "university": "大学", "transport": "交通", "transit": "交通", "traffic": "交通",
+    "bus": "バス", "buses": "バス", "timetable": "時刻表", "snow": "除雪", "drone": "ドローン", "drones": "ドローン",
+    "bridge": "橋", "flood": "浸水", "flooding": "浸水", "river": "河川", "rivers": "河川", "camera": "カメラ",
+    "cameras": "カメラ", "underpass": "地下道", "evacuation": "避難所", "shelter": "避難所", "shelters": "避難所",
+    "disaster": "災害", "disasters": "災害", "chat": "チャット", "leak": "漏水", "leaks": "漏水", "building": "建築",
+    "fire": "消防", "construction": "工事", "digital": "デジタル", "data": "データ", "analysis": "分析",
+    "mobility": "モビリティ", "portal": "ポータル", "paperless": "ペーパーレス", "multilingual": "多言語",
+    "translation": "翻訳", "video": "動画", "videos": "動画", "publicity": "広報", "pr": "広報", "leader": "リーダー",
+    "leaders": "リーダー", "advisor": "アドバイザー", "advisors": "アドバイザー", "metaverse": "メタバース",
+    "truancy": "不登校", "reading": "読み書き", "sns": "SNS", "staff": "職員", "employees": "職員",
+    "vr": "VR", "ar": "AR", "3d": "3D", "iot": "IoT", "gps": "GPS", "ict": "ICT", "dx": "DX", "line": "LINE",
+    "kanapass": "かなパス", "kana pass": "かなパス", "nigemasshi": "にげまっし", "norimasshi": "のりまっし",
+    "matchbox": "マッチ箱", "insurance": "保険", "tax": "納税", "taxes": "納税", "pension": "年金",
+    "certificate": "受給者証", "examination": "審査会", "elderly": "介護", "industrial high school": "工業高校",
+    "high school": "高校", "admission": "出願", "startup": "ベンチャーズ", "creators": "クリエイター",
+    "spot": "スポット", "spots": "スポット", "forecast": "予測", "prediction": "予測", "visitors": "観光",
+    "lecture on fire prevention": "防火講座", "plan period": "プランの期間", "period": "期間",
+    "basic philosophy": "基本理念", "philosophy": "基本理念", "vision": "基本理念", "guidelines": "行動指針",
+    "action guidelines": "行動指針", "principles": "行動指針", "promotion structure": "推進体制",
+    "structure": "推進体制", "council": "DX会議", "dx council": "DX会議", "headquarters": "推進本部",
+    "formulated": "策定", "established": "策定", "created": "策定", "adopted": "策定", "members": "構成",
+    "composed": "構成", "history": "策定の趣旨", "purpose": "策定の趣旨", "kpi": "KPI", "kpis": "KPI", "fire prevention": "防火", "remote": "遠隔操作",
+}
+_PATTERN = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(EN_JA, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+
+
+def to_japanese_terms(question: str) -> str:
+    """The Japanese terms for the domain words an English question uses, space-separated."""
+    return " ".join(dict.fromkeys(EN_JA[m.group(1).lower()] for m in _PATTERN.finditer(question)))

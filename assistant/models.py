@@ -1,0 +1,113 @@
+"""Pydantic records for the plan and the public answer shapes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+YEARS: tuple[int, ...] = (2026, 2027, 2028, 2029)
+NO_PLAN = "—"  # the plan's mark for "nothing planned that year"
+
+
+class DepartmentStatus(BaseModel):
+    """One department's yearly statuses for an initiative (⇒ already resolved)."""
+
+    department: str
+    years: dict[int, str | None] = Field(description="status per fiscal year; None where the plan says —")
+
+    def status(self, year: int) -> str | None:
+        """The status in a fiscal year, None when nothing is planned."""
+        return self.years.get(year)
+
+
+class Initiative(BaseModel):
+    """A row (plus continuation rows) of the 2.5 具体的な取組 tables."""
+
+    id: str
+    name: str
+    new: bool
+    field_no: int
+    field_name: str
+    viewpoint: str
+    goal: str
+    statuses: list[DepartmentStatus]
+    quote: str
+    line: int
+
+    @property
+    def departments(self) -> list[str]:
+        """Department names in the order the plan lists them."""
+        return [s.department for s in self.statuses]
+
+
+class KPI(BaseModel):
+    """A key performance indicator of 3.1, targeted for the end of FY2029."""
+
+    id: str
+    field_no: int
+    field_name: str
+    viewpoint: str
+    label: str
+    target: str
+    value: float
+    unit: str
+    cumulative: bool
+    target_year: str = "2029年度末"
+    line: int
+
+
+class Section(BaseModel):
+    """A narrative section of the plan, repeated page headers merged."""
+
+    id: str
+    path: list[str]
+    title: str
+    text: str
+    line: int
+
+
+class Plan(BaseModel):
+    """Everything parsed from the corpus."""
+
+    initiatives: list[Initiative]
+    kpis: list[KPI]
+    sections: list[Section]
+    fields: dict[int, str]
+    source: str
+
+    @property
+    def departments(self) -> list[str]:
+        """All departments, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for ini in self.initiatives:
+            for dep in ini.departments:
+                seen.setdefault(dep, None)
+        return list(seen)
+
+
+class Citation(BaseModel):
+    """A record an answer relies on."""
+
+    id: str
+    kind: Literal["initiative", "kpi", "section"]
+    title: str
+    departments: list[str] = []
+    field: str | None = None
+    viewpoint: str | None = None
+    goal: str | None = None
+    years: dict[int, str | None] = {}
+    department_years: dict[str, dict[int, str | None]] = {}
+    quote: str
+    location: str
+
+
+class Answer(BaseModel):
+    """The reply to one question."""
+
+    text: str
+    grounded: bool
+    kind: str
+    citations: list[Citation] = []
+    language: Literal["ja", "en"] = "ja"
+    suggestions: list[str] = []

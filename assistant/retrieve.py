@@ -1,0 +1,191 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 over Sudachi tokens + exact names, fused into one ranking."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .index import Doc
+from .models import Plan
+from .text import content_tokens, match_key, tokens
+
+WEIGHTS = {"coverage": 0.5, "dense": 0.25, "bm25": 0.25, "exact": 0.4}
+QUOTED = re.compile(r"[「『](.+?)[」』]")
+
+
+@dataclass
+class Hit:
+    """A record and how well it matches the question."""
+
+    record_id: str
+    kind: str
+    score: float
+    coverage: float
+    dense: float
+    bm25: float
+    exact: float
+    docs: list[str] = field(default_factory=list)
+
+
+class BM25:
+    """Okapi BM25 over pre-tokenised documents."""
+
+    def __init__(self, docs: list[tuple[str, ...]], k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.tf = [Counter(d) for d in docs]
+        self.len = [len(d) for d in docs]
+        self.avg = sum(self.len) / max(len(docs), 1)
+        df = Counter(t for d in docs for t in set(d))
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5)
+
+    def scores(self, query: tuple[str, ...]) -> list[float]:
+        """BM25 score of every document for the query tokens."""
+        out = []
+        for tf, dl in zip(self.tf, self.len, strict=True):
+            s = 0.0
+            for t in query:
+                f = tf.get(t, 0)
+                if f:
+                    s += self.idf[t] * f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * dl / self.avg))
+            out.append(s)
+        return out
+
+    def weight(self, token: str) -> float:
+        """IDF of a token; tokens the plan never uses weigh the most."""
+        return self.idf.get(token, self.max_idf)
+
+
+def aliases(name: str) -> list[str]:
+    """Names a record can be asked by: the full name, 「」-quoted names and its ・/及び-separated parts."""
+    out = [name]
+    out += QUOTED.findall(name)
+    base = re.sub(r"\(.*?\)|※.*$", "", name)
+    out += [p for p in re.split(r"[・、]|及び|や", base) if len(match_key(p)) >= 4]
+    return list(dict.fromkeys(a for a in out if len(match_key(a)) >= 3))
+
+
+class HybridSearcher:
+    """Scores plan records against a question with four signals and fuses them."""
+
+    def __init__(self, plan: Plan, docs: list[Doc], collection, embeddings: Embeddings) -> None:  # noqa: ANN001
+        self.plan, self.docs, self.collection, self.embeddings = plan, docs, collection, embeddings
+        self.doc_tokens = [tokens(d.text) for d in docs]
+        self.bm25 = BM25(self.doc_tokens)
+        self.record_kind = {d.record_id: d.kind for d in docs}
+        self.name_tokens: dict[str, set[str]] = {}
+        self.context_tokens: dict[str, set[str]] = {}
+        self.name_keys: dict[str, str] = {}
+        self.context_keys: dict[str, str] = {}
+        self.alias_keys: dict[str, list[str]] = {}
+        for ini in plan.initiatives:
+            context = " ".join([ini.goal, ini.viewpoint, ini.field_name, *ini.departments])
+            self._register(ini.id, ini.name, context, aliases(ini.name))
+        for k in plan.kpis:
+            self._register(k.id, k.label, f"{k.field_name} {k.viewpoint} KPI 目標", aliases(k.label))
+        for s in plan.sections:
+            self._register(s.id, s.title, s.text, [s.title])
+
+    def _register(self, rid: str, name: str, context: str, names: list[str]) -> None:
+        """Precompute the token sets and match keys of one record."""
+        self.name_tokens[rid] = set(tokens(name))
+        self.context_tokens[rid] = set(tokens(context))
+        self.name_keys[rid] = match_key(name)
+        self.context_keys[rid] = match_key(context)
+        self.alias_keys[rid] = [match_key(a) for a in names]
+
+    def coverage(self, rid: str, query: tuple[str, ...]) -> float:
+        """IDF-weighted share of the question's content tokens that the record contains."""
+        if not query:
+            return 0.0
+        got = total = 0.0
+        for t in set(query):
+            w = self.bm25.weight(t)
+            total += w
+            if t in self.name_tokens[rid] or (len(t) >= 2 and t in self.name_keys[rid]):
+                got += w
+            elif t in self.context_tokens[rid] or (len(t) >= 2 and t in self.context_keys[rid]):
+                got += 0.6 * w
+        return got / total if total else 0.0
+
+    def exact(self, rid: str, qkey: str) -> float:
+        """1.0 when the question names the record, scaled by how much of the name it uses."""
+        best = 0.0
+        for key in self.alias_keys[rid]:
+            if key and key in qkey:
+                best = max(best, min(1.0, len(key) / 6))
+        return best
+
+    @lru_cache(maxsize=512)  # noqa: B019 - one searcher per process; cached per question text
+    def _dense(self, text: str) -> dict[str, float]:
+        """Cosine similarity per record (best chunk) from Chroma."""
+        n = min(60, len(self.docs))
+        res = self.collection.query(
+            query_embeddings=[self.embeddings.embed_query(text)], n_results=n, include=["distances", "metadatas"]
+        )
+        sims: dict[str, float] = {}
+        for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
+            rid = meta["record_id"]
+            sims[rid] = max(sims.get(rid, -1.0), 1.0 - dist)
+        return sims
+
+    def search(self, question: str, kinds: set[str] | None = None, extra_terms: str = "", k: int = 8) -> list[Hit]:
+        """The best-matching records for a question, best first."""
+        text = f"{question} {extra_terms}".strip()
+        query = content_tokens(text)
+        qkey = match_key(text)
+        dense = self._dense(text)
+        bm = self.bm25.scores(query)
+        by_record: dict[str, float] = {}
+        doc_ids: dict[str, list[str]] = {}
+        for d, s in zip(self.docs, bm, strict=True):
+            by_record[d.record_id] = max(by_record.get(d.record_id, 0.0), s)
+            doc_ids.setdefault(d.record_id, []).append(d.id)
+        bm_max = max(by_record.values(), default=0.0) or 1.0
+        d_vals = list(dense.values()) or [0.0]
+        d_lo, d_hi = min(d_vals), max(d_vals)
+        hits = []
+        for rid, kind in self.record_kind.items():
+            if kinds and kind not in kinds:
+                continue
+            cov = self.coverage(rid, query)
+            ex = self.exact(rid, qkey)
+            dn = (dense.get(rid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else 0.0
+            bn = by_record.get(rid, 0.0) / bm_max
+            score = (
+                WEIGHTS["coverage"] * cov + WEIGHTS["dense"] * dn + WEIGHTS["bm25"] * bn + WEIGHTS["exact"] * ex
+            )
+            hits.append(Hit(rid, kind, score, cov, dense.get(rid, 0.0), bn, ex, doc_ids[rid]))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits[:k]
+
+
+class PlanRetriever(BaseRetriever):
+    """LangChain retriever over the plan: each Document is one record, best first."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: HybridSearcher
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        """Hybrid search, returned as LangChain documents with scores in metadata."""
+        text_of = {d.record_id: d.text for d in reversed(self.searcher.docs)}
+        return [
+            Document(
+                page_content=text_of[h.record_id],
+                metadata={"id": h.record_id, "kind": h.kind, "score": round(h.score, 4), "coverage": h.coverage},
+            )
+            for h in self.searcher.search(query, k=self.k)
+        ]

@@ -1,0 +1,116 @@
+"""Japanese text normalisation and tokens for matching and BM25."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Spelling variants folded to the plan's own spelling before anything else.
+VARIANTS: dict[str, str] = {
+    "ゴミ": "ごみ",
+    "子供": "子ども",
+    "こども": "子ども",
+    "取り組み": "取組",
+    "取組み": "取組",
+    "とりくみ": "取組",
+    "ホームページ": "HP",
+    "スマホ": "スマートフォン",
+    "ウェブ": "Web",
+    "ウエブ": "Web",
+    "インターネット上": "インターネット",
+    "令和8年度": "2026年度",
+    "令和9年度": "2027年度",
+    "令和10年度": "2028年度",
+    "令和11年度": "2029年度",
+    "R8年度": "2026年度",
+    "R9年度": "2027年度",
+    "R10年度": "2028年度",
+    "R11年度": "2029年度",
+}
+
+_KATA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接尾辞", "接頭辞", "代名詞", "副詞"}
+_LATIN = re.compile(r"[A-Za-z0-9]")
+STOPWORDS = {
+    # question scaffolding: says what is asked, not about what
+    "どこ", "どちら", "誰", "だれ", "何", "なに", "なん", "いつ", "どう", "どの", "どれ", "どんな", "いくつ",
+    "課", "部署", "担当", "担当課", "取組", "取り組む", "こと", "もの", "する", "いる", "ある", "なる",
+    "れる", "られる", "せる", "教える", "知る", "思う", "言う", "いう", "ください", "下さい", "くださる",
+    "よう", "ため", "ところ", "方", "について", "関する", "です", "ます", "さん", "市", "金沢", "金沢市",
+    "行う", "やる", "おる", "なさる", "いただく", "くれる", "もらう", "できる", "分かる", "わかる", "全部", "全て",
+    "すべて", "一覧", "他", "ほか", "その", "この", "あの", "それ", "これ", "年度", "年", "目", "的", "様",
+    "的な", "お", "ご", "中", "上", "等", "など", "的に", "さ", "み", "化", "是非", "一つ", "ひとつ",
+    "the", "a", "an", "of", "to", "in", "is", "are", "for", "and", "or", "what", "which", "who",
+    "does", "do", "how", "many", "much", "runs", "run", "department", "departments",
+}
+
+
+def fold_kana(text: str) -> str:
+    """Katakana to hiragana, so ゴミ and ごみ compare equal."""
+    return text.translate(_KATA_TO_HIRA)
+
+
+def normalize(text: str) -> str:
+    """NFKC, plan spellings for common variants, collapsed white space."""
+    text = unicodedata.normalize("NFKC", text or "")
+    for variant, canonical in VARIANTS.items():
+        text = text.replace(variant, canonical)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def match_key(text: str) -> str:
+    """A key for exact/substring matching: normalised, kana folded, lower case, no punctuation."""
+    text = fold_kana(normalize(text)).lower()
+    return re.sub(r"[\s「」『』()（）、。・,.!?？！\"'“”〜~:：/]", "", text)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():  # noqa: ANN202 - sudachi type is private
+    """The Sudachi tokenizer (core dictionary), created once."""
+    from sudachipy import Dictionary
+
+    return Dictionary(dict="core").create()
+
+
+@lru_cache(maxsize=4096)
+def tokens(text: str) -> tuple[str, ...]:
+    """Content tokens (Sudachi mode A, dictionary forms, kana folded); Latin words lower-cased."""
+    from sudachipy import SplitMode
+
+    out: list[str] = []
+    for m in _tokenizer().tokenize(normalize(text), SplitMode.A):
+        pos = m.part_of_speech()[0]
+        if pos not in _CONTENT_POS:
+            continue
+        form = m.dictionary_form() if pos in {"動詞", "形容詞"} else m.surface()
+        key = fold_kana(form).lower()
+        if key.strip() and not re.fullmatch(r"[\W_]+", key):
+            out.append(key)
+    return tuple(out)
+
+
+def content_tokens(text: str) -> tuple[str, ...]:
+    """Tokens without question scaffolding words (どこ, 担当, 課 …)."""
+    stop = {fold_kana(w).lower() for w in STOPWORDS}
+    return tuple(t for t in tokens(text) if t not in stop and not re.fullmatch(r"\d{1,2}", t))
+
+
+def is_english(text: str) -> bool:
+    """True when the question is mostly Latin script (answer in English)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    latin = sum(1 for c in letters if _LATIN.match(c))
+    return latin / len(letters) > 0.6
+
+
+def sentences(text: str) -> list[str]:
+    """Split narrative text into sentences and lines."""
+    parts: list[str] = []
+    for line in text.splitlines():
+        for s in re.split(r"(?<=。)", line):
+            s = s.strip(" -・")
+            if s:
+                parts.append(s)
+    return parts
