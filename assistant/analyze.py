@@ -168,7 +168,7 @@ def analyze(question: str, plan: Plan, today: date | None = None) -> Analysis:
     a.new_only = bool(NEW_CUE.search(text)) and not (a.status and a.status.startswith("新規"))
     a.ended = bool(ENDED_CUE.search(text))
     a.anaphora = bool(ANAPHORA.search(text))
-    a.count_departments = bool(DEPT_COUNT_CUE.search(text))
+    a.count_departments = bool(DEPT_COUNT_CUE.search(re.sub("|".join(map(re.escape, a.departments)) or "^$", "", text)))
     cues = {
         "kpi": KPI_CUE, "count": COUNT_CUE, "who": WHO_CUE, "list": LIST_CUE,
         "schedule": SCHEDULE_CUE, "narrative": NARRATIVE_CUE,

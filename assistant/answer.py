@@ -106,7 +106,7 @@ class Composer:
             r"新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|一覧|関する|関連|取組|施策|事業|分野|"
             r"数|件数|いくつ|何件|目標|KPI|指標|今年度|来年度|再来年度|最終年度|初年度|以降|まで|から|"
             r"initiatives?|projects?|list|new|field|year|fy|kpis?|targets?|all|please|tell|me|about|related|"
-            r"there|plan",
+            r"there|plan|プラン|計画|全体|全部で|合計|総数|ぜんぶ",
             " ",
             text,
             flags=re.IGNORECASE,
@@ -172,7 +172,7 @@ class Composer:
 
     def initiative_hits(self, a: Analysis, extra: str = "") -> list[Hit]:
         """Initiative hits for the question (plus terms carried over from the conversation)."""
-        return self.searcher.search(a.search_text, kinds={"initiative"}, extra_terms=extra, k=6)
+        return self.searcher.search(a.search_text, kinds={"initiative"}, extra_terms=extra, k=6, english=a.english)
 
     # ---------- intents ----------
     def who(self, a: Analysis, hits: list[Hit]) -> Draft | None:
@@ -254,7 +254,7 @@ class Composer:
         if a.ended:
             parts.append("ending (— after a planned year)" if a.english else "終了（—）となる")
         if topic:
-            parts.append(" ".join(topic))
+            parts.append("your question's topic" if a.english else "ご質問の内容")
         return " / ".join(parts)
 
     def list_or_count(self, a: Analysis, topic: tuple[str, ...], count: bool) -> Draft | None:
@@ -286,7 +286,7 @@ class Composer:
 
     def kpi(self, a: Analysis) -> Draft | None:
         """The KPI asked about, or every KPI of the field(s) asked about."""
-        hits = self.searcher.search(a.search_text, kinds={"kpi"}, k=5)
+        hits = self.searcher.search(a.search_text, kinds={"kpi"}, k=5, english=a.english)
         best = [h for h in hits if h.coverage >= OK or h.exact >= 0.8]
         if best:
             top = best[0]
@@ -309,7 +309,7 @@ class Composer:
     def narrative(self, a: Analysis) -> Draft | None:
         """The sentence(s) of the plan's narrative chapters that answer the question."""
         extra = " ".join(v for k, v in NARRATIVE_SYNONYMS.items() if k in a.text)
-        query = content_tokens(f"{a.search_text} {extra}")
+        query = self.searcher.query_tokens(f"{a.search_text} {extra}", a.english)
         if not query:
             return None
         weight = self.searcher.bm25.weight
@@ -320,11 +320,11 @@ class Composer:
             units = [" ".join(sentences(sec.text))] if sec.id == "S-colophon" else sentences(sec.text)
             title_cov = sum(weight(t) for t in set(query) if t in title_tokens) / total
             if title_cov >= 0.99 and len(sec.text) <= 400:
-                scored.append((1.0 + 0.001, sec, sec.text))
+                scored.append((1.1, sec, sec.text))
             for s in units:
                 toks, key = set(tokens(s)) | title_tokens, match_key(s)
                 got = sum(weight(t) for t in set(query) if t in toks or (len(t) >= 2 and t in key))
-                scored.append((got / total - len(s) / 20000, sec, s))
+                scored.append((got / total + 0.1 * title_cov - len(s) / 20000, sec, s))
         scored.sort(key=lambda x: x[0], reverse=True)
         if not scored or scored[0][0] < OK:
             return None

@@ -137,7 +137,11 @@ class Assistant:
         if "narrative" in cues and not strong:
             yield c.narrative(a)
         if a.has_filters and (not topic or not strong) and not carried:
-            yield c.list_or_count(a, topic, count=False)
+            draft = c.list_or_count(a, topic, count=False)
+            yield draft if draft and (not topic or len(draft.citations) > 1) else None
+        if "list" in cues and topic and "who" not in cues:
+            draft = c.list_or_count(a, topic, count=False)
+            yield draft if draft and len(draft.citations) > 1 else None
         if "who" in cues or strong:
             yield c.schedule(a, hits) if a.years else c.who(a, hits)
         if "list" in cues and topic:

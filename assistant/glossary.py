@@ -51,11 +51,34 @@ EN_JA: dict[str, str] = {
     "formulated": "策定", "established": "策定", "created": "策定", "adopted": "策定", "members": "構成",
     "composed": "構成", "history": "策定の趣旨", "purpose": "策定の趣旨", "kpi": "KPI", "kpis": "KPI", "fire prevention": "防火", "remote": "遠隔操作",
 }
-_PATTERN = re.compile(
-    r"\b(" + "|".join(re.escape(k) for k in sorted(EN_JA, key=len, reverse=True)) + r")\b", re.IGNORECASE
-)
+EN_JA.update({
+    "inspection": "点検", "inspect": "点検", "pipe": "水管", "water pipe bridge": "水管橋", "lending": "貸出",
+    "usage": "利用件数", "users": "利用者数", "satisfaction": "満足度", "participants": "参加者数",
+    "downloads": "ダウンロード数", "views": "ビュー数", "lottery": "ポイント", "coupon": "クーポン",
+    "monitoring": "監視", "sensor": "センサー", "road": "道路", "roads": "道路", "tourism data": "観光データ",
+})
+MAX_WORDS = max(len(k.split()) for k in EN_JA)
+
+
+def _lookup(phrase: str) -> str | None:
+    """The Japanese term of an English phrase, trying singular forms too."""
+    for form in (phrase, phrase[:-1] if phrase.endswith("s") else "", phrase[:-2] if phrase.endswith("es") else ""):
+        if form and form in EN_JA:
+            return EN_JA[form]
+    return None
 
 
 def to_japanese_terms(question: str) -> str:
-    """The Japanese terms for the domain words an English question uses, space-separated."""
-    return " ".join(dict.fromkeys(EN_JA[m.group(1).lower()] for m in _PATTERN.finditer(question)))
+    """The Japanese terms for the domain words an English question uses, longest phrases first."""
+    words = re.findall(r"[a-z0-9][a-z0-9\-]*", question.lower())
+    out, i = [], 0
+    while i < len(words):
+        for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+            term = _lookup(" ".join(words[i : i + n]))
+            if term:
+                out.append(term)
+                i += n
+                break
+        else:
+            i += 1
+    return " ".join(dict.fromkeys(out))

@@ -139,10 +139,17 @@ class HybridSearcher:
             sims[rid] = max(sims.get(rid, -1.0), 1.0 - dist)
         return sims
 
-    def search(self, question: str, kinds: set[str] | None = None, extra_terms: str = "", k: int = 8) -> list[Hit]:
+    def query_tokens(self, text: str, english: bool = False) -> tuple[str, ...]:
+        """Content tokens of a question; for English, only the words the plan itself uses."""
+        query = content_tokens(text)
+        return tuple(t for t in query if t in self.bm25.idf) if english else query
+
+    def search(
+        self, question: str, kinds: set[str] | None = None, extra_terms: str = "", k: int = 8, english: bool = False
+    ) -> list[Hit]:
         """The best-matching records for a question, best first."""
         text = f"{question} {extra_terms}".strip()
-        query = content_tokens(text)
+        query = self.query_tokens(text, english)
         qkey = match_key(text)
         dense = self._dense(text)
         bm = self.bm25.scores(query)

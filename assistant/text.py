@@ -41,8 +41,10 @@ STOPWORDS = {
     "行う", "やる", "おる", "なさる", "いただく", "くれる", "もらう", "できる", "分かる", "わかる", "全部", "全て",
     "すべて", "一覧", "他", "ほか", "その", "この", "あの", "それ", "これ", "年度", "年", "目", "的", "様",
     "的な", "お", "ご", "中", "上", "等", "など", "的に", "さ", "み", "化", "是非", "一つ", "ひとつ",
+    "予定", "状況", "段階", "スケジュール", "ステータス", "目標", "目指す", "目標値", "数値", "値", "くらい", "ぐらい",
+    "どれくらい", "どのくらい", "実施", "開催", "知りたい", "たい", "欲しい", "以降", "時点",
     "the", "a", "an", "of", "to", "in", "is", "are", "for", "and", "or", "what", "which", "who",
-    "does", "do", "how", "many", "much", "runs", "run", "department", "departments",
+    "does", "do", "how", "many", "much", "runs", "run", "department", "departments", "kanazawa", "city",
 }
 
 
@@ -68,18 +70,16 @@ def match_key(text: str) -> str:
 @lru_cache(maxsize=1)
 def _tokenizer():  # noqa: ANN202 - sudachi type is private
     """The Sudachi tokenizer (core dictionary), created once."""
-    from sudachipy import Dictionary
+    from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create()
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
 
 
 @lru_cache(maxsize=4096)
 def tokens(text: str) -> tuple[str, ...]:
     """Content tokens (Sudachi mode A, dictionary forms, kana folded); Latin words lower-cased."""
-    from sudachipy import SplitMode
-
     out: list[str] = []
-    for m in _tokenizer().tokenize(normalize(text), SplitMode.A):
+    for m in _tokenizer().tokenize(normalize(text)):
         pos = m.part_of_speech()[0]
         if pos not in _CONTENT_POS:
             continue

@@ -1,0 +1,120 @@
+"""CLI: python -m assistant ask | index | eval | bench."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import AssistantError
+
+
+def _print_answer(answer, as_json: bool) -> None:  # noqa: ANN001 - Answer
+    """Print an answer and its citations, or the Answer model as JSON."""
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+        return
+    print(answer.text)
+    if not answer.grounded:
+        print("\n（プランに記載のない質問です / not covered by the plan）")
+    for c in answer.citations:
+        deps = f" — {'、'.join(c.departments)}" if c.departments else ""
+        print(f"\n[{c.id}] {c.title}{deps}\n    {c.location}")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question."""
+    from .engine import Assistant
+
+    bot = Assistant.from_config()
+    _print_answer(bot.ask(args.question), args.json)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build the index (or rebuild it), with progress, or show its manifest."""
+    from .config import Settings
+    from .corpus import load_plan
+    from .embeddings import get_embeddings
+    from .index import build_index, describe, is_current, plan_docs, read_manifest
+
+    settings = Settings()
+    if args.status:
+        print(json.dumps(describe(settings.index_dir), ensure_ascii=False, indent=2))
+        return 0
+    current = is_current(read_manifest(settings.index_dir), settings.index_dir, settings.corpus_dir, settings.embedding)
+    if current and not args.rebuild:
+        print("インデックスは最新です（--rebuild で作り直します）。", file=sys.stderr)
+        return 0
+    plan = load_plan(settings.corpus_dir)
+    print(f"プランを読み込みました: 取組 {len(plan.initiatives)} 件, KPI {len(plan.kpis)} 件, "
+          f"節 {len(plan.sections)} 件", file=sys.stderr)
+    build_index(plan, plan_docs(plan), settings.index_dir, settings.corpus_dir, get_embeddings(settings.embedding),
+                settings.embedding, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score a question set; non-zero exit under --min-score."""
+    from .engine import Assistant
+    from .evaluate import DEFAULT_SET, format_report, load_cases, run_eval
+
+    path = Path(args.file) if args.file else DEFAULT_SET
+    if not path.is_file():
+        print(f"質問ファイルが見つかりません: {path}", file=sys.stderr)
+        return 2
+    bot = Assistant.from_config()
+    bot.ask("ウォームアップ")
+    report = run_eval(bot, load_cases(path))
+    print(format_report(report))
+    if args.min_score is not None and report.score < args.min_score:
+        print(f"score {report.score:.1%} is under --min-score {args.min_score:.1%}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Measure build, start-up, latency, HTTP throughput and the naive RAG baseline."""
+    from .bench import run_bench
+
+    return run_bench(quick=args.quick, output=Path(args.output))
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with its sub-commands."""
+    p = argparse.ArgumentParser(prog="python -m assistant", description="金沢市DXアクションプラン2.0 アシスタント")
+    sub = p.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the Answer model as JSON")
+    ask.set_defaults(func=cmd_ask)
+    idx = sub.add_parser("index", help="build the Chroma index (only when missing or stale)")
+    idx.add_argument("--rebuild", action="store_true", help="build even when the index is current")
+    idx.add_argument("--status", action="store_true", help="print the manifest")
+    idx.set_defaults(func=cmd_index)
+    ev = sub.add_parser("eval", help="score a JSONL question set (default: eval/questions.jsonl)")
+    ev.add_argument("file", nargs="?")
+    ev.add_argument("--min-score", type=float, default=None, help="exit 1 when the score is lower (0–1)")
+    ev.set_defaults(func=cmd_eval)
+    bench = sub.add_parser("bench", help="benchmark; Markdown to stdout, JSON to --output")
+    bench.add_argument("--quick", action="store_true", help="fewer repetitions (under a minute)")
+    bench.add_argument("--output", default="artifacts/bench.json")
+    bench.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user errors print a message and exit 2, never a traceback."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AssistantError as exc:
+        print(f"エラー: {exc.detail}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Shared fixtures: every path points at a temp dir; one real index per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.corpus import load_plan
+from assistant.models import Plan
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_paths(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Point the index (and feedback DB) at a session temp dir, never at the project's index/."""
+    index_dir = tmp_path_factory.mktemp("index")
+    os.environ["ASSISTANT_INDEX_DIR"] = str(index_dir)
+    os.environ["ASSISTANT_CORPUS_DIR"] = str(PROJECT_ROOT / "corpus")
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def plan() -> Plan:
+    """The real plan, parsed."""
+    return load_plan(PROJECT_ROOT / "corpus")
+
+
+@pytest.fixture(scope="session")
+def bot(isolated_paths: Path):  # noqa: ANN201
+    """One assistant over the real plan and a real index built in the session temp dir."""
+    from assistant import Assistant
+
+    return Assistant(Settings(), progress=False)

@@ -1,0 +1,75 @@
+"""Index build, persistence, staleness and atomic swap, in temp dirs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.embeddings import get_embeddings
+from assistant.index import SCHEMA_VERSION, build_index, is_current, open_collection, plan_docs, read_manifest
+from assistant.models import Plan
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    """A private copy of the corpus folder that a test may edit."""
+    dst = tmp_path / "corpus"
+    shutil.copytree(PROJECT_ROOT / "corpus", dst)
+    return dst
+
+
+def test_build_then_reopen_gives_the_same_documents(plan: Plan, tmp_path: Path, corpus_copy: Path) -> None:
+    docs = plan_docs(plan)
+    emb = get_embeddings("e5-small")
+    manifest = build_index(plan, docs, tmp_path / "idx", corpus_copy, emb, "e5-small")
+    assert manifest.documents == len(docs) and manifest.schema_version == SCHEMA_VERSION
+    reopened = open_collection(tmp_path / "idx", read_manifest(tmp_path / "idx"))
+    assert reopened.count() == len(docs)
+    got = reopened.get(ids=["I25"], include=["metadatas", "documents"])
+    assert got["metadatas"][0]["departments"] == ["料金センター", "保険年金課", "会計課", "納税課"]
+    assert got["metadatas"][0]["new"] is True
+    res = reopened.query(query_embeddings=[emb.embed_query("ハザードマップアプリ にげまっし")], n_results=3)
+    assert "I94" in res["ids"][0]
+    # Chroma's own default embedding function must never be attached (it would download a model)
+    assert reopened.configuration.get("embedding_function") is None
+
+
+def test_metadata_filters_work(bot) -> None:  # noqa: ANN001
+    got = bot.collection.get(where={"departments": {"$contains": "商工労働課"}})
+    assert sorted(got["ids"]) == ["I57", "I58", "I59", "I60"]
+    new5 = bot.collection.get(where={"$and": [{"field": 5}, {"new": True}]})
+    assert len(new5["ids"]) == 8
+
+
+def test_stale_index_is_rebuilt_and_old_build_removed(tmp_path: Path, corpus_copy: Path) -> None:
+    from assistant import Assistant
+
+    settings = Settings(index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
+    first = Assistant(settings, progress=False).manifest
+    assert is_current(first, settings.index_dir, corpus_copy, "e5-small")
+    again = Assistant(settings, progress=False).manifest
+    assert again.build_dir == first.build_dir  # current: reused, not rebuilt
+    plan_file = next(corpus_copy.glob("*.txt"))
+    plan_file.write_text(plan_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not is_current(first, settings.index_dir, corpus_copy, "e5-small")
+    rebuilt = Assistant(settings, progress=False).manifest
+    assert rebuilt.build_dir != first.build_dir
+    assert not (settings.index_dir / first.build_dir).exists()
+    assert json.loads((settings.index_dir / "manifest.json").read_text())["build_dir"] == rebuilt.build_dir
+
+
+def test_model_change_makes_the_index_stale(bot) -> None:  # noqa: ANN001
+    s = bot.settings
+    assert is_current(bot.manifest, s.index_dir, s.corpus_dir, "e5-small")
+    assert not is_current(bot.manifest, s.index_dir, s.corpus_dir, "st:other-model")
+
+
+def test_broken_manifest_means_rebuild(tmp_path: Path, corpus_copy: Path) -> None:
+    (tmp_path / "idx").mkdir()
+    (tmp_path / "idx" / "manifest.json").write_text("{not json", encoding="utf-8")
+    assert read_manifest(tmp_path / "idx") is None
+    assert not is_current(None, tmp_path / "idx", corpus_copy, "e5-small")
