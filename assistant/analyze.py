@@ -55,6 +55,17 @@ NARRATIVE_CUE = re.compile(
 NEW_CUE = re.compile(r"新規|新しい|新しく|新た|新設|新 |始まる|始める|スタート|new\b|newly|start", re.IGNORECASE)
 ENDED_CUE = re.compile(r"終了|終わる|終わり|予定なし|実施しない|行わない|なくなる|ends?\b|stop", re.IGNORECASE)
 ANAPHORA = re.compile(r"その|それ|この|あの|同じ|他の|ほかの|そこ|\bit\b|\bthat\b|\bthis\b|\bsame\b|\bother", re.I)
+# Real-world requests the plan never answers (procedures, prices, hours, weather …), unless the plan is asked about.
+OUT_OF_SCOPE = re.compile(
+    r"方法|やり方|仕方|出し方|手続き|申し込み方|申込方法|どうすれば|どうやって|忘れ(まし|た)|パスワード|ログイン|いくら|"
+    r"料金は|値段|価格|営業時間|開庁時間|開館時間|時刻表|天気|住所|電話番号|場所は|行き方|人口|おすすめ|お土産|"
+    r"how (do|can|should) i|how to|price|cost|opening hours|weather|address|phone number|population|recommend",
+    re.IGNORECASE,
+)
+PLAN_ASK = re.compile(
+    r"担当|課|部署|所管|誰が|取組|施策|事業|プラン|予定|目標|KPI|年度|department|initiative|plan|target|in charge",
+    re.IGNORECASE,
+)
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript:|on\w+\s*=", re.IGNORECASE)
 
 
@@ -76,6 +87,7 @@ class Analysis:
     new_only: bool = False
     ended: bool = False
     count_departments: bool = False
+    out_of_scope: bool = False
     anaphora: bool = False
     cues: set[str] = field(default_factory=set)
 
@@ -168,6 +180,7 @@ def analyze(question: str, plan: Plan, today: date | None = None) -> Analysis:
     a.new_only = bool(NEW_CUE.search(text)) and not (a.status and a.status.startswith("新規"))
     a.ended = bool(ENDED_CUE.search(text))
     a.anaphora = bool(ANAPHORA.search(text))
+    a.out_of_scope = bool(OUT_OF_SCOPE.search(text)) and not PLAN_ASK.search(text)
     a.count_departments = bool(DEPT_COUNT_CUE.search(re.sub("|".join(map(re.escape, a.departments)) or "^$", "", text)))
     cues = {
         "kpi": KPI_CUE, "count": COUNT_CUE, "who": WHO_CUE, "list": LIST_CUE,

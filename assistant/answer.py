@@ -111,7 +111,8 @@ class Composer:
             text,
             flags=re.IGNORECASE,
         )
-        return content_tokens(text)
+        known = self.searcher.bm25.idf
+        return tuple(t for t in content_tokens(text) if t in known)
 
     def topic_match(self, rid: str, topic: tuple[str, ...]) -> bool:
         """True when every topic token is in the record's name or context."""
@@ -306,6 +307,15 @@ class Composer:
                              f"{'、' + cum if k.cumulative else ''}。【分野{k.field_no}】{k.field_name} › {k.viewpoint}）。")
         return Draft("\n".join(lines), "kpi", [self.cite_kpi(k) for k in chosen])
 
+    def kpi_count(self, a: Analysis) -> Draft:
+        """How many KPIs the plan sets (in the field(s) asked about)."""
+        chosen = [k for k in self.plan.kpis if not a.fields or k.field_no in a.fields]
+        where = "".join(f"【分野{f}】{self.plan.fields.get(f, '')}" for f in a.fields)
+        head = (f"The plan sets {len(chosen)} KPIs{' in ' + where if where else ''} (targets for the end of FY2029):"
+                if a.english else f"{where + 'の' if where else 'プランの'}KPIは{len(chosen)}件です（2029年度末の目標）。")
+        lines = [head] + [f"・{k.label}: {k.target}" for k in chosen]
+        return Draft("\n".join(lines), "count", [self.cite_kpi(k) for k in chosen])
+
     def narrative(self, a: Analysis) -> Draft | None:
         """The sentence(s) of the plan's narrative chapters that answer the question."""
         extra = " ".join(v for k, v in NARRATIVE_SYNONYMS.items() if k in a.text)
@@ -329,6 +339,10 @@ class Composer:
         if not scored or scored[0][0] < OK:
             return None
         score, sec, quote = scored[0]
+        if len(quote) < 20:  # a heading-like fragment: add what follows it
+            rest = sentences(sec.text)
+            at = rest.index(quote) if quote in rest else len(rest)
+            quote = " ".join(rest[at : at + 4])[:200]
         title = sec.title if not a.english else f"{sec.title} (section {sec.id[1:]})"
         text = (f"According to the plan ({title}):\n{quote}" if a.english else f"プランの「{sec.title}」によると:\n{quote}")
         return Draft(text, "narrative", [self.cite_section(sec, quote)])

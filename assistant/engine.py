@@ -19,6 +19,7 @@ from .models import Answer, Initiative
 from .retrieve import Hit, HybridSearcher, PlanRetriever
 from .text import match_key
 
+PROBABLE_DENSE, PROBABLE_MARGIN = 0.84, 0.3  # loose matches offered as candidates (see _probable)
 SAME_DEPARTMENT = re.compile(r"その課|この課|同じ課|その部署|同じ部署|そこ|that department|same department|this department",
                              re.IGNORECASE)
 
@@ -121,6 +122,8 @@ class Assistant:
             reason = (f"The plan covers FY2026–FY2029 only, so it says nothing about {years}." if a.english else
                       f"プランの期間は2026～2029年度の4か年のため、{years}についての記載はありません。")
             return c.decline(a, [], reason)
+        if a.out_of_scope:
+            return c.decline(a, [c.initiatives[h.record_id] for h in hits if h.coverage >= WEAK][:3])
         for draft in self._attempts(a, topic, hits, strong, cues, bool(extra)):
             if draft is not None:
                 return draft
@@ -131,7 +134,7 @@ class Assistant:
         """Answer attempts in order of what the question most likely asks; the first that works wins."""
         c = self.composer
         if "kpi" in cues:
-            yield c.kpi(a)
+            yield c.kpi_count(a) if "count" in cues else c.kpi(a)
         if "count" in cues:
             yield c.list_or_count(a, () if strong and not a.has_filters else topic, count=True)
         if "narrative" in cues and not strong:
@@ -156,9 +159,16 @@ class Assistant:
         """Loose matches become 'not sure, closest are…'; nothing at all becomes a decline."""
         c = self.composer
         near: list[Initiative] = [c.initiatives[h.record_id] for h in hits if h.coverage >= WEAK][:3]
-        if near and hits[0].dense >= 0.84:
-            return c.candidates(a, near, ambiguous=False)
+        if hits and self._probable(hits):
+            return c.candidates(a, [c.initiatives[h.record_id] for h in hits[:3]], ambiguous=False)
         return c.decline(a, near)
+
+    @staticmethod
+    def _probable(hits: list[Hit]) -> bool:
+        """A loose match worth offering: some words shared, semantically close, and well ahead of the rest."""
+        top, second = hits[0], hits[1] if len(hits) > 1 else None
+        margin = top.score - (second.score if second else 0.0)
+        return top.coverage >= 0.2 and top.dense >= PROBABLE_DENSE and margin >= PROBABLE_MARGIN
 
 
 def timed_ask(bot: Assistant, question: str) -> tuple[Answer, float]:

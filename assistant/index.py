@@ -19,7 +19,7 @@ from .errors import IndexError_
 from .models import Plan
 from .text import sentences
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 COLLECTION = "kanazawa-dx-plan"
 BATCH = 16
 Progress = Callable[[str], None]
@@ -55,7 +55,7 @@ def initiative_docs(plan: Plan) -> list[Doc]:
         statuses = " / ".join(
             f"{s.department} " + " ".join(f"{y}:{v or '—'}" for y, v in s.years.items()) for s in ini.statuses
         )
-        text = f"{ini.name}（担当: {'、'.join(ini.departments)}）{ini.field_name} {ini.goal} {statuses}"
+        text = f"{ini.name}（担当: {'、'.join(ini.departments)}）{ini.field_name} {ini.viewpoint} {ini.goal} {statuses}"
         meta = {
             "kind": "initiative",
             "record_id": ini.id,
