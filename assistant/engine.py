@@ -134,7 +134,9 @@ class Assistant:
         """Answer attempts in order of what the question most likely asks; the first that works wins."""
         c = self.composer
         if "kpi" in cues:
-            yield c.kpi_count(a) if "count" in cues else c.kpi(a)
+            yield c.kpi(a)
+            if "count" in cues:
+                yield c.kpi_count(a)
         if "count" in cues:
             yield c.list_or_count(a, () if strong and not a.has_filters else topic, count=True)
         if "narrative" in cues and not strong:
