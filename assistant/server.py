@@ -1,0 +1,45 @@
+"""One server: the JSON API and widget from api.py, the Gradio UI mounted at /."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+
+from .api import create_api
+from .config import Settings
+from .errors import AssistantError
+from .feedback import FeedbackStore
+from .ui import CSS, build_ui
+
+
+def create_app(bot: Any) -> FastAPI:
+    """API routes first, then the UI at / (so /api, /docs, /widget.js keep their handlers)."""
+    store = FeedbackStore(bot.settings.feedback_path)
+    app = create_api(bot, store)
+    return gr.mount_gradio_app(app, build_ui(bot, store), path="/", css=CSS, footer_links=["api"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python app.py [--host H] [--port P]: build the index if needed and serve."""
+    settings = Settings()
+    p = argparse.ArgumentParser(description="金沢市DXアクションプラン2.0 アシスタントを起動します")
+    p.add_argument("--host", default=settings.host, help=f"default {settings.host} (ASSISTANT_HOST)")
+    p.add_argument("--port", type=int, default=settings.port, help=f"default {settings.port} (ASSISTANT_PORT)")
+    args = p.parse_args(argv)
+    import uvicorn
+
+    from .engine import Assistant
+
+    try:
+        bot = Assistant(settings)
+    except AssistantError as exc:
+        print(f"エラー: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"http://{args.host}:{args.port}/ で UI、/docs で API、/embed-demo でウィジェットの見本を公開します",
+          file=sys.stderr)
+    uvicorn.run(create_app(bot), host=args.host, port=args.port, log_level="warning")
+    return 0
