@@ -19,7 +19,7 @@ install: $(STAMP) ## create .venv and install the project with its extras
 
 browser-deps: ## Debian Chromium for the browser tests (root on a fresh machine)
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "chromium missing: sudo apt-get install chromium (browser tests will be skipped)"; fi; }
 
 run: $(STAMP) ## build the index if needed and serve UI + API on http://127.0.0.1:7860

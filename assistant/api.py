@@ -59,7 +59,7 @@ class RateLimiter:
         """0 when the request may go ahead (and is counted), else seconds to wait."""
         if self.per_minute <= 0:
             return 0
-        now = now or time.monotonic()
+        now = time.monotonic() if now is None else now
         window = self.hits[client]
         while window and now - window[0] >= 60:
             window.popleft()

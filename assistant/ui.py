@@ -109,8 +109,8 @@ def build_ui(bot: Any, feedback: FeedbackStore) -> gr.Blocks:
     with gr.Blocks(title="金沢市DXアクションプラン2.0 アシスタント", fill_width=False) as demo:
         gr.Markdown(
             "## 金沢市DXアクションプラン2.0 アシスタント\n"
-            "プランに載っている取組の**担当課**・**年度ごとの予定**・**目標(KPI)**などにお答えします。"
-            "回答には出典（プランの該当箇所）を表示します。"
+            "プランに載っている取組の担当課・年度ごとの予定・目標(KPI)などにお答えします。"
+            "回答の下に出典（プランの該当箇所）を表示します。"
         )
         chat = gr.Chatbot(label="会話", height=420, sanitize_html=True, render_markdown=False,
                           elem_id="chat", feedback_options=("Like", "Dislike"))
