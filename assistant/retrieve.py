@@ -177,6 +177,12 @@ class HybridSearcher:
         return hits[:k]
 
 
+def clear_caches() -> None:
+    """Forget cached query embeddings and tokens (benchmarks measure uncached questions)."""
+    HybridSearcher._dense.cache_clear()
+    tokens.cache_clear()
+
+
 class PlanRetriever(BaseRetriever):
     """LangChain retriever over the plan: each Document is one record, best first."""
 

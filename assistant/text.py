@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -67,12 +68,24 @@ def match_key(text: str) -> str:
     return re.sub(r"[\s「」『』()（）、。・,.!?？！\"'“”〜~:：/]", "", text)
 
 
-@lru_cache(maxsize=1)
-def _tokenizer():  # noqa: ANN202 - sudachi type is private
-    """The Sudachi tokenizer (core dictionary), created once."""
-    from sudachipy import Dictionary, SplitMode
+_local = threading.local()
 
-    return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
+
+@lru_cache(maxsize=1)
+def _dictionary():  # noqa: ANN202 - sudachi type is private
+    """The Sudachi core dictionary, loaded once per process."""
+    from sudachipy import Dictionary
+
+    return Dictionary(dict="core")
+
+
+def _tokenizer():  # noqa: ANN202 - sudachi type is private
+    """This thread's Sudachi tokenizer (a tokenizer must not be shared between threads)."""
+    if not hasattr(_local, "tokenizer"):
+        from sudachipy import SplitMode
+
+        _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.A)
+    return _local.tokenizer
 
 
 @lru_cache(maxsize=4096)

@@ -135,3 +135,15 @@ def test_follow_up_year_keeps_the_subject(bot) -> None:  # noqa: ANN001
 def test_langchain_retriever(bot) -> None:  # noqa: ANN001
     docs = bot.retriever.invoke("水害ハザードマップのアプリ")
     assert docs[0].metadata["id"] == "I94" and "にげまっし" in docs[0].page_content
+
+
+def test_concurrent_questions_give_the_same_answers(bot) -> None:  # noqa: ANN001
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.retrieve import clear_caches
+
+    questions = ["かなパスの担当は？", "ドローンを活用した取組は？", "新規の取組はいくつ？", "プランの期間は？"] * 6
+    clear_caches()
+    with ThreadPoolExecutor(8) as pool:
+        parallel = list(pool.map(lambda q: bot.ask(q).text, questions))
+    assert parallel == [bot.ask(q).text for q in questions]

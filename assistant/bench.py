@@ -1,0 +1,225 @@
+"""Benchmark: build, start-up, memory, ask latency, HTTP throughput, and a naive LangChain RAG baseline."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from .config import PROJECT_ROOT, Settings
+from .evaluate import DEFAULT_SET, load_cases, run_eval
+from .retrieve import clear_caches
+
+
+def say(msg: str) -> None:
+    """Progress to stderr."""
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def pct(values: list[float], p: float) -> float:
+    """Percentile (nearest rank) of a list."""
+    v = sorted(values)
+    return v[min(len(v) - 1, int(p * len(v)))] if v else 0.0
+
+
+def measure_build(index_dir: Path, settings: Settings) -> float:
+    """Seconds for a full index build from scratch (parse, embed, write)."""
+    from .corpus import load_plan
+    from .embeddings import get_embeddings
+    from .index import build_index, plan_docs
+
+    t = time.perf_counter()
+    plan = load_plan(settings.corpus_dir)
+    build_index(plan, plan_docs(plan), index_dir, settings.corpus_dir, get_embeddings(settings.embedding),
+                settings.embedding)
+    return time.perf_counter() - t
+
+
+def measure_startup(index_dir: Path, runs: int) -> float:
+    """Median seconds for a fresh process to import and open the built index (Assistant.from_config)."""
+    code = ("import time; t=time.perf_counter(); from assistant import Assistant; "
+            "Assistant.from_config(); print(time.perf_counter()-t)")
+    env = dict(os.environ, ASSISTANT_INDEX_DIR=str(index_dir))
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT,
+                             timeout=120, check=True)
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def free_port() -> int:
+    """An unused loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure_http(bot: Any, questions: list[str], clients: tuple[int, ...], per_client: int,
+                 time_limit: float) -> dict[str, dict[str, float]]:
+    """Requests/s and p95 of POST /api/ask on loopback for each concurrency, bounded in count and time."""
+    import httpx
+    import uvicorn
+
+    from .api import create_api
+
+    settings = bot.settings.model_copy(update={"rate_limit_per_minute": 0})
+    proxy = SimpleNamespace(settings=settings, ask=bot.ask, plan=bot.plan, manifest=bot.manifest)
+    with tempfile.TemporaryDirectory() as tmp:
+        proxy.settings = settings.model_copy(update={"feedback_db": Path(tmp) / "fb.sqlite3"})
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(create_api(proxy), host="127.0.0.1", port=port, log_level="error"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(f"{url}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        results = {}
+        try:
+            for n in clients:
+                deadline = time.perf_counter() + time_limit
+                latencies: list[float] = []
+                lock = threading.Lock()
+
+                def worker(offset: int, _deadline: float = deadline, _lat: list[float] = latencies,
+                           _lock: threading.Lock = lock) -> None:
+                    with httpx.Client(timeout=30) as c:
+                        for i in range(per_client):
+                            if time.perf_counter() > _deadline:
+                                return
+                            t = time.perf_counter()
+                            r = c.post(f"{url}/api/ask", json={"question": questions[(offset + i) % len(questions)]})
+                            r.raise_for_status()
+                            with _lock:
+                                _lat.append((time.perf_counter() - t) * 1000)
+
+                clear_caches()
+                start = time.perf_counter()
+                with ThreadPoolExecutor(n) as pool:
+                    list(pool.map(worker, [k * 7 for k in range(n)]))
+                wall = time.perf_counter() - start
+                results[str(n)] = {"requests": len(latencies), "rps": round(len(latencies) / wall, 1),
+                                   "p95_ms": round(pct(latencies, 0.95), 1)}
+                say(f"HTTP {n} client(s): {results[str(n)]}")
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+    return results
+
+
+def expected_strings(case: dict) -> list[str]:
+    """What a retrieved context must contain for a case to count as recalled."""
+    return list(case.get("must", [])) + list(case.get("items", []))
+
+
+def naive_baseline(cases: list[dict], plan_text: str, embeddings: Any) -> dict[str, float]:
+    """RecursiveCharacterTextSplitter(500, 50) + same embedding + in-memory Chroma, top-4: context recall and p50."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    t = time.perf_counter()
+    chunks = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50).split_text(plan_text)
+    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+    store = Chroma(collection_name=f"naive-{os.getpid()}-{int(t)}", embedding_function=embeddings, client=client)
+    store.add_texts(chunks)
+    build_s = time.perf_counter() - t
+    graded = [c for c in cases if not c.get("refuse") and expected_strings(c)]
+    hits, latencies = 0, []
+    for case in graded:
+        t = time.perf_counter()
+        docs = store.similarity_search(case["q"], k=4)
+        latencies.append((time.perf_counter() - t) * 1000)
+        context = "\n".join(d.page_content for d in docs)
+        hits += all(s in context for s in expected_strings(case))
+    return {"chunks": len(chunks), "build_s": round(build_s, 2), "questions": len(graded),
+            "context_recall": round(hits / len(graded), 3), "retrieval_p50_ms": round(statistics.median(latencies), 1)}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def markdown(r: dict) -> str:
+    """The results as a Markdown table."""
+    b, h = r["baseline"], r["http"]
+    rows = [
+        ("Full index build (from scratch)", f"{r['build_s']:.1f} s"),
+        ("Start-up with a built index (fresh process)", f"{r['startup_s']:.2f} s"),
+        ("Peak RSS (bench process)", f"{r['peak_rss_mb']:.0f} MB"),
+        (f"Ask latency p50 / p95 / p99 ({r['questions']} questions)",
+         f"{r['ask_p50_ms']:.1f} / {r['ask_p95_ms']:.1f} / {r['ask_p99_ms']:.1f} ms"),
+    ]
+    rows += [(f"HTTP POST /api/ask, {n} client(s)", f"{v['rps']} req/s, p95 {v['p95_ms']} ms ({v['requests']} req)")
+             for n, v in h.items()]
+    rows += [
+        ("Our end-to-end accuracy (eval set)", f"{r['accuracy']:.1%}"),
+        ("Naive RAG context recall (500/50 chunks, top-4)", f"{b['context_recall']:.1%} ({b['questions']} q)"),
+        ("Accuracy ÷ naive context recall", f"{r['accuracy'] / max(b['context_recall'], 1e-9):.2f}×"),
+        ("Our ask p50 vs naive retrieval p50", f"{r['ask_p50_ms']:.1f} ms vs {b['retrieval_p50_ms']:.1f} ms "
+                                               f"({r['ask_p50_ms'] / max(b['retrieval_p50_ms'], 1e-9):.2f}×)"),
+    ]
+    head = f"Machine: {r['machine']} · {r['date']} · `python -m assistant bench{' --quick' if r['quick'] else ''}`"
+    return "\n".join([head, "", "| Measure | Result |", "|---|---|", *[f"| {a} | {b_} |" for a, b_ in rows]])
+
+
+def run_bench(quick: bool = False, output: Path = Path("artifacts/bench.json"),
+              questions_file: Path = DEFAULT_SET) -> int:
+    """Run every measure in one process on this machine; Markdown to stdout, JSON to `output`."""
+    from .engine import Assistant
+
+    base = Settings()
+    cases = load_cases(questions_file)
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "index"
+        say("index build from scratch …")
+        build_s = measure_build(index_dir, base)
+        say(f"built in {build_s:.1f} s; start-up in a fresh process …")
+        startup_s = measure_startup(index_dir, runs=1 if quick else 3)
+        bot = Assistant(base.model_copy(update={"index_dir": index_dir}), progress=False)
+        bot.ask("ウォームアップ")
+        say(f"asking {len(cases)} questions …")
+        rounds = 1 if quick else 3
+        latencies: list[float] = []
+        report = None
+        for _ in range(rounds):
+            clear_caches()
+            report = run_eval(bot, cases)
+            latencies += report.latencies_ms
+        say("HTTP load on loopback …")
+        http = measure_http(bot, [c["q"] for c in cases if not c.get("refuse")], clients=(1, 4, 8),
+                            per_client=10 if quick else 40, time_limit=8 if quick else 30)
+        say("naive LangChain RAG baseline …")
+        plan_text = next(Path(base.corpus_dir).glob("*.txt")).read_text(encoding="utf-8")
+        baseline = naive_baseline(cases, plan_text, bot.embeddings)
+    result = {
+        "date": time.strftime("%Y-%m-%d"), "quick": quick,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "build_s": round(build_s, 2), "startup_s": round(startup_s, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
+        "questions": len(cases), "accuracy": round(report.score, 4),
+        "ask_p50_ms": round(statistics.median(latencies), 1), "ask_p95_ms": round(pct(latencies, 0.95), 1),
+        "ask_p99_ms": round(pct(latencies, 0.99), 1), "http": http, "baseline": baseline,
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(markdown(result))
+    say(f"JSON written to {output}")
+    return 0

@@ -1,0 +1,64 @@
+"""`python -m assistant eval` and `bench` on small inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PROJECT_ROOT
+
+CASES = [
+    {"id": "t1", "kind": "who", "q": "のりまっし金沢の運営はどこ？", "must": ["交通政策課"]},
+    {"id": "t2", "kind": "kpi", "q": "かなパスの利用者数の目標は？", "must": ["40,000"]},
+    {"id": "t3", "kind": "refuse", "q": "今日の天気は？", "refuse": True},
+]
+
+
+def write_cases(path: Path, cases: list[dict]) -> Path:
+    """A JSONL question file."""
+    path.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in cases) + "\n", encoding="utf-8")
+    return path
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """Run the CLI with the test environment (temp index)."""
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, timeout=600, env=dict(os.environ))
+
+
+def test_eval_passes_and_reports_per_kind(bot, tmp_path: Path) -> None:  # noqa: ANN001
+    res = cli("eval", str(write_cases(tmp_path / "q.jsonl", CASES)), "--min-score", "1.0")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "who        1/1" in res.stdout and "score 3/3 = 100.0%" in res.stdout
+
+
+def test_eval_shows_failures_with_the_answer_and_fails_under_min_score(bot, tmp_path: Path) -> None:  # noqa: ANN001
+    wrong = CASES + [{"id": "t4", "kind": "who", "q": "のりまっし金沢の運営はどこ？", "must": ["文化政策課"]}]
+    res = cli("eval", str(write_cases(tmp_path / "q.jsonl", wrong)), "--min-score", "0.9")
+    assert res.returncode == 1
+    assert "FAIL t4" in res.stdout and "missing ['文化政策課']" in res.stdout and "交通政策課" in res.stdout
+    assert "score 3/4 = 75.0%" in res.stdout
+
+
+def test_eval_missing_file_is_a_clear_error(bot, tmp_path: Path) -> None:  # noqa: ANN001
+    res = cli("eval", str(tmp_path / "nope.jsonl"))
+    assert res.returncode == 2 and "見つかりません" in res.stderr
+
+
+@pytest.mark.slow
+def test_bench_quick_on_a_small_set(bot, tmp_path: Path) -> None:  # noqa: ANN001
+    from assistant.bench import run_bench
+
+    out = tmp_path / "bench.json"
+    assert run_bench(quick=True, output=out, questions_file=write_cases(tmp_path / "q.jsonl", CASES)) == 0
+    r = json.loads(out.read_text(encoding="utf-8"))
+    assert r["build_s"] > 0 and r["startup_s"] > 0 and r["peak_rss_mb"] > 0
+    assert r["accuracy"] == 1.0 and r["questions"] == 3
+    assert set(r["http"]) == {"1", "4", "8"} and all(v["requests"] > 0 for v in r["http"].values())
+    assert r["baseline"]["questions"] == 2 and 0 <= r["baseline"]["context_recall"] <= 1
+    assert r["baseline"]["chunks"] > 10
