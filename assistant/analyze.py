@@ -59,6 +59,7 @@ ANAPHORA = re.compile(r"その|それ|この|あの|同じ|他の|ほかの|そ�
 OUT_OF_SCOPE = re.compile(
     r"方法|やり方|仕方|出し方|手続き|申し込み方|申込方法|どうすれば|どうやって|忘れ(まし|た)|パスワード|ログイン|いくら|"
     r"料金は|値段|価格|営業時間|開庁時間|開館時間|時刻表|天気|住所|電話番号|場所は|行き方|人口|おすすめ|お土産|"
+    r"収集日|収集曜日|休館日|休業日|定休日|必要な書類|必要書類|持ち物|締め?切り?|駐車場|最寄り|"
     r"how (do|can|should) i|how to|price|cost|opening hours|weather|address|phone number|population|recommend",
     re.IGNORECASE,
 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .analyze import FIELD_ALIASES, NARRATIVE_SYNONYMS, STATUS_WORDS, Analysis
 from .models import KPI, YEARS, Answer, Citation, Initiative, Plan, Section
-from .retrieve import Hit, HybridSearcher
+from .retrieve import QUOTED, Hit, HybridSearcher
 from .text import content_tokens, match_key, sentences, tokens
 
 STRONG, OK, WEAK = 0.7, 0.5, 0.3  # coverage thresholds for a record to answer, to be offered, or nothing
@@ -34,6 +34,15 @@ def fmt_status(status: str | None, en: bool) -> str:
     if status is None:
         return "— (nothing planned)" if en else "—（予定なし）"
     return f"{status} ({STATUS_EN[status]})" if en and status in STATUS_EN else status
+
+
+def names_in(question_key: str, name_key: str) -> bool:
+    """True when the question names exactly this 「name」 (not a longer name that starts with it)."""
+    at = question_key.find(name_key) if len(name_key) >= 3 else -1
+    if at < 0:
+        return False
+    follow = question_key[at + len(name_key) : at + len(name_key) + 1]
+    return not re.match(r"[0-9.a-z]", follow)
 
 
 def join_ja(items: list[str]) -> str:
@@ -316,6 +325,11 @@ class Composer:
         lines = [head] + [f"・{k.label}: {k.target}" for k in chosen]
         return Draft("\n".join(lines), "count", [self.cite_kpi(k) for k in chosen])
 
+    def names_a_section(self, a: Analysis) -> bool:
+        """True when the question's content words are all in one section title (e.g. 推進体制について)."""
+        query = set(self.searcher.query_tokens(a.search_text, a.english))
+        return bool(query) and any(query <= set(tokens(sec.title)) for sec in self.plan.sections)
+
     def narrative(self, a: Analysis) -> Draft | None:
         """The sentence(s) of the plan's narrative chapters that answer the question."""
         extra = " ".join(v for k, v in NARRATIVE_SYNONYMS.items() if k in a.text)
@@ -323,6 +337,7 @@ class Composer:
         if not query:
             return None
         weight = self.searcher.bm25.weight
+        qkey = match_key(a.text)
         total = sum(weight(t) for t in set(query))
         scored: list[tuple[float, Section, str]] = []
         for sec in self.plan.sections:
@@ -334,7 +349,8 @@ class Composer:
             for s in units:
                 toks, key = set(tokens(s)) | title_tokens, match_key(s)
                 got = sum(weight(t) for t in set(query) if t in toks or (len(t) >= 2 and t in key))
-                scored.append((got / total + 0.1 * title_cov - len(s) / 20000, sec, s))
+                bonus = 0.2 if any(names_in(qkey, match_key(n)) for n in QUOTED.findall(s)) else 0.0
+                scored.append((got / total + 0.1 * title_cov + bonus - len(s) / 20000, sec, s))
         scored.sort(key=lambda x: x[0], reverse=True)
         if not scored or scored[0][0] < OK:
             return None

@@ -139,7 +139,7 @@ class Assistant:
                 yield c.kpi_count(a)
         if "count" in cues:
             yield c.list_or_count(a, () if strong and not a.has_filters else topic, count=True)
-        if "narrative" in cues and not strong:
+        if "narrative" in cues and (not strong or c.names_a_section(a)):
             yield c.narrative(a)
         if a.has_filters and (not topic or not strong) and not carried:
             draft = c.list_or_count(a, topic, count=False)
