@@ -6,7 +6,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -15,7 +14,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from .config import PROJECT_ROOT, Settings
@@ -60,38 +58,18 @@ def measure_startup(index_dir: Path, runs: int) -> float:
     return statistics.median(times)
 
 
-def free_port() -> int:
-    """An unused loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure_http(bot: Any, questions: list[str], clients: tuple[int, ...], per_client: int,
                  time_limit: float) -> dict[str, dict[str, float]]:
     """Requests/s and p95 of POST /api/ask on loopback for each concurrency, bounded in count and time."""
     import httpx
-    import uvicorn
 
     from .api import create_api
+    from .server import serve_in_thread
 
-    settings = bot.settings.model_copy(update={"rate_limit_per_minute": 0})
-    proxy = SimpleNamespace(settings=settings, ask=bot.ask, plan=bot.plan, manifest=bot.manifest)
     with tempfile.TemporaryDirectory() as tmp:
-        proxy.settings = settings.model_copy(update={"feedback_db": Path(tmp) / "fb.sqlite3"})
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_api(proxy), host="127.0.0.1", port=port, log_level="error"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        results = {}
-        try:
+        quiet = bot.with_settings(rate_limit_per_minute=0, feedback_db=Path(tmp) / "fb.sqlite3")
+        with serve_in_thread(create_api(quiet)) as url:
+            results = {}
             for n in clients:
                 deadline = time.perf_counter() + time_limit
                 latencies: list[float] = []
@@ -117,9 +95,6 @@ def measure_http(bot: Any, questions: list[str], clients: tuple[int, ...], per_c
                 results[str(n)] = {"requests": len(latencies), "rps": round(len(latencies) / wall, 1),
                                    "p95_ms": round(pct(latencies, 0.95), 1)}
                 say(f"HTTP {n} client(s): {results[str(n)]}")
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
     return results
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 import time
@@ -71,6 +72,12 @@ class Assistant:
     def from_config(cls, **overrides: Any) -> Assistant:
         """An assistant with settings from the environment (ASSISTANT_*), building the index if needed."""
         return cls(Settings(**overrides))
+
+    def with_settings(self, **changes: Any) -> Assistant:
+        """The same loaded assistant under other serving settings (rate limit, CORS, feedback path)."""
+        clone = copy.copy(self)
+        clone.settings = self.settings.model_copy(update=changes)
+        return clone
 
     @property
     def retriever(self) -> PlanRetriever:

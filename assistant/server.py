@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import gradio as gr
@@ -21,6 +26,38 @@ def create_app(bot: Any) -> FastAPI:
     store = FeedbackStore(bot.settings.feedback_path)
     app = create_api(bot, store)
     return gr.mount_gradio_app(app, build_ui(bot, store), path="/", css=CSS, footer_links=["api"])
+
+
+def free_port() -> int:
+    """An unused loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve_in_thread(app: FastAPI) -> Iterator[str]:
+    """Run an app with uvicorn on a free loopback port in a thread; yields its base URL, stops on exit."""
+    import httpx
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:

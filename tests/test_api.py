@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import RateLimiter, create_api
-from assistant.config import Settings
 from assistant.feedback import FeedbackStore
 from assistant.server import create_app
 
 
-def proxy(bot, tmp_path: Path, **settings) -> SimpleNamespace:  # noqa: ANN001
-    """The session assistant with other settings (rate limit, CORS, feedback path)."""
-    s = Settings(index_dir=bot.settings.index_dir, feedback_db=tmp_path / "fb.sqlite3", **settings)
-    return SimpleNamespace(settings=s, ask=bot.ask, plan=bot.plan, manifest=bot.manifest)
+def proxy(bot, tmp_path: Path, **settings):  # noqa: ANN001, ANN201
+    """The session assistant with other settings (rate limit, CORS) and a private feedback DB."""
+    return bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", **settings)
 
 
 @pytest.fixture()

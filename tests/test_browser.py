@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from assistant.config import PROJECT_ROOT, Settings
+from assistant.config import PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
@@ -23,38 +19,14 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    """An unused loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(bot, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
     """The full app (UI + API + widget) served by uvicorn on loopback in a thread."""
-    import httpx
-    import uvicorn
+    from assistant.server import create_app, serve_in_thread
 
-    from assistant.server import create_app
-
-    s = Settings(index_dir=bot.settings.index_dir, feedback_db=tmp_path_factory.mktemp("fb") / "fb.sqlite3",
-                 rate_limit_per_minute=0)
-    app = create_app(SimpleNamespace(settings=s, ask=bot.ask, plan=bot.plan, manifest=bot.manifest))
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=10)
+    quiet = bot.with_settings(rate_limit_per_minute=0, feedback_db=tmp_path_factory.mktemp("fb") / "fb.sqlite3")
+    with serve_in_thread(create_app(quiet)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
