@@ -20,13 +20,19 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(bot, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
-    """The full app (UI + API + widget) served by uvicorn on loopback in a thread."""
+def served(bot, tmp_path_factory):  # noqa: ANN001, ANN201
+    """The full app (UI + API + widget) served by uvicorn on loopback in a thread, and its assistant."""
     from assistant.server import create_app, serve_in_thread
 
     quiet = bot.with_settings(rate_limit_per_minute=0, feedback_db=tmp_path_factory.mktemp("fb") / "fb.sqlite3")
     with serve_in_thread(create_app(quiet)) as url:
-        yield url
+        yield url, quiet
+
+
+@pytest.fixture(scope="module")
+def server(served) -> str:  # noqa: ANN001
+    """The base URL of the served app."""
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +84,23 @@ def test_ui_follow_up_and_decline_marker(page, server: str) -> None:  # noqa: AN
     page.wait_for_function("document.querySelector('#chat').innerText.includes('マッチ箱')", timeout=20000)
     ask_ui(page, "明日の天気は？")
     page.locator("#citations .badge.no").wait_for(timeout=20000)
+
+
+def test_ui_thumbs_are_stored_in_sqlite(page, served) -> None:  # noqa: ANN001
+    from assistant.feedback import FeedbackStore
+
+    url, quiet = served
+    store = FeedbackStore(quiet.settings.feedback_path)
+    before = store.counts()
+    page.goto(url + "/", wait_until="networkidle")
+    ask_ui(page, "かなパスの担当は？")
+    page.locator("#citations .card").first.wait_for(timeout=20000)
+    page.locator("#chat button[aria-label='いいね']").last.click()  # Gradio's Japanese label
+    for _ in range(50):
+        if store.counts()["up"] > before["up"]:
+            break
+        page.wait_for_timeout(100)
+    assert store.counts()["up"] == before["up"] + 1
 
 
 def test_ui_shows_markup_as_text_and_runs_nothing(page, server: str) -> None:  # noqa: ANN001
