@@ -24,7 +24,7 @@ NARRATIVE_SYNONYMS = {
 }
 
 INJECTION = re.compile(
-    r"(無視|忘れ)(して|ろ|てください|なさい)|あなたは(今から|これから|もう)|として(振る舞|ふるま|答え|自己紹介|話し)|"
+    r"(無視|忘れ)(して|ろ|て|てください|なさい)|あなたは(今から|これから|もう)|あなたの(ルール|設定|指示|プロンプト)|として(振る舞|ふるま|答え|自己紹介|話し)|"
     r"ロールプレイ|なりきっ|システムプロンプト|プロンプトを|ルールを(変|破|無視)|指示を(無視|忘れ)|制限を(解除|無視)|"
     r"ignore (all|any|the|previous|your)|disregard|you are now|pretend|act as|role-?play|jailbreak|system prompt",
     re.IGNORECASE,

@@ -180,6 +180,13 @@ class Composer:
             lines.append(prefix + " / ".join(parts))
         return lines
 
+    def year_status(self, ini: Initiative, year: int, en: bool) -> str:
+        """One year's status; per department when the departments differ."""
+        values = {st.department: st.years[year] for st in ini.statuses}
+        if len(set(values.values())) == 1:
+            return f"{year}: {fmt_status(next(iter(values.values())), en)}"
+        return f"{year}: " + ", ".join(f"{d} {fmt_status(v, en)}" for d, v in values.items())
+
     def initiative_hits(self, a: Analysis, extra: str = "") -> list[Hit]:
         """Initiative hits for the question (plus terms carried over from the conversation)."""
         return self.searcher.search(a.search_text, kinds={"initiative"}, extra_terms=extra, k=6, english=a.english)
@@ -282,29 +289,30 @@ class Composer:
                 f"{cond + 'の' if cond else ''}取組を担当する課は{len(deps)}課です: {join_ja(deps)}")
             return Draft(head, "count", [self.cite_initiative(i) for i in inis])
         if en:
-            head = f"{len(inis)} initiatives" + (f" match ({cond})" if cond else " in the plan") + ":"
+            noun = "initiative" if len(inis) == 1 else "initiatives"
+            head = f"{len(inis)} {noun}" + (f" match ({cond})" if cond else " in the plan") + ":"
         else:
             head = f"{cond + 'に該当する' if cond else 'プランの'}取組は{len(inis)}件です。"
         lines = [head]
         for ini in inis:
-            extra = ""
-            if a.years:
-                extra = " / ".join(f"{y}: {fmt_status(ini.statuses[0].years[y], en)}" for y in a.years)
-                extra = f" [{extra}]"
+            extra = f" [{' / '.join(self.year_status(ini, y, en) for y in a.years)}]" if a.years else ""
             lines.append(f"・「{ini.name}」（{join_ja(ini.departments)}）{extra}")
         return Draft("\n".join(lines), "count" if count else "list", [self.cite_initiative(i) for i in inis])
 
     def kpi(self, a: Analysis) -> Draft | None:
         """The KPI asked about, or every KPI of the field(s) asked about."""
-        hits = self.searcher.search(a.search_text, kinds={"kpi"}, k=5, english=a.english)
-        best = [h for h in hits if h.coverage >= OK or h.exact >= 0.8]
-        if best:
-            top = best[0]
-            chosen = [self.kpis[h.record_id] for h in best if h.score >= top.score - TIE / 2]
-        elif a.fields or re.search(r"KPI|指標|目標", a.text, re.IGNORECASE) and not self.subject_tokens(a):
+        if not self.subject_tokens(a):  # "KPIを教えて", "人づくりのKPIは？": every KPI (of the field)
+            if "kpi" not in a.cues:
+                return None
+            if "count" in a.cues:
+                return self.kpi_count(a)
             chosen = [k for k in self.plan.kpis if not a.fields or k.field_no in a.fields]
         else:
-            return None
+            hits = self.searcher.search(a.search_text, kinds={"kpi"}, k=5, english=a.english)
+            best = [h for h in hits if h.coverage >= OK or h.exact >= 0.8]
+            if not best:
+                return None
+            chosen = [self.kpis[h.record_id] for h in best if h.score >= best[0].score - TIE / 2]
         lines = []
         for k in chosen:
             cum = "2026～2029年度の4年間の累計" if not a.english else "cumulative over FY2026–2029"

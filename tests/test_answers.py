@@ -147,3 +147,15 @@ def test_concurrent_questions_give_the_same_answers(bot) -> None:  # noqa: ANN00
     with ThreadPoolExecutor(8) as pool:
         parallel = list(pool.map(lambda q: bot.ask(q).text, questions))
     assert parallel == [bot.ask(q).text for q in questions]
+
+
+def test_kpi_lists_and_counts_only_when_kpis_are_asked_for(bot) -> None:  # noqa: ANN001
+    assert "22 KPIs" in bot.ask("How many KPIs are there?").text
+    field3 = bot.ask("人づくり分野のKPIを教えて")
+    assert field3.kind == "kpi" and len(field3.citations) == 5 and {c.field for c in field3.citations} == {"【分野3】人づくり"}
+    assert bot.ask("Tell me a joke").grounded is False  # no KPI dump for questions without a subject
+
+
+def test_year_list_shows_each_departments_status_when_they_differ(bot) -> None:  # noqa: ANN001
+    text = bot.ask("2027年度に新規導入となる取組は？").text
+    assert "料金センター 継続" in text and "保険年金課 新規導入" in text
