@@ -53,7 +53,12 @@ NARRATIVE_CUE = re.compile(
     re.IGNORECASE,
 )
 NEW_CUE = re.compile(r"新規|新しい|新しく|新た|新設|新 |始まる|始める|スタート|new\b|newly|start", re.IGNORECASE)
-ENDED_CUE = re.compile(r"終了|終わる|終わり|予定なし|実施しない|行わない|なくなる|ends?\b|stop", re.IGNORECASE)
+ENDED_CUE = re.compile(r"終了|終わる|終わり|なくなる|打ち切|ends?\b|stops?\b|discontinu", re.IGNORECASE)
+NO_PLAN_CUE = re.compile(
+    r"予定(が|は|の)?(ない|無い|なし)|予定なし|実施(しない|されない|予定がない)|行わない|行われない|空白|"
+    r"nothing planned|no plans?|not planned",
+    re.IGNORECASE,
+)
 ANAPHORA = re.compile(r"その|それ|この|あの|同じ|他の|ほかの|そこ|\bit\b|\bthat\b|\bthis\b|\bsame\b|\bother", re.I)
 # Real-world requests the plan never answers (procedures, prices, hours, weather …), unless the plan is asked about.
 OUT_OF_SCOPE = re.compile(
@@ -87,6 +92,7 @@ class Analysis:
     status: str | None = None
     new_only: bool = False
     ended: bool = False
+    no_plan: bool = False
     count_departments: bool = False
     out_of_scope: bool = False
     anaphora: bool = False
@@ -95,7 +101,8 @@ class Analysis:
     @property
     def has_filters(self) -> bool:
         """True when the question narrows by department, field, year, status or newness."""
-        return bool(self.departments or self.fields or self.years or self.status or self.new_only or self.ended)
+        return bool(self.departments or self.fields or self.years or self.status or self.new_only or self.ended
+                    or self.no_plan)
 
 
 def validate(question: object, limit: int) -> str:
@@ -179,7 +186,8 @@ def analyze(question: str, plan: Plan, today: date | None = None) -> Analysis:
     a.years, a.out_of_range_years = _years(text, today or date.today())
     a.status = _status(text)
     a.new_only = bool(NEW_CUE.search(text)) and not (a.status and a.status.startswith("新規"))
-    a.ended = bool(ENDED_CUE.search(text))
+    a.no_plan = bool(NO_PLAN_CUE.search(text))
+    a.ended = bool(ENDED_CUE.search(text)) and not a.no_plan
     a.anaphora = bool(ANAPHORA.search(text))
     a.out_of_scope = bool(OUT_OF_SCOPE.search(text)) and not PLAN_ASK.search(text)
     a.count_departments = bool(DEPT_COUNT_CUE.search(re.sub("|".join(map(re.escape, a.departments)) or "^$", "", text)))

@@ -112,7 +112,7 @@ class Composer:
         for word in STATUS_WORDS:
             text = text.replace(word, " ")
         text = re.sub(
-            r"新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|一覧|関する|関連|取組|施策|事業|分野|"
+            r"新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|何も|ない|無い|なし|一覧|関する|関連|取組|施策|事業|分野|"
             r"数|件数|いくつ|何件|目標|KPI|指標|今年度|来年度|再来年度|最終年度|初年度|以降|まで|から|"
             r"initiatives?|projects?|list|new|field|year|fy|kpis?|targets?|all|please|tell|me|about|related|"
             r"there|plan|プラン|計画|全体|全部で|合計|総数|ぜんぶ",
@@ -121,7 +121,8 @@ class Composer:
             flags=re.IGNORECASE,
         )
         known = self.searcher.bm25.idf
-        return tuple(t for t in content_tokens(text) if t in known)
+        topic = content_tokens(text, known)
+        return tuple(t for t in topic if t in known) if a.english else topic
 
     def topic_match(self, rid: str, topic: tuple[str, ...]) -> bool:
         """True when every topic token is in the record's name or context."""
@@ -141,8 +142,8 @@ class Composer:
             for y in years:
                 value = st.years[y]
                 prev = st.years.get(y - 1, "start")
-                if a.ended:
-                    if value is None and prev is not None:
+                if a.ended or a.no_plan:
+                    if value is None and (a.no_plan or prev is not None):
                         return True
                     continue
                 if a.status and (value is None or a.status not in value):
@@ -162,7 +163,7 @@ class Composer:
                 continue
             if a.fields and ini.field_no not in a.fields:
                 continue
-            if (a.years or a.status or a.new_only or a.ended) and not self.status_ok(ini, a):
+            if (a.years or a.status or a.new_only or a.ended or a.no_plan) and not self.status_ok(ini, a):
                 continue
             if topic and not self.topic_match(ini.id, topic):
                 continue
@@ -270,6 +271,8 @@ class Composer:
             parts.append("new" if a.english else "新規")
         if a.ended:
             parts.append("ending (— after a planned year)" if a.english else "終了（—）となる")
+        if a.no_plan:
+            parts.append("nothing planned (—)" if a.english else "予定なし（—）の")
         if topic:
             parts.append("your question's topic" if a.english else "ご質問の内容")
         return " / ".join(parts)

@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 
 from .index import Doc
 from .models import Plan
-from .text import content_tokens, match_key, tokens
+from .text import content_tokens, match_key, tagged_tokens, tokens
 
 WEIGHTS = {"coverage": 0.5, "dense": 0.25, "bm25": 0.25, "exact": 0.4}
 QUOTED = re.compile(r"[「『](.+?)[」』]")
@@ -180,7 +180,7 @@ class HybridSearcher:
 def clear_caches() -> None:
     """Forget cached query embeddings and tokens (benchmarks measure uncached questions)."""
     HybridSearcher._dense.cache_clear()
-    tokens.cache_clear()
+    tagged_tokens.cache_clear()
 
 
 class PlanRetriever(BaseRetriever):

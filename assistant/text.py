@@ -90,9 +90,9 @@ def _tokenizer():  # noqa: ANN202 - sudachi type is private
 
 
 @lru_cache(maxsize=4096)
-def tokens(text: str) -> tuple[str, ...]:
-    """Content tokens (Sudachi mode A, dictionary forms, kana folded); Latin words lower-cased."""
-    out: list[str] = []
+def tagged_tokens(text: str) -> tuple[tuple[str, str], ...]:
+    """(token, part of speech) for content words: Sudachi mode A, dictionary forms, kana folded, lower case."""
+    out: list[tuple[str, str]] = []
     for m in _tokenizer().tokenize(normalize(text)):
         pos = m.part_of_speech()[0]
         if pos not in _CONTENT_POS:
@@ -100,14 +100,26 @@ def tokens(text: str) -> tuple[str, ...]:
         form = m.dictionary_form() if pos in {"動詞", "形容詞"} else m.surface()
         key = fold_kana(form).lower()
         if key.strip() and not re.fullmatch(r"[\W_]+", key):
-            out.append(key)
+            out.append((key, pos))
     return tuple(out)
 
 
-def content_tokens(text: str) -> tuple[str, ...]:
-    """Tokens without question scaffolding words (どこ, 担当, 課 …)."""
-    stop = {fold_kana(w).lower() for w in STOPWORDS}
-    return tuple(t for t in tokens(text) if t not in stop and not re.fullmatch(r"\d{1,2}", t))
+def tokens(text: str) -> tuple[str, ...]:
+    """Content tokens of a text."""
+    return tuple(t for t, _ in tagged_tokens(text))
+
+
+_STOP = {fold_kana(w).lower() for w in STOPWORDS}
+
+
+def content_tokens(text: str, known: set[str] | dict | None = None) -> tuple[str, ...]:
+    """Tokens without question scaffolding words (どこ, 担当, 課 …); with `known`, verbs and adjectives
+    the plan never uses are dropped too (「挙げて」「まとめて」 say how to answer, not what about)."""
+    return tuple(
+        t for t, pos in tagged_tokens(text)
+        if t not in _STOP and not re.fullmatch(r"\d{1,2}", t)
+        and (known is None or pos not in {"動詞", "形容詞"} or t in known)
+    )
 
 
 def is_english(text: str) -> bool:

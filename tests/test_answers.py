@@ -159,3 +159,14 @@ def test_kpi_lists_and_counts_only_when_kpis_are_asked_for(bot) -> None:  # noqa
 def test_year_list_shows_each_departments_status_when_they_differ(bot) -> None:  # noqa: ANN001
     text = bot.ask("2027年度に新規導入となる取組は？").text
     assert "料金センター 継続" in text and "保険年金課 新規導入" in text
+
+
+def test_nothing_planned_in_a_year_differs_from_ending(bot) -> None:  # noqa: ANN001
+    none_2029 = bot.ask("2029年度に何も予定がない取組は？")
+    assert {c.id for c in none_2029.citations} == {"I54", "I55", "I77"}
+    ending_2027 = bot.ask("2027年度で終了する取組は？")
+    assert {c.id for c in ending_2027.citations} == {"I55"}
+
+
+def test_words_the_plan_never_uses_are_not_dropped_from_a_topic(bot) -> None:  # noqa: ANN001
+    assert bot.ask("東京都のDX計画について教えて").grounded is False
