@@ -83,7 +83,6 @@ class Analysis:
     text: str
     english: bool
     search_text: str
-    intent: str = "who"
     injection: bool = False
     departments: list[str] = field(default_factory=list)
     fields: list[int] = field(default_factory=list)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .analyze import FIELD_ALIASES, NARRATIVE_SYNONYMS, STATUS_WORDS, Analysis
 from .models import KPI, YEARS, Answer, Citation, Initiative, Plan, Section
@@ -27,6 +27,7 @@ class Draft:
     kind: str
     citations: list[Citation]
     grounded: bool = True
+    suggestions: list[str] = field(default_factory=list)
 
 
 def fmt_status(status: str | None, en: bool) -> str:
@@ -376,7 +377,7 @@ class Composer:
 
     def decline(self, a: Analysis, near: list[Initiative], reason: str = "") -> Draft:
         """A polite decline with questions the plan can answer (and near records, if any)."""
-        examples = self.examples(a.english)
+        examples = self.examples(a.english, near[0] if near else None)
         if a.english:
             lines = [reason or "The Kanazawa DX Action Plan 2.0 does not cover this question."]
             if near:
@@ -389,11 +390,12 @@ class Composer:
                 lines.append("関連しそうな取組: " + "、".join(f"「{i.name}」（{join_ja(i.departments)}）" for i in near[:3]))
             lines.append("プランについては、例えば次のような質問にお答えできます。")
         lines += [f"・{e}" for e in examples]
-        return Draft("\n".join(lines), "decline", [self.cite_initiative(i) for i in near[:3]], grounded=False)
+        return Draft("\n".join(lines), "decline", [self.cite_initiative(i) for i in near[:3]], grounded=False,
+                     suggestions=examples)
 
-    def examples(self, en: bool) -> list[str]:
-        """Three example questions built from the plan's own records."""
-        ini = next((i for i in self.plan.initiatives if "「" in i.name), self.plan.initiatives[0])
+    def examples(self, en: bool, near: Initiative | None = None) -> list[str]:
+        """Three example questions built from the plan's own records (about a related one when there is one)."""
+        ini = near or next((i for i in self.plan.initiatives if "「" in i.name), self.plan.initiatives[0])
         name = (re.search(r"「(.+?)」", ini.name) or re.search(r"(.+)", ini.name)).group(1)
         kpi = self.plan.kpis[0] if self.plan.kpis else None
         if en:
@@ -415,5 +417,5 @@ def to_answer(draft: Draft, a: Analysis) -> Answer:
         kind=draft.kind,
         citations=draft.citations,
         language="en" if a.english else "ja",
-        suggestions=[] if draft.grounded else [],
+        suggestions=draft.suggestions,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import re
 import sys
-import time
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -178,10 +177,3 @@ class Assistant:
         top, second = hits[0], hits[1] if len(hits) > 1 else None
         margin = top.score - (second.score if second else 0.0)
         return top.coverage >= 0.2 and top.dense >= PROBABLE_DENSE and margin >= PROBABLE_MARGIN
-
-
-def timed_ask(bot: Assistant, question: str) -> tuple[Answer, float]:
-    """An answer and how long it took in milliseconds."""
-    t = time.perf_counter()
-    ans = bot.ask(question)
-    return ans, (time.perf_counter() - t) * 1000

@@ -110,4 +110,4 @@ class Answer(BaseModel):
     kind: str
     citations: list[Citation] = []
     language: Literal["ja", "en"] = "ja"
-    suggestions: list[str] = []
+    suggestions: list[str] = Field(default=[], description="example questions the plan can answer (on a decline)")
