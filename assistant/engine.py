@@ -20,6 +20,7 @@ from .retrieve import Hit, HybridSearcher, PlanRetriever
 from .text import match_key
 
 PROBABLE_DENSE, PROBABLE_MARGIN = 0.84, 0.3  # loose matches offered as candidates (see _probable)
+NEAR = 0.2  # coverage for a record to be mentioned as related in a decline
 SAME_DEPARTMENT = re.compile(r"その課|この課|同じ課|その部署|同じ部署|そこ|that department|same department|this department",
                              re.IGNORECASE)
 
@@ -129,7 +130,7 @@ class Assistant:
                       f"プランの期間は2026～2029年度の4か年のため、{years}についての記載はありません。")
             return c.decline(a, [], reason)
         if a.out_of_scope:
-            return c.decline(a, [c.initiatives[h.record_id] for h in hits if h.coverage >= WEAK][:3])
+            return c.decline(a, [c.initiatives[h.record_id] for h in hits if h.coverage >= NEAR][:3])
         for draft in self._attempts(a, topic, hits, strong, cues, bool(extra)):
             if draft is not None:
                 return draft
