@@ -72,6 +72,7 @@ PLAN_ASK = re.compile(
     r"担当|課|部署|所管|誰が|取組|施策|事業|プラン|予定|目標|KPI|年度|department|initiative|plan|target|in charge",
     re.IGNORECASE,
 )
+DEPT_SUFFIX = re.compile(r"(事務局|推進課|センター|課|局)$")
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript:|on\w+\s*=", re.IGNORECASE)
 
 
@@ -141,16 +142,21 @@ def _years(text: str, today: date) -> tuple[list[int], list[int]]:
     return inside, outside
 
 
+def department_stem(name: str) -> str:
+    """A department name without its 課/局/センター ending (観光政策課 → 観光政策)."""
+    return DEPT_SUFFIX.sub("", name)
+
+
 def _departments(key: str, plan: Plan) -> list[str]:
-    """Departments named in the question: full names, or their stems of 3+ characters."""
+    """Departments named in the question: full names, or their stems of 3+ characters, longest first."""
     found = []
     for dep in sorted(plan.departments, key=len, reverse=True):
         dkey = match_key(dep)
-        stem = re.sub(r"(事務局|推進課|センター|課|局)$", "", dkey)
-        if dkey in key or (len(stem) >= 3 and stem in key and not any(dkey in match_key(f) for f in found)):
-            if not any(match_key(dep) in match_key(f) for f in found):
-                found.append(dep)
-                key = key.replace(dkey, " ")
+        needles = [dkey] + ([department_stem(dkey)] if len(department_stem(dkey)) >= 3 else [])
+        hit = next((n for n in needles if n in key), None)
+        if hit:
+            found.append(dep)
+            key = key.replace(hit, " ")
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analyze import FIELD_ALIASES, NARRATIVE_SYNONYMS, STATUS_WORDS, Analysis
+from .analyze import FIELD_ALIASES, NARRATIVE_SYNONYMS, STATUS_WORDS, Analysis, department_stem
 from .models import KPI, YEARS, Answer, Citation, Initiative, Plan, Section
 from .retrieve import QUOTED, Hit, HybridSearcher
 from .text import content_tokens, match_key, sentences, tokens
@@ -105,7 +105,7 @@ class Composer:
         text = a.search_text
         for dep in a.departments:
             text = text.replace(dep, " ")
-            text = text.replace(re.sub(r"(事務局|推進課|センター|課|局)$", "", dep), " ")
+            text = text.replace(department_stem(dep), " ")
         for names in FIELD_ALIASES.values():
             for n in names:
                 text = text.replace(n, " ")
