@@ -106,7 +106,7 @@ def build_ui(bot: Any, feedback: FeedbackStore) -> gr.Blocks:
         feedback.add(Feedback(question=html.unescape(str(question))[:2000], answer=html.unescape(str(answer))[:20000],
                               rating="up" if data.liked else "down", source="ui"))
 
-    with gr.Blocks(title="金沢市DXアクションプラン2.0 アシスタント", fill_width=False) as demo:
+    with gr.Blocks(title="金沢市DXアクションプラン2.0 アシスタント", analytics_enabled=False) as demo:
         gr.Markdown(
             "## 金沢市DXアクションプラン2.0 アシスタント\n"
             "プランに載っている取組の担当課・年度ごとの予定・目標(KPI)などにお答えします。"
