@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .analyze import FIELD_ALIASES, NARRATIVE_SYNONYMS, STATUS_WORDS, Analysis, department_stem
 from .models import KPI, YEARS, Answer, Citation, Initiative, Plan, Section
 from .retrieve import QUOTED, Hit, HybridSearcher
-from .text import content_tokens, match_key, sentences, tokens
+from .text import match_key, sentences, tokens
 
 STRONG, OK, WEAK = 0.7, 0.5, 0.3  # coverage thresholds for a record to answer, to be offered, or nothing
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
@@ -121,9 +121,7 @@ class Composer:
             text,
             flags=re.IGNORECASE,
         )
-        known = self.searcher.bm25.idf
-        topic = content_tokens(text, known)
-        return tuple(t for t in topic if t in known) if a.english else topic
+        return self.searcher.query_tokens(text, a.english, topic=True)
 
     def topic_match(self, rid: str, topic: tuple[str, ...]) -> bool:
         """True when every topic token is in the record's name or context."""

@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 from .analyze import Analysis, analyze, validate
@@ -138,31 +139,41 @@ class Assistant:
 
     def _attempts(self, a: Analysis, topic: tuple[str, ...], hits: list[Hit], strong: bool, cues: set[str],
                   carried: bool):
-        """Answer attempts in order of what the question most likely asks; the first that works wins."""
+        """Answer attempts in order of what the question most likely asks; the first that works wins.
+
+        Several steps try the same composition; each one is computed at most once."""
         c = self.composer
+        kpi = cache(lambda: c.kpi(a))
+        narrative = cache(lambda: c.narrative(a))
+        listed = cache(lambda: c.list_or_count(a, topic, count=False))
+        who = cache(lambda: c.who(a, hits))
+        schedule = cache(lambda: c.schedule(a, hits))
+
+        def several() -> Draft | None:
+            """The topic list, when it finds more than one initiative (one is better answered as who)."""
+            draft = listed()
+            return draft if draft and len(draft.citations) > 1 else None
+
         if "kpi" in cues:
-            yield c.kpi(a)
+            yield kpi()
             if "count" in cues:
                 yield c.kpi_count(a)
         if "count" in cues:
             yield c.list_or_count(a, () if strong and not a.has_filters else topic, count=True)
         if "narrative" in cues and (not strong or c.names_a_section(a)):
-            yield c.narrative(a)
+            yield narrative()
         if a.has_filters and (not topic or not strong) and not carried:
-            draft = c.list_or_count(a, topic, count=False)
-            yield draft if draft and (not topic or len(draft.citations) > 1) else None
+            yield listed() if not topic else several()
         if "list" in cues and topic and "who" not in cues:
-            draft = c.list_or_count(a, topic, count=False)
-            yield draft if draft and len(draft.citations) > 1 else None
+            yield several()
         if "who" in cues or strong:
-            yield c.schedule(a, hits) if a.years else c.who(a, hits)
+            yield schedule() if a.years else who()
         if "list" in cues and topic:
-            draft = c.list_or_count(a, topic, count=False)
-            yield draft if draft and len(draft.citations) > 1 else None
-        yield c.schedule(a, hits) if (a.years or "schedule" in cues) else c.who(a, hits)
-        yield c.narrative(a)
+            yield several()
+        yield schedule() if (a.years or "schedule" in cues) else who()
+        yield narrative()
         if not hits or hits[0].coverage < OK:
-            yield c.kpi(a)
+            yield kpi()
 
     def _fallback(self, a: Analysis, hits: list[Hit]) -> Draft:
         """Loose matches become 'not sure, closest are…'; nothing at all becomes a decline."""

@@ -139,9 +139,10 @@ class HybridSearcher:
             sims[rid] = max(sims.get(rid, -1.0), 1.0 - dist)
         return sims
 
-    def query_tokens(self, text: str, english: bool = False) -> tuple[str, ...]:
-        """Content tokens of a question; for English, only the words the plan itself uses."""
-        query = content_tokens(text)
+    def query_tokens(self, text: str, english: bool = False, topic: bool = False) -> tuple[str, ...]:
+        """Content tokens of a question; for English, only the words the plan itself uses.
+        For a topic, also without verbs and adjectives the plan never uses (see content_tokens)."""
+        query = content_tokens(text, self.bm25.idf if topic else None)
         return tuple(t for t in query if t in self.bm25.idf) if english else query
 
     def search(
