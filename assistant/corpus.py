@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CorpusError
-from .models import KPI, NO_PLAN, YEARS, DepartmentStatus, Initiative, Plan, Section
+from .models import KPI, NO_PLAN, YEARS, DepartmentStatus, Goal, Initiative, Plan, Section
+from .text import tokens
 
 SAME_AS_BEFORE = "⇒"
 NEW_MARK = "新 "
@@ -20,6 +21,9 @@ CHAPTER_RE = re.compile(r"^(\d) (\S+)$")
 TARGET_RE = re.compile(r"^([\d,.]+)\s*(万)?\s*(\S*)$")
 KPI_FIELDS = ("魅力づくり", "暮らしづくり", "人づくり", "仕事づくり", "都市づくり")
 KPI_VIEWPOINTS = ("全ての人の利便性向上", "共創のための環境整備")
+INDEX_RE = re.compile(r"^\d\.\d\.\s*(\S.*?)\t\s*(\d{1,2})\s*$")
+VIEW_HEAD_RE = re.compile(r"^【視点(\d)】\s*(.+)$")
+FIELD_HEAD_RE = re.compile(r"^【分野(\d)】\s*(\S+)$")
 NARRATIVE_NOISE = re.compile(r"^(DXアクションプラン(2\.0)?|継続|インデックス|\d{1,2})$")
 
 
@@ -76,9 +80,10 @@ class _TableState:
     viewpoint: str = ""
     goal: str = ""
     rows: list[dict] = field(default_factory=list)
+    goal_lines: dict[tuple[int, str, str], int] = field(default_factory=dict)
 
 
-def _table_context(line: str, state: _TableState, fields: dict[int, str]) -> bool:
+def _table_context(line: str, lineno: int, state: _TableState, fields: dict[int, str]) -> bool:
     """Update field/viewpoint/goal from a heading line; True when the line was one."""
     first = _cells(line)[0]
     if m := FIELD_RE.match(first):
@@ -90,6 +95,7 @@ def _table_context(line: str, state: _TableState, fields: dict[int, str]) -> boo
         return True
     if first.startswith("○"):
         state.goal = first.lstrip("○ ").strip()
+        state.goal_lines.setdefault((state.field_no, state.viewpoint, state.goal), lineno)
         return True
     return False
 
@@ -242,17 +248,97 @@ def parse_plan(text: str, source: str = "plan.txt") -> Plan:
         raise CorpusError("プラン本文に「2.5. 具体的な取組」の表が見つかりません。")
     state, fields = _TableState(), {}
     for lineno, line in parts["tables"]:
-        if not line.strip() or _table_context(line, state, fields):
+        if not line.strip() or _table_context(line, lineno, state, fields):
             continue
         if "\t" in line:
             _table_row(line, lineno, state)
-    initiatives = [Initiative(id=f"I{i + 1:02d}", **row) for i, row in enumerate(state.rows)]
+    pages = _pages(text)
+    initiatives = [Initiative(id=f"I{i + 1:02d}", page=pages.get(row["line"]), **row) for i, row in enumerate(state.rows)]
     kpi_lines = parts["kpi"]
     narrative = parts["narrative"] + [(n, t) for n, t in kpi_lines if t.strip().startswith(("3 成果", "3.1.", "2029年度末", "※"))]
+    kpis = [k.model_copy(update={"page": pages.get(k.line)}) for k in _parse_kpis(kpi_lines)]
+    sections = _parse_sections(narrative, parts["colophon"]) + _structure_sections(parts["narrative"])
+    sections = [s.model_copy(update={"page": pages.get(s.line)}) for s in sections]
+    link_kpis(initiatives, kpis)
     return Plan(
         initiatives=initiatives,
-        kpis=_parse_kpis(kpi_lines),
-        sections=_parse_sections(narrative, parts["colophon"]),
+        kpis=kpis,
+        sections=sections,
         fields=fields,
         source=source,
+        goals=_goals(initiatives, state.goal_lines, pages),
     )
+
+
+def _pages(text: str) -> dict[int, int]:
+    """The printed page of every line: the index gives each section's first page, a repeated heading a new page."""
+    index = {m.group(1).strip(): int(m.group(2)) for line in text.splitlines() if (m := INDEX_RE.match(line))}
+    pages: dict[int, int] = {}
+    page, seen = 0, set()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if (m := SECTION_RE.match(line.strip())) and not INDEX_RE.match(line):
+            key = m.group(3).strip()
+            page = page + 1 if key in seen else index.get(key, page + 1)
+            seen.add(key)
+        if page:
+            pages[lineno] = page
+    return pages
+
+
+def _goals(initiatives: list[Initiative], lines: dict[tuple[int, str, str], int], pages: dict[int, int]) -> list[Goal]:
+    """The ○ goals in plan order, each with the initiatives listed under it."""
+    goals: list[Goal] = []
+    for (field_no, viewpoint, title), lineno in sorted(lines.items(), key=lambda kv: kv[1]):
+        members = [i for i in initiatives if (i.field_no, i.viewpoint, i.goal) == (field_no, viewpoint, title)]
+        if members:
+            goals.append(Goal(id=f"G{len(goals) + 1:02d}", field_no=field_no, field_name=members[0].field_name,
+                              viewpoint=viewpoint, title=title, initiative_ids=[i.id for i in members],
+                              line=lineno, page=pages.get(lineno)))
+    return goals
+
+
+def _structure_sections(lines: list[tuple[int, str]]) -> list[Section]:
+    """2.4's two viewpoints (視点) and five fields (分野) as their own records, with their bullet points."""
+    views: dict[str, list[str]] = {}
+    fields: dict[str, list[str]] = {}
+    first: dict[str, int] = {}
+    current: list[str] | None = None
+    for lineno, raw in lines:
+        line = raw.strip()
+        if m := VIEW_HEAD_RE.match(line):
+            current = views.setdefault(f"【視点{m.group(1)}】{m.group(2).strip()}", [])
+            first.setdefault("views", lineno)
+        elif m := FIELD_HEAD_RE.match(line):
+            current = fields.setdefault(f"【分野{m.group(1)}】{m.group(2)}", [])
+            first.setdefault("fields", lineno)
+        elif SECTION_RE.match(line) or (line == "DXアクションプラン" and current):
+            current = None  # a new page, or the former plan's column beside this one
+        elif current is not None and line and not NARRATIVE_NOISE.match(line):
+            current.append(line.lstrip("-・ ").strip())
+    out = []
+    for key, title, items in (("views", "取組の2つの視点", views), ("fields", "5つの分野", fields)):
+        if items:
+            body = "\n".join(f"{head}: {' '.join(b)}" if b else head for head, b in items.items())
+            out.append(Section(id=f"S2.4-{key}", path=["2 取組", "2.4 取組の方向性"], title=title, text=body,
+                               line=first[key]))
+    return out
+
+
+def link_kpis(initiatives: list[Initiative], kpis: list[KPI]) -> None:
+    """Link each KPI to the initiatives of its field whose names share its rarest words (in place)."""
+    names = {i.id: {t for t in tokens(i.name) if len(t) > 1} for i in initiatives}
+    for k in kpis:
+        label = {t for t in tokens(re.sub(r"\(累計\)|数$|率$", "", k.label)) if len(t) > 1}
+        quoted = set(re.findall(r"「(.+?)」", k.label))
+        scored = []
+        for ini in initiatives:
+            if ini.field_no != k.field_no:
+                continue
+            shared = len(label & names[ini.id]) + 2 * len(quoted & set(re.findall(r"「(.+?)」", ini.name)))
+            scored.append((shared, ini))
+        best = max((s for s, _ in scored), default=0)
+        if best >= 2:
+            chosen = [ini for s, ini in scored if s >= best - 1e-9]
+            k.initiative_ids = [i.id for i in chosen]
+            for ini in chosen:
+                ini.kpi_ids.append(k.id)

@@ -19,7 +19,7 @@ from .errors import IndexError_
 from .models import Plan
 from .text import sentences
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 COLLECTION = "kanazawa-dx-plan"
 BATCH = 16
 Progress = Callable[[str], None]
@@ -83,6 +83,17 @@ def kpi_docs(plan: Plan) -> list[Doc]:
     ]
 
 
+def goal_docs(plan: Plan) -> list[Doc]:
+    """One document per ○ goal: its title, field, viewpoint and the names of its initiatives."""
+    names = {i.id: i.name for i in plan.initiatives}
+    return [
+        Doc(g.id, g.id, "goal",
+            f"○ {g.title}（{g.field_name} {g.viewpoint}）: " + "、".join(names[i] for i in g.initiative_ids),
+            {"kind": "goal", "record_id": g.id, "field": g.field_no})
+        for g in plan.goals
+    ]
+
+
 def section_docs(plan: Plan, max_chars: int = 220) -> list[Doc]:
     """Narrative sections cut into chunks of whole sentences, each prefixed with its heading."""
     docs = []
@@ -108,7 +119,7 @@ def section_docs(plan: Plan, max_chars: int = 220) -> list[Doc]:
 
 def plan_docs(plan: Plan) -> list[Doc]:
     """Every document of the index, in a stable order."""
-    return initiative_docs(plan) + kpi_docs(plan) + section_docs(plan)
+    return initiative_docs(plan) + kpi_docs(plan) + goal_docs(plan) + section_docs(plan)
 
 
 def _client(path: Path):  # noqa: ANN202 - chromadb client type

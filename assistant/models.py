@@ -34,11 +34,26 @@ class Initiative(BaseModel):
     statuses: list[DepartmentStatus]
     quote: str
     line: int
+    page: int | None = None
+    kpi_ids: list[str] = Field(default=[], description="KPIs that measure this initiative (linked at parse time)")
 
     @property
     def departments(self) -> list[str]:
         """Department names in the order the plan lists them."""
         return [s.department for s in self.statuses]
+
+
+class Goal(BaseModel):
+    """A ○ goal heading of the tables and the initiatives listed under it."""
+
+    id: str
+    field_no: int
+    field_name: str
+    viewpoint: str
+    title: str
+    initiative_ids: list[str]
+    line: int
+    page: int | None = None
 
 
 class KPI(BaseModel):
@@ -55,6 +70,8 @@ class KPI(BaseModel):
     cumulative: bool
     target_year: str = "2029年度末"
     line: int
+    page: int | None = None
+    initiative_ids: list[str] = []
 
 
 class Section(BaseModel):
@@ -65,6 +82,7 @@ class Section(BaseModel):
     title: str
     text: str
     line: int
+    page: int | None = None
 
 
 class Plan(BaseModel):
@@ -75,6 +93,7 @@ class Plan(BaseModel):
     sections: list[Section]
     fields: dict[int, str]
     source: str
+    goals: list[Goal] = []
 
     @property
     def departments(self) -> list[str]:
@@ -90,7 +109,7 @@ class Citation(BaseModel):
     """A record an answer relies on."""
 
     id: str
-    kind: Literal["initiative", "kpi", "section"]
+    kind: Literal["initiative", "kpi", "section", "goal"]
     title: str
     departments: list[str] = []
     field: str | None = None
@@ -100,6 +119,8 @@ class Citation(BaseModel):
     department_years: dict[str, dict[int, str | None]] = {}
     quote: str
     location: str
+    page: int | None = None
+    line: int | None = None
 
 
 class Answer(BaseModel):

@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -16,9 +17,12 @@ from pydantic import ConfigDict
 
 from .index import Doc
 from .models import Plan
-from .text import content_tokens, match_key, tagged_tokens, tokens
+from .text import content_tokens, match_key, reading_key, tagged_tokens, tokens
 
-WEIGHTS = {"coverage": 0.5, "dense": 0.25, "bm25": 0.25, "exact": 0.4}
+WEIGHTS = {"coverage": 0.45, "dense": 0.35, "bm25": 0.15, "exact": 0.4, "reading": 0.3}
+EMBED_CHARS = 200  # the query embedding reads at most this much (cost stays bounded, see bench)
+MIN_READING = 4  # shortest shared kana run that counts as naming a record
+RARE = 3  # a shared kana run counts only when at most this many records contain it
 QUOTED = re.compile(r"[「『](.+?)[」』]")
 
 
@@ -34,6 +38,13 @@ class Hit:
     bm25: float
     exact: float
     docs: list[str] = field(default_factory=list)
+    reading: float = 0.0
+    name_weight: float = 0.0
+
+    @property
+    def lexical(self) -> float:
+        """The strongest evidence that the question uses the record's own words (or their reading)."""
+        return max(self.coverage, self.exact, self.reading)
 
 
 class BM25:
@@ -88,11 +99,16 @@ class HybridSearcher:
         self.name_keys: dict[str, str] = {}
         self.context_keys: dict[str, str] = {}
         self.alias_keys: dict[str, list[str]] = {}
+        self.reading_keys: dict[str, str] = {}
         for ini in plan.initiatives:
             context = " ".join([ini.goal, ini.viewpoint, ini.field_name, *ini.departments])
             self._register(ini.id, ini.name, context, aliases(ini.name))
         for k in plan.kpis:
             self._register(k.id, k.label, f"{k.field_name} {k.viewpoint} KPI 目標", aliases(k.label))
+        names = {i.id: i.name for i in plan.initiatives}
+        for g in plan.goals:
+            members = " ".join(names[i] for i in g.initiative_ids)
+            self._register(g.id, g.title, f"{g.field_name} {g.viewpoint} {members}", [g.title])
         for s in plan.sections:
             self._register(s.id, s.title, s.text, [s.title])
 
@@ -103,20 +119,37 @@ class HybridSearcher:
         self.name_keys[rid] = match_key(name)
         self.context_keys[rid] = match_key(context)
         self.alias_keys[rid] = [match_key(a) for a in names]
+        self.reading_keys[rid] = reading_key(name)
 
-    def coverage(self, rid: str, query: tuple[str, ...]) -> float:
-        """IDF-weighted share of the question's content tokens that the record contains."""
+    def readings(self, text: str) -> dict[str, float]:
+        """Records whose name shares a rare kana run with the question's reading (としょかん → 図書館)."""
+        qread = reading_key(text)
+        found: dict[str, tuple[int, str]] = {}
+        for rid, rk in self.reading_keys.items():
+            m = SequenceMatcher(None, qread, rk, autojunk=False).find_longest_match(0, len(qread), 0, len(rk))
+            if m.size >= MIN_READING:
+                found[rid] = (m.size, qread[m.a : m.a + m.size])
+        out: dict[str, float] = {}
+        for rid, (size, run) in found.items():
+            if sum(run in rk for rk in self.reading_keys.values()) <= RARE:
+                out[rid] = min(1.0, size / 8)
+        return out
+
+    def coverage(self, rid: str, query: tuple[str, ...]) -> tuple[float, float]:
+        """IDF-weighted share of the question's content tokens that the record contains (name and context),
+        and the IDF weight of the tokens found in the record's name."""
         if not query:
-            return 0.0
-        got = total = 0.0
+            return 0.0, 0.0
+        got = total = in_name = 0.0
         for t in set(query):
             w = self.bm25.weight(t)
             total += w
             if t in self.name_tokens[rid] or (len(t) >= 2 and t in self.name_keys[rid]):
                 got += w
+                in_name += w
             elif t in self.context_tokens[rid] or (len(t) >= 2 and t in self.context_keys[rid]):
                 got += 0.6 * w
-        return got / total if total else 0.0
+        return (got / total if total else 0.0), in_name
 
     def exact(self, rid: str, qkey: str) -> float:
         """1.0 when the question names the record, scaled by how much of the name it uses."""
@@ -129,9 +162,10 @@ class HybridSearcher:
     @lru_cache(maxsize=512)  # noqa: B019 - one searcher per process; cached per question text
     def _dense(self, text: str) -> dict[str, float]:
         """Cosine similarity per record (best chunk) from Chroma."""
-        n = min(60, len(self.docs))
+        n = min(80, len(self.docs))
         res = self.collection.query(
-            query_embeddings=[self.embeddings.embed_query(text)], n_results=n, include=["distances", "metadatas"]
+            query_embeddings=[self.embeddings.embed_query(text[:EMBED_CHARS])], n_results=n,
+            include=["distances", "metadatas"],
         )
         sims: dict[str, float] = {}
         for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
@@ -153,6 +187,7 @@ class HybridSearcher:
         query = self.query_tokens(text, english)
         qkey = match_key(text)
         dense = self._dense(text)
+        reads = self.readings(question) if not english else {}
         bm = self.bm25.scores(query)
         by_record: dict[str, float] = {}
         doc_ids: dict[str, list[str]] = {}
@@ -166,14 +201,16 @@ class HybridSearcher:
         for rid, kind in self.record_kind.items():
             if kinds and kind not in kinds:
                 continue
-            cov = self.coverage(rid, query)
+            cov, in_name = self.coverage(rid, query)
             ex = self.exact(rid, qkey)
             dn = (dense.get(rid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else 0.0
             bn = by_record.get(rid, 0.0) / bm_max
+            rd = reads.get(rid, 0.0)
             score = (
                 WEIGHTS["coverage"] * cov + WEIGHTS["dense"] * dn + WEIGHTS["bm25"] * bn + WEIGHTS["exact"] * ex
+                + WEIGHTS["reading"] * rd
             )
-            hits.append(Hit(rid, kind, score, cov, dense.get(rid, 0.0), bn, ex, doc_ids[rid]))
+            hits.append(Hit(rid, kind, score, cov, dense.get(rid, 0.0), bn, ex, doc_ids[rid], rd, in_name))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
 

@@ -140,3 +140,18 @@ def sentences(text: str) -> list[str]:
             if s:
                 parts.append(s)
     return parts
+
+
+_VOICE_MARKS = dict.fromkeys(map(ord, "\u3099\u309a\u30fcー"), None)
+
+
+def reading_key(text: str) -> str:
+    """The text as folded kana (Sudachi readings, no voicing marks or ー), for matching kana-only or mistyped words."""
+    parts = []
+    for m in _tokenizer().tokenize(normalize(text)):
+        if m.part_of_speech()[0] in {"補助記号", "空白"}:
+            continue
+        reading = m.reading_form() if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.surface()) else m.surface()
+        parts.append(reading)
+    folded = unicodedata.normalize("NFD", fold_kana("".join(parts)).lower()).translate(_VOICE_MARKS)
+    return unicodedata.normalize("NFC", folded)

@@ -1,0 +1,60 @@
+"""One initiative as a card: departments, place in the plan, each year's status and its KPI; or candidates."""
+
+from __future__ import annotations
+
+from ..models import Initiative
+from .base import Draft, Records, fmt_status, join_ja
+
+
+def kpi_lines(r: Records, ini: Initiative, en: bool) -> list[str]:
+    """The KPI(s) the plan sets for an initiative."""
+    out = []
+    for kid in ini.kpi_ids:
+        k = r.kpis[kid]
+        if en:
+            out.append(f"KPI: 「{k.label}」 target {k.target} by the end of FY2029.")
+        else:
+            out.append(f"関連KPI: 「{k.label}」 {k.target}（{k.target_year}の目標）")
+    return out
+
+
+def card(r: Records, inis: list[Initiative], en: bool, kind: str = "who", years: list[int] | None = None,
+         others: list[Initiative] | None = None) -> Draft:
+    """Departments, place in the plan, yearly statuses and KPI of one (or a few same-department) initiative(s)."""
+    lines = []
+    for ini in inis:
+        deps = ini.departments
+        if en:
+            lines.append(f"「{ini.name}」 is run by {', '.join(deps)}"
+                         f" (Field {ini.field_no} {ini.field_name}{', new in this plan' if ini.new else ''}).")
+        else:
+            who = join_ja(deps) + (f"の{len(deps)}課" if len(deps) > 1 else "")
+            lines.append(f"「{ini.name}」の担当は{who}です。" + ("（プラン2.0の新規取組）" if ini.new else ""))
+            lines.append(f"位置づけ: 【分野{ini.field_no}】{ini.field_name} › {ini.viewpoint} › {ini.goal}")
+        if years:
+            for st in ini.statuses:
+                for y in years:
+                    status = fmt_status(st.years[y], en)
+                    lines.append(f"FY{y} ({st.department}): {status}" if en else f"{y}年度（{st.department}）: {status}")
+        label = "Status by fiscal year" if en else "年度別の予定"
+        lines += [f"{label}: {line}" for line in r.years_line(ini, en)]
+        lines += kpi_lines(r, ini, en)
+    cites = [r.cite_initiative(i) for i in inis] + [r.cite_kpi(r.kpis[k]) for i in inis for k in i.kpi_ids]
+    if others:
+        names = "; ".join(f"「{o.name}」 ({', '.join(o.departments)})" for o in others) if en else \
+            join_ja([f"「{o.name}」（{join_ja(o.departments)}）" for o in others])
+        lines.append(f"Other initiatives that may match: {names}" if en else f"ほかに近い取組: {names}")
+        cites += [r.cite_initiative(o) for o in others]
+    return Draft("\n".join(lines), kind, cites)
+
+
+def candidates(r: Records, inis: list[Initiative], en: bool, sure: bool) -> Draft:
+    """Several initiatives match (sure: equally well; else only loosely, so not an answer): list them."""
+    if sure:
+        head = "Several initiatives match your question equally well:" if en else "ご質問に同じくらい当てはまる取組が複数あります。"
+    else:
+        head = ("I could not find an initiative that clearly matches. The closest ones in the plan are:" if en
+                else "はっきり該当する取組は見つかりませんでした。近い取組は次のとおりです。")
+    lines = [head] + [f"・「{i.name}」（{join_ja(i.departments)}）" for i in inis[:5]]
+    lines.append("Please tell me which one you mean." if en else "どの取組についてお知りになりたいか教えてください。")
+    return Draft("\n".join(lines), "candidates", [r.cite_initiative(i) for i in inis[:5]], grounded=sure)

@@ -1,0 +1,35 @@
+"""KPI answers: one indicator's target, or every KPI (of a field), or how many there are."""
+
+from __future__ import annotations
+
+from ..models import KPI
+from .base import Draft, Records
+
+
+def kpi_answer(r: Records, kpis: list[KPI], en: bool) -> Draft:
+    """The targets of the KPIs asked about."""
+    lines = []
+    for k in kpis:
+        cum = "cumulative over FY2026–2029" if en else "2026～2029年度の4年間の累計"
+        if en:
+            lines.append(f"KPI 「{k.label}」: target {k.target} by the end of FY2029"
+                         f"{' (' + cum + ')' if k.cumulative else ''} — Field {k.field_no} {k.field_name}.")
+        else:
+            lines.append(f"「{k.label}」の目標値は{k.target}です（{k.target_year}まで"
+                         f"{'、' + cum if k.cumulative else ''}。【分野{k.field_no}】{k.field_name} › {k.viewpoint}）。")
+        for iid in k.initiative_ids:
+            ini = r.initiatives[iid]
+            lines.append(f"  Related initiative: 「{ini.name}」 ({', '.join(ini.departments)})" if en
+                         else f"  関連する取組: 「{ini.name}」（{'、'.join(ini.departments)}）")
+    cites = [r.cite_kpi(k) for k in kpis] + [r.cite_initiative(r.initiatives[i]) for k in kpis for i in k.initiative_ids]
+    return Draft("\n".join(lines), "kpi", cites)
+
+
+def kpi_list(r: Records, fields: list[int], en: bool, count: bool) -> Draft:
+    """Every KPI of the plan (or of the fields asked), with its target."""
+    chosen = [k for k in r.plan.kpis if not fields or k.field_no in fields]
+    where = "".join(f"【分野{f}】{r.plan.fields.get(f, '')}" for f in fields)
+    head = (f"The plan sets {len(chosen)} KPIs{' in ' + where if where else ''} (targets for the end of FY2029):"
+            if en else f"{where + 'の' if where else 'プランの'}KPIは{len(chosen)}件です（2029年度末の目標）。")
+    lines = [head] + [f"・{k.label}: {k.target}" for k in chosen]
+    return Draft("\n".join(lines), "count" if count else "kpi", [r.cite_kpi(k) for k in chosen])

@@ -1,0 +1,141 @@
+"""Lists and counts, always computed from all records (never from the top-k), grouped by ○ goal."""
+
+from __future__ import annotations
+
+from ..models import YEARS, Initiative
+from ..understand.frame import Frame
+from ..understand.slots import Slots
+from .base import Draft, Records, join_ja
+
+GOAL_SHARE = 0.5  # share of a goal's rows that must match the theme for the whole goal to be listed
+
+
+def status_ok(ini: Initiative, s: Slots) -> bool:
+    """Whether an initiative passes the year / status / new / ended filters."""
+    years = s.years or list(YEARS)
+    if s.new_only and not s.years and not s.status:
+        return ini.new
+    if s.ended and s.from_year and s.years:  # 「2028年度から先は予定がなくなる」: — from that year on
+        later = [y for y in YEARS if y >= s.years[0]]
+        return any(all(st.years[y] is None for y in later) and any(st.years[y] for y in YEARS if y < later[0])
+                   for st in ini.statuses)
+    for st in ini.statuses:
+        for y in years:
+            value = st.years[y]
+            prev = st.years.get(y - 1, "start")
+            if s.ended or s.no_plan:
+                if value is None and (s.no_plan or prev is not None):
+                    return True
+                continue
+            if s.status and (value is None or s.status not in value):
+                continue
+            if s.new_only and (value is None or not value.startswith("新規")):
+                continue
+            if not s.status and not s.new_only and value is None:
+                continue
+            return True
+    return False
+
+
+def filtered(r: Records, s: Slots, pool: list[Initiative] | None = None) -> list[Initiative]:
+    """Every initiative (of the pool) passing the recognised slots, in plan order."""
+    out = []
+    for ini in pool if pool is not None else r.plan.initiatives:
+        if s.departments and not set(s.departments) & set(ini.departments):
+            continue
+        if s.fields and ini.field_no not in s.fields:
+            continue
+        if s.by_status and not status_ok(ini, s):
+            continue
+        out.append(ini)
+    return out
+
+
+def lexical_match(r: Records, rid: str, topic: tuple[str, ...]) -> bool:
+    """True when the record's name or context holds the topic words (IDF-weighted, most of them)."""
+    s = r.searcher
+    total = sum(s.bm25.weight(t) for t in topic)
+    got = sum(s.bm25.weight(t) for t in topic if t in s.name_tokens[rid] or t in s.context_tokens[rid]
+              or (len(t) >= 2 and (t in s.name_keys[rid] or t in s.context_keys[rid])))
+    return bool(total) and got / total >= 0.66
+
+
+def known(r: Records, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words that the initiatives' names and goals use; other words cannot select rows."""
+    s = r.searcher
+    vocab = set().union(*(s.name_tokens[i.id] | s.context_tokens[i.id] for i in r.plan.initiatives))
+    return tuple(t for t in words if t in vocab)
+
+
+def known_topic(r: Records, f: Frame) -> tuple[str, ...]:
+    """The question's own topic words that rows can be selected by (or, failing those, its synonyms')."""
+    return known(r, f.topic) or known(r, f.topic_syn)
+
+
+def on_topic(r: Records, f: Frame, pool: list[Initiative]) -> list[Initiative]:
+    """The pool's rows about the question's theme: the rows that use its words, and whole ○ goals most of whose
+    rows do (子育て → the rows of ○子育て・教育分野…), in plan order."""
+    topics = [t for t in (known(r, f.topic), known(r, f.topic_syn)) if t]
+    if not topics:
+        return []
+    ids = {i.id for i in pool}
+    chosen = {i.id for i in pool if any(lexical_match(r, i.id, t) for t in topics)}
+    for g in r.plan.goals:
+        members = [m for m in g.initiative_ids if m in ids]
+        if members and (any(lexical_match(r, g.id, t) for t in topics) or
+                        sum(m in chosen for m in members) / len(members) >= GOAL_SHARE):
+            chosen.update(members)
+    return [i for i in pool if i.id in chosen]
+
+
+def describe(r: Records, s: Slots, en: bool, topic: bool) -> str:
+    """The filters of a list/count question in words."""
+    parts = []
+    if s.departments:
+        parts.append(join_ja(s.departments) if not en else ", ".join(s.departments))
+    if s.fields:
+        parts.append(join_ja([f"【分野{f}】{r.plan.fields.get(f, '')}" for f in s.fields]))
+    if s.years:
+        parts.append(join_ja([f"{y}年度" for y in s.years]) if not en else ", ".join(f"FY{y}" for y in s.years))
+    if s.status:
+        parts.append(f"「{s.status}」")
+    if s.new_only:
+        parts.append("new" if en else "新規")
+    if s.ended:
+        parts.append("ending (— after a planned year)" if en else "終了（—）となる")
+    if s.no_plan:
+        parts.append("nothing planned (—)" if en else "予定なし（—）の")
+    if topic:
+        parts.append("your question's topic" if en else "ご質問のテーマ")
+    return " / ".join(parts)
+
+
+def list_answer(r: Records, inis: list[Initiative], f: Frame, head: str | None = None, count: bool = False) -> Draft:
+    """A headline with the count, then the rows grouped by ○ goal, each with its departments."""
+    en, s = f.english, f.slots
+    if head is None:
+        cond = describe(r, s, en, bool(known_topic(r, f)) and not s.any)
+        if en:
+            noun = "initiative" if len(inis) == 1 else "initiatives"
+            head = f"{len(inis)} {noun}" + (f" match ({cond})" if cond else " in the plan") + ":"
+        else:
+            head = f"{cond + 'に該当する' if cond else 'プランの'}取組は{len(inis)}件です。"
+    lines = [head]
+    goal = None
+    for ini in inis:
+        if ini.goal != goal and len(inis) > 3:
+            goal = ini.goal
+            lines.append(f"■ Field {ini.field_no} › {ini.goal}" if en else f"■【分野{ini.field_no}】{ini.goal}")
+        extra = f" [{' / '.join(r.year_status(ini, y, en) for y in s.years)}]" if s.years else ""
+        new = (" (new)" if en else "（新規）") if ini.new and not s.new_only else ""
+        lines.append(f"・「{ini.name}」（{join_ja(ini.departments)}）{new}{extra}")
+    return Draft("\n".join(lines), "count" if count else "list", [r.cite_initiative(i) for i in inis])
+
+
+def department_count(r: Records, inis: list[Initiative], f: Frame) -> Draft:
+    """How many departments run the rows asked about."""
+    deps = list(dict.fromkeys(d for i in inis for d in i.departments))
+    cond = describe(r, f.slots, f.english, False)
+    text = (f"{len(deps)} departments" + (f" ({cond})" if cond else "") + ": " + ", ".join(deps)) if f.english else \
+        f"{cond + 'の' if cond else ''}取組を担当する課は{len(deps)}課です: {join_ja(deps)}"
+    return Draft(text, "count", [r.cite_initiative(i) for i in inis])

@@ -1,0 +1,193 @@
+"""Pick the answer kind from the frame: count, KPI, plan structure, list, card, candidates or decline."""
+
+from __future__ import annotations
+
+import re
+
+from ..models import Initiative
+from ..retrieve import Hit
+from ..understand.confidence import confidence
+from ..understand.conversation import Resolved
+from ..understand.frame import Frame
+from .base import Draft, Records
+from .card import candidates, card
+from .decline import INJECTION_EN, INJECTION_JA, decline
+from .kpi import kpi_answer, kpi_list
+from .lists import department_count, filtered, known_topic, list_answer, on_topic
+from .plan import plan_answer
+
+ANSWER, OFFER = 0.6, 0.3  # confidence to answer one initiative / to offer candidates (see confidence.py)
+TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
+KPI_WORDS = re.compile(r"KPI|指標|数値目標|targets?\b|indicators?", re.IGNORECASE)
+SUBJECT_LEXICAL = 0.5
+
+
+def own_subject(f: Frame) -> bool:
+    """True when the question itself names an initiative or KPI (not only the conversation)."""
+    top = f.best("initiative", "kpi")
+    return bool(top) and (top.exact >= 0.8 or top.reading >= 0.75 or
+                          (top.coverage >= SUBJECT_LEXICAL and top.name_weight > 0 and bool(f.topic)))
+
+
+def initiative_confidence(f: Frame) -> tuple[Hit | None, float]:
+    """The best initiative and how sure the question is about it."""
+    ranked = f.ranked("initiative")
+    if not ranked:
+        return None, 0.0
+    return ranked[0], confidence(ranked[0], ranked[1] if len(ranked) > 1 else None)
+
+
+def route(r: Records, f: Frame, res: Resolved) -> Draft:
+    """The answer to a frame resolved against the conversation."""
+    en, s = f.english, f.slots
+    if f.injection:
+        return decline(r, en, [], INJECTION_EN if en else INJECTION_JA)
+    if s.out_of_range_years and not s.years and f.asks & {"when", "list", "count"} and "explain" not in f.asks:
+        years = "、".join(f"{y}年度" for y in s.out_of_range_years)
+        return decline(r, en, [], f"The plan covers FY2026–FY2029 only, so it says nothing about {years}." if en
+                       else f"プランの期間は2026～2029年度の4か年のため、{years}についての記載はありません。")
+    top, conf = initiative_confidence(f)
+    near = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3] if h.lexical >= 0.3]
+    if f.out_of_scope:
+        return decline(r, en, near)
+    for attempt in (_count, _kpi, _plan, _narrowed, _listed, _card):
+        draft = attempt(r, f, res, top, conf)
+        if draft is not None:
+            return draft
+    if top is not None and conf >= OFFER:
+        close = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3]]
+        return candidates(r, close, en, sure=False)
+    return decline(r, en, near)
+
+
+def _subjects(r: Records, res: Resolved) -> list[Initiative]:
+    """The initiatives the conversation refers to."""
+    return [r.initiatives[i] for i in res.subjects if i in r.initiatives]
+
+
+def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
+    """How many initiatives, departments or KPIs."""
+    if "count" not in f.asks or res.subjects:
+        return None
+    best_kpi = f.best("kpi")
+    if "kpi" in f.asks and best_kpi and best_kpi.lexical >= SUBJECT_LEXICAL and not KPI_WORDS.search(f.text):
+        return None  # 「支援件数は何件を目指す？」: a KPI target, not a count of rows
+    if KPI_WORDS.search(f.text):
+        return kpi_list(r, f.slots.fields, f.english, count=True)
+    pool = filtered(r, f.slots, _pool(r, res))
+    themed = on_topic(r, f, pool) if known_topic(r, f) else []
+    rows = themed or pool
+    if not rows:
+        return None
+    if "count_departments" in f.asks:
+        return department_count(r, rows, f)
+    if not f.slots.any and not themed and res.pool is None and conf >= ANSWER and own_subject(f):
+        return None  # 「かなパスの利用者数は？」: a number about one initiative, not a count of rows
+    return list_answer(r, rows, f, count=True)
+
+
+def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
+    """The KPI target asked about: named, linked to the initiative asked about, or every KPI."""
+    if "kpi" not in f.asks:
+        return None
+    subjects = _subjects(r, res)
+    if subjects:
+        linked = [r.kpis[k] for i in subjects for k in i.kpi_ids]
+        return kpi_answer(r, linked, f.english) if linked else None
+    best_kpi = f.best("kpi")
+    section = f.best("section")
+    if section and f.hits[0] is section and "explain" in f.asks:
+        return None
+    if best_kpi and (best_kpi.lexical >= SUBJECT_LEXICAL or best_kpi.reading >= 0.5) and (
+            top is None or best_kpi.score >= top.score - 2 * TIE):
+        close = [h for h in f.ranked("kpi") if h.score >= best_kpi.score - TIE / 2 and h.lexical >= SUBJECT_LEXICAL]
+        return kpi_answer(r, [r.kpis[h.record_id] for h in close[:3]], f.english)
+    if top is not None and conf >= ANSWER and r.initiatives[top.record_id].kpi_ids and f.topic:
+        ini = r.initiatives[top.record_id]
+        return kpi_answer(r, [r.kpis[k] for k in ini.kpi_ids], f.english)
+    if KPI_WORDS.search(f.text) and not known_topic(r, f):
+        return kpi_list(r, f.slots.fields, f.english, count=False)
+    return None
+
+
+def _plan(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
+    """A question about the plan itself: its philosophy, viewpoints, fields, period, organisation."""
+    section = f.best("section")
+    if section is None or res.subjects or res.pool is not None:
+        return None
+    leads = f.hits[0] is section or (top is not None and section.score >= top.score)
+    if "explain" in f.asks and section.lexical >= SUBJECT_LEXICAL and (leads or conf < ANSWER):
+        return plan_answer(r, section, f)
+    if leads and section.lexical >= SUBJECT_LEXICAL and not f.slots.any:
+        return plan_answer(r, section, f)
+    return None
+
+
+def _pool(r: Records, res: Resolved) -> list[Initiative] | None:
+    """The rows a follow-up narrows (その中で) or all rows but those already given (ほかに)."""
+    if res.pool is not None:
+        return [r.initiatives[i] for i in res.pool if i in r.initiatives]
+    if res.exclude:
+        return [i for i in r.plan.initiatives if i.id not in res.exclude]
+    return None
+
+
+def _narrowed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
+    """その中で…: the previous list narrowed by the new slots and theme (ranked, never emptied by unknown words)."""
+    if res.pool is None:
+        return None
+    pool = filtered(r, f.slots, _pool(r, res))
+    rows = on_topic(r, f, pool) if known_topic(r, f) else pool
+    if not rows and pool:
+        ranked = [h.record_id for h in f.ranked("initiative") if h.record_id in {i.id for i in pool}]
+        best = [h for h in f.ranked("initiative") if h.record_id in ranked[:1] and h.lexical >= 0.3]
+        rows = [r.initiatives[h.record_id] for h in best]
+    if not rows:
+        return None
+    return list_answer(r, rows, f) if len(rows) > 1 else card(r, rows, f.english)
+
+
+def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
+    """Rows by the recognised slots (department, field, year, status …) and/or the question's theme."""
+    s = f.slots
+    pool = _pool(r, res)
+    wants_list = "list" in f.asks
+    named = top is not None and top.exact >= 0.8
+    if s.any and (wants_list or conf < ANSWER or not f.topic or not own_subject(f)):
+        rows = filtered(r, s, pool)
+        themed = on_topic(r, f, rows) if known_topic(r, f) and not own_subject(f) else []
+        rows = themed or rows
+        if rows and (wants_list or len(rows) > 1 or not own_subject(f)):
+            return list_answer(r, rows, f) if len(rows) > 1 or wants_list else card(r, rows, f.english)
+    if wants_list and not named and known_topic(r, f):
+        rows = on_topic(r, f, pool if pool is not None else r.plan.initiatives)
+        if len(rows) > 1:
+            return list_answer(r, rows, f)
+    if wants_list and pool is not None and res.exclude:
+        rows = on_topic(r, f, pool)
+        if rows:
+            return list_answer(r, rows, f)
+    return None
+
+
+def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
+    """One initiative (from the question or the conversation) as a card, naming close alternatives."""
+    years = f.slots.years or None
+    kind = "schedule" if years or "when" in f.asks else "who"
+    subjects = _subjects(r, res)
+    if subjects:
+        return card(r, subjects, f.english, kind, years)
+    if top is None or conf < ANSWER:
+        return None
+    ranked = f.ranked("initiative")
+    if "compare" in f.asks:  # 「AとBって同じ課？」: both cards
+        both = [r.initiatives[h.record_id] for h in ranked[:2] if h.lexical >= SUBJECT_LEXICAL]
+        if len(both) == 2:
+            return card(r, both, f.english, kind, years)
+    close = [r.initiatives[h.record_id] for h in ranked[1:4]
+             if h.score >= top.score - TIE and h.lexical >= 0.3]
+    best = r.initiatives[top.record_id]
+    same = [c for c in close if c.departments == best.departments and f.topic and
+            ranked[0].exact < 0.8]
+    others = [c for c in close if c not in same]
+    return card(r, [best] + same, f.english, kind, years, others=others)

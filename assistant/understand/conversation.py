@@ -1,0 +1,87 @@
+"""Conversation state as data: what the previous turn was about, and how a follow-up resolves against it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .frame import Frame
+
+MAX_TURNS = 3  # earlier user turns that can still be referred to
+MAX_TURN_CHARS = 300  # a history turn is only read this far (references are short)
+
+
+@dataclass
+class State:
+    """The previous turn's frame and answer: subject(s), departments, the list it gave, what it asked."""
+
+    subjects: list[str] = field(default_factory=list)  # initiative ids the answer was about
+    kpis: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)  # initiative ids of a list answer
+    asks: set[str] = field(default_factory=set)
+    kind: str = ""
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to refer back to."""
+        return not (self.subjects or self.kpis or self.departments or self.listed)
+
+
+@dataclass
+class Resolved:
+    """How the current question reads in the conversation."""
+
+    subjects: list[str] = field(default_factory=list)
+    pool: list[str] | None = None  # rows to narrow (その中で) or to exclude from (ほかに)
+    exclude: list[str] = field(default_factory=list)
+    fresh: bool = True
+
+
+def user_turns(history: Sequence[Any] | None) -> list[str]:
+    """The user's earlier questions, oldest first, from strings, role dicts, (question, answer) pairs or dicts."""
+    out: list[str] = []
+    for turn in history or []:
+        if isinstance(turn, str):
+            out.append(turn)
+        elif isinstance(turn, dict):
+            if turn.get("role") not in (None, "user"):
+                continue
+            content = turn.get("question", turn.get("content", turn.get("text", "")))
+            if isinstance(content, list):  # Gradio message parts
+                content = " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
+            out.append(str(content))
+        elif isinstance(turn, list | tuple) and turn:
+            out.append(str(turn[0]))
+    return [t[:MAX_TURN_CHARS] for t in out if isinstance(t, str) and t.strip()][-MAX_TURNS:]
+
+
+def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
+    """Start fresh when the question has its own subject or filters; else refer back to the state."""
+    if state.empty or "shift" in f.refs:
+        return Resolved()
+    refs = f.refs
+    if "narrow" in refs and state.listed and not own_subject:
+        return Resolved(pool=state.listed, fresh=False)
+    if "narrow" in refs and state.listed and own_subject and not f.slots.departments:
+        return Resolved(pool=state.listed, fresh=False)
+    if "subject" in refs and state.subjects and not own_subject:
+        if not (f.asks - {"list", "count"}):
+            f.asks |= state.asks or {"who"}
+        return Resolved(subjects=state.subjects, fresh=False)
+    if own_subject or (f.slots.any and not ({"department", "other"} & refs)):
+        if "correction" in refs and not (f.asks & {"who", "when", "kpi", "list", "count"}):
+            f.asks |= state.asks or {"who"}
+        return Resolved()
+    if ("department" in refs or "other" in refs) and state.departments and not f.topic:
+        f.slots.departments = f.slots.departments or state.departments[:1]
+        f.asks.add("list")
+        return Resolved(exclude=state.subjects, fresh=False)
+    if "other" in refs and f.topic:
+        return Resolved(exclude=state.subjects + state.listed, fresh=False)
+    if state.subjects and ("subject" in refs or "department" in refs or not f.topic or not f.slots.any):
+        if not (f.asks - {"list"}):
+            f.asks |= state.asks or {"who"}
+        return Resolved(subjects=state.subjects, fresh=False)
+    return Resolved()

@@ -1,0 +1,133 @@
+"""Slots a question names: departments, fields, years and ranges, statuses, new / ended / nothing planned."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..models import YEARS, Plan
+from ..text import match_key
+from .lexicon import loose_departments
+
+STATUS_WORDS = ("新規導入", "新規実施", "新規公開", "継続・拡大", "検討・試行", "拡大検討", "検討", "継続", "試行", "拡大")
+FIELD_ALIASES = {
+    1: ("魅力づくり", "魅力"), 2: ("暮らしづくり", "暮らし"), 3: ("人づくり",), 4: ("仕事づくり", "仕事"), 5: ("都市づくり", "都市"),
+}
+DEPT_SUFFIX = re.compile(r"(事務局|推進課|センター|課|局)$")
+NEW_CUE = re.compile(r"新規|新しい|新しく|新た|新設|新 |新マーク|始まる|始める|始め|スタート|new\b|newly|start", re.I)
+ENDED_CUE = re.compile(r"終了|終わる|終わり|なくなる|打ち切|ends?\b|stops?\b|discontinu", re.IGNORECASE)
+NO_PLAN_CUE = re.compile(
+    r"予定(が|は|の)?(ない|無い|なし|なくなる)|予定なし|実施(しない|されない|予定がない)|行わない|行われない|空白|"
+    r"nothing planned|no plans?|not planned",
+    re.IGNORECASE,
+)
+STUDY_CUE = re.compile(r"検討中|検討段階|まだ検討|under study|being studied", re.IGNORECASE)
+FROM_CUE = r"(から|以降|より後|から先|以後|onwards?|from|after)"
+
+
+@dataclass
+class Slots:
+    """What a question narrows by; only these ever filter records."""
+
+    departments: list[str] = field(default_factory=list)
+    fields: list[int] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    out_of_range_years: list[int] = field(default_factory=list)
+    status: str | None = None
+    new_only: bool = False
+    ended: bool = False
+    no_plan: bool = False
+    from_year: bool = False
+
+    @property
+    def any(self) -> bool:
+        """True when the question narrows by department, field, year, status or newness."""
+        return bool(self.departments or self.fields or self.years or self.status or self.new_only or self.ended
+                    or self.no_plan)
+
+    @property
+    def by_status(self) -> bool:
+        """True when a year, status, newness or ending filter applies."""
+        return bool(self.years or self.status or self.new_only or self.ended or self.no_plan)
+
+
+def fiscal_year(today: date) -> int:
+    """The Japanese fiscal year (April–March) of a date."""
+    return today.year if today.month >= 4 else today.year - 1
+
+
+def years(text: str, today: date) -> tuple[list[int], list[int], bool]:
+    """Plan years named (absolute, 令和, relative, ranges), years outside the plan, and whether 'from' was said."""
+    found: list[int] = []
+    for m in re.finditer(r"令和\s*(\d{1,2})\s*年", text):
+        found.append(2018 + int(m.group(1)))
+    for m in re.finditer(r"(?:FY\s*)?(20\d\d)(?!\d)", text, re.IGNORECASE):
+        found.append(int(m.group(1)))
+    fy = fiscal_year(today)
+    relative = {"再来年度": fy + 2, "来年度": fy + 1, "今年度": fy, "本年度": fy, "昨年度": fy - 1, "前年度": fy - 1,
+                "最終年度": YEARS[-1], "初年度": YEARS[0], "next year": fy + 1, "this year": fy, "final year": YEARS[-1]}
+    low = text.lower()
+    for word, year in relative.items():
+        if word in low:
+            found.append(year)
+            low = low.replace(word, "")
+    inside = [y for y in dict.fromkeys(found) if y in YEARS]
+    outside = [y for y in dict.fromkeys(found) if y not in YEARS]
+    start = bool(inside) and bool(re.search(r"(20\d\d|令和\s*\d+)\s*年?度?\s*" + FROM_CUE, text, re.I))
+    until = re.search(r"(20\d\d)\s*年?度?\s*(まで|until|through)", text, re.I)
+    if start and len(inside) == 1:
+        inside = [y for y in YEARS if y >= inside[0]]
+    elif until and len(inside) == 1:
+        inside = [y for y in YEARS if y <= inside[0]]
+    return inside, outside, start
+
+
+def department_stem(name: str) -> str:
+    """A department name without its 課/局/センター ending (観光政策課 → 観光政策)."""
+    return DEPT_SUFFIX.sub("", name)
+
+
+def departments(text: str, plan: Plan) -> list[str]:
+    """Departments named in the question: full names, stems of 3+ characters, or everyday descriptions."""
+    key = match_key(text)
+    found = []
+    for dep in sorted(plan.departments, key=len, reverse=True):
+        dkey = match_key(dep)
+        needles = [dkey] + ([department_stem(dkey)] if len(department_stem(dkey)) >= 3 else [])
+        hit = next((n for n in needles if n in key), None)
+        if hit:
+            found.append(dep)
+            key = key.replace(hit, " ")
+    found += [d for d in loose_departments(text) if d in plan.departments and d not in found]
+    return found
+
+
+def fields(text: str) -> list[int]:
+    """Fields named as 分野N, 第N分野, field N or by their names."""
+    found = [int(m.group(1) or m.group(2) or m.group(3)) for m in re.finditer(
+        r"分野\s*([1-5])|第\s*([1-5])\s*分野|field\s*([1-5])", text, re.IGNORECASE)]
+    for no, names in FIELD_ALIASES.items():
+        if any(n in text for n in names[:1]) or any(f"{n}分野" in text or f"{n}の分野" in text for n in names):
+            found.append(no)
+    return list(dict.fromkeys(found))
+
+
+def status(text: str) -> str | None:
+    """The plan's status word the question uses, longest first (まだ検討中 → 検討)."""
+    if STUDY_CUE.search(text):
+        return "検討"
+    return next((w for w in STATUS_WORDS if w in text), None)
+
+
+def read_slots(text: str, plan: Plan, today: date) -> Slots:
+    """Every slot of a (normalised) question."""
+    s = Slots(departments=departments(text, plan), fields=fields(text), status=status(text))
+    s.years, s.out_of_range_years, s.from_year = years(text, today)
+    s.no_plan = bool(NO_PLAN_CUE.search(text))
+    s.ended = bool(ENDED_CUE.search(text)) and not s.no_plan
+    starts = bool(NEW_CUE.search(text))
+    s.new_only = starts and not (s.status and s.status.startswith("新規"))
+    if s.from_year and s.no_plan:  # 「2028年度から先は予定がなくなる」: ends from that year on
+        s.ended, s.no_plan, s.years = True, False, s.years[:1]
+    return s
