@@ -47,6 +47,8 @@ STOPWORDS = {
     "どれくらい", "どのくらい", "実施", "開催", "知りたい", "たい", "欲しい", "以降", "時点",
     "the", "a", "an", "of", "to", "in", "is", "are", "for", "and", "or", "what", "which", "who",
     "does", "do", "how", "many", "much", "runs", "run", "department", "departments", "kanazawa", "city",
+    "it", "its", "that", "this", "they", "them", "their", "else", "other", "stuff", "just", "only", "ok", "okay",
+    "うち", "ほう", "とこ", "そこ", "人", "ひと", "方々", "そっち", "やつ", "系", "もの", "いい",
 }
 
 

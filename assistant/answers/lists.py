@@ -88,6 +88,23 @@ def on_topic(r: Records, f: Frame, pool: list[Initiative]) -> list[Initiative]:
     return [i for i in pool if i.id in chosen]
 
 
+def closest_in(r: Records, f: Frame, pool: list[Initiative]) -> list[Initiative]:
+    """その中で…: the pool's rows that share the most topic words (IDF-weighted), never leaving the pool."""
+    s = r.searcher
+    topic = set(known(r, f.topic)) | set(known(r, f.topic_syn))
+    reads = {h.record_id: h.reading for h in f.hits}
+
+    def score(ini: Initiative) -> float:
+        """Topic weight found in the row's name or context, plus its reading match."""
+        rid = ini.id
+        return sum(s.bm25.weight(t) for t in topic if t in s.name_tokens[rid] or t in s.context_tokens[rid]
+                   or (len(t) >= 2 and (t in s.name_keys[rid] or t in s.context_keys[rid]))) + 3 * reads.get(rid, 0.0)
+
+    scores = {i.id: score(i) for i in pool}
+    best = max(scores.values(), default=0.0)
+    return [i for i in pool if best > 0 and scores[i.id] >= 0.5 * best]
+
+
 def describe(r: Records, s: Slots, en: bool, topic: bool) -> str:
     """The filters of a list/count question in words."""
     parts = []

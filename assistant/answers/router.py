@@ -13,7 +13,7 @@ from .base import Draft, Records
 from .card import candidates, card
 from .decline import INJECTION_EN, INJECTION_JA, decline
 from .kpi import kpi_answer, kpi_list
-from .lists import department_count, filtered, known_topic, list_answer, on_topic
+from .lists import closest_in, department_count, filtered, known_topic, list_answer, on_topic
 from .plan import plan_answer
 
 ANSWER, OFFER = 0.6, 0.3  # confidence to answer one initiative / to offer candidates (see confidence.py)
@@ -23,10 +23,15 @@ SUBJECT_LEXICAL = 0.5
 
 
 def own_subject(f: Frame) -> bool:
-    """True when the question itself names an initiative or KPI (not only the conversation)."""
+    """True when the question itself names an initiative or KPI (not only the conversation): by its name, its
+    reading, or words that few other records share (「利用」 alone fits many KPIs and names none)."""
     top = f.best("initiative", "kpi")
-    return bool(top) and (top.exact >= 0.8 or top.reading >= 0.75 or
-                          (top.coverage >= SUBJECT_LEXICAL and top.name_weight > 0 and bool(f.topic)))
+    if not top:
+        return False
+    if top.exact >= 0.8 or top.reading >= 0.6:
+        return True
+    rivals = sum(1 for h in f.ranked(top.kind) if h.coverage >= top.coverage - 0.1)
+    return top.coverage >= SUBJECT_LEXICAL and top.name_weight > 0 and bool(f.topic) and rivals <= 2
 
 
 def initiative_confidence(f: Frame) -> tuple[Hit | None, float]:
@@ -115,6 +120,8 @@ def _plan(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
     section = f.best("section")
     if section is None or res.subjects or res.pool is not None:
         return None
+    if "list_all" in f.asks and "explain" not in f.asks and len(on_topic(r, f, r.plan.initiatives)) > 1:
+        return None  # 「生成AIを使う取組はどんなのがある？」: the rows, not the paragraph that mentions them
     leads = f.hits[0] is section or (top is not None and section.score >= top.score)
     if "explain" in f.asks and section.lexical >= SUBJECT_LEXICAL and (leads or conf < ANSWER):
         return plan_answer(r, section, f)
@@ -137,11 +144,7 @@ def _narrowed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float)
     if res.pool is None:
         return None
     pool = filtered(r, f.slots, _pool(r, res))
-    rows = on_topic(r, f, pool) if known_topic(r, f) else pool
-    if not rows and pool:
-        ranked = [h.record_id for h in f.ranked("initiative") if h.record_id in {i.id for i in pool}]
-        best = [h for h in f.ranked("initiative") if h.record_id in ranked[:1] and h.lexical >= 0.3]
-        rows = [r.initiatives[h.record_id] for h in best]
+    rows = closest_in(r, f, pool) if known_topic(r, f) else pool
     if not rows:
         return None
     return list_answer(r, rows, f) if len(rows) > 1 else card(r, rows, f.english)
@@ -150,10 +153,14 @@ def _narrowed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float)
 def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
     """Rows by the recognised slots (department, field, year, status …) and/or the question's theme."""
     s = f.slots
+    if res.subjects:
+        return None
     pool = _pool(r, res)
     wants_list = "list" in f.asks
     named = top is not None and top.exact >= 0.8
-    if s.any and (wants_list or conf < ANSWER or not f.topic or not own_subject(f)):
+    one = top is not None and conf >= ANSWER and own_subject(f) and "list_all" not in f.asks and bool(f.topic) and \
+        bool(set(s.departments) & set(r.initiatives[top.record_id].departments)) and not s.by_status and not s.fields
+    if s.any and not one and (wants_list or conf < ANSWER or not f.topic or not own_subject(f)):
         rows = filtered(r, s, pool)
         themed = on_topic(r, f, rows) if known_topic(r, f) and not own_subject(f) else []
         rows = themed or rows

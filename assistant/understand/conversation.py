@@ -62,25 +62,27 @@ def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     if state.empty or "shift" in f.refs:
         return Resolved()
     refs = f.refs
-    if "narrow" in refs and state.listed and not own_subject:
+    if "narrow" in refs and state.listed and not f.slots.departments:
         return Resolved(pool=state.listed, fresh=False)
-    if "narrow" in refs and state.listed and own_subject and not f.slots.departments:
-        return Resolved(pool=state.listed, fresh=False)
-    if "subject" in refs and state.subjects and not own_subject:
-        if not (f.asks - {"list", "count"}):
-            f.asks |= state.asks or {"who"}
-        return Resolved(subjects=state.subjects, fresh=False)
-    if own_subject or (f.slots.any and not ({"department", "other"} & refs)):
-        if "correction" in refs and not (f.asks & {"who", "when", "kpi", "list", "count"}):
-            f.asks |= state.asks or {"who"}
-        return Resolved()
-    if ("department" in refs or "other" in refs) and state.departments and not f.topic:
+    lists_department = "other" in refs or ({"list", "list_all"} & f.asks and "who" not in f.asks)
+    if "department" in refs and lists_department and state.departments and not own_subject:
         f.slots.departments = f.slots.departments or state.departments[:1]
         f.asks.add("list")
         return Resolved(exclude=state.subjects, fresh=False)
-    if "other" in refs and f.topic:
+    if {"subject", "department"} & refs and state.subjects and not own_subject:
+        if not (f.asks - {"list", "count"}):
+            f.asks |= state.asks or {"who"}
+        return Resolved(subjects=state.subjects, fresh=False)
+    if own_subject or f.slots.any:
+        if "correction" in refs and not (f.asks & {"who", "when", "kpi", "list", "count"}):
+            f.asks |= state.asks or {"who"}
+        return Resolved()
+    if "other" in refs:
+        if not f.topic and state.departments:
+            f.slots.departments = state.departments[:1]
+            f.asks.add("list")
         return Resolved(exclude=state.subjects + state.listed, fresh=False)
-    if state.subjects and ("subject" in refs or "department" in refs or not f.topic or not f.slots.any):
+    if state.subjects and not f.topic:
         if not (f.asks - {"list"}):
             f.asks |= state.asks or {"who"}
         return Resolved(subjects=state.subjects, fresh=False)

@@ -23,13 +23,13 @@ INJECTION = re.compile(
 # Real-world requests the plan never answers (procedures, prices, hours, weather …), unless the plan is asked about.
 # Never in the plan, whatever else the question says: money spent, results so far, personal advice, weather.
 NEVER_IN_PLAN = re.compile(
-    r"予算|費用|何円|億円|万円|実績|去年|昨年|実際に何|天気|大雨になる|晴れる|知事|市長の名前|"
+    r"予算|費用|何円|億円|万円|実績|去年|昨年|実際に何|天気|雨になる|雨が降る|晴れる|知事|市長の名前|"
     r"budget|how much money|last year|weather|personally|recommend",
     re.IGNORECASE,
 )
 OUT_OF_SCOPE = re.compile(
     r"方法|やり方|仕方|出し方|手続き|申し込み方|申込方法|どうすれば|どうやって|忘れ(まし|た)|パスワード|ログイン|いくら|"
-    r"料金は|値段|価格|営業時間|開庁時間|開館時間|時刻表|何時何分|何時に|天気|雨|晴れ|住所|電話番号|場所は|行き方|人口|"
+    r"料金は|値段|価格|営業時間|開庁時間|開館時間|時刻表|何時何分|何時に|天気|住所|電話番号|場所は|行き方|人口|"
     r"おすすめ|お薦め|お勧め|お土産|収集日|収集曜日|休館日|休業日|定休日|必要な書類|必要書類|持ち物|締め?切り?|駐車場|最寄り|"
     r"予算|費用|何円|億円|万円|実際に|実績|去年|昨年|成績|評価は|"
     r"how (do|can|should) i|how to|price|cost|budget|opening hours|weather|address|phone number|population|"

@@ -8,33 +8,37 @@ CUES: dict[str, re.Pattern[str]] = {
     "kpi": re.compile(
         r"KPI|目標|目指|めざ|指標|数値目標|何人|何件|何回|何コマ|何パーセント|何%|何％|割合|どれくらい|どのくらい|"
         r"どれぐらい|どのぐらい|ほしい|欲しい|target|goal|aim|how many (people|users)", re.IGNORECASE),
-    "count": re.compile(r"いくつ|何件|何個|何課|何部署|何の課|何本|数は|数を|の数|件数|何種類|how many|number of|count", re.I),
+    "count": re.compile(r"いくつ|何件|何個|何本|数は|数を|の数|件数|何種類|how many|number of|count", re.I),
     "who": re.compile(
         r"担当|どこ|どの課|どの部署|誰|だれ|所管|主管|運営して|実施して|やって|出して|同じ課|who|which department|"
         r"what department|responsible|in charge|runs?\b|handles?", re.IGNORECASE),
     "compare": re.compile(r"同じ課|おなじ課|同じ部署|違う課|別の課|same department|both", re.IGNORECASE),
     "list": re.compile(
         r"一覧|すべて|全て|全部|どんな|どのような|どういった|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
-        r"取組は|取組を|取組には|取組で|まとめ|何して|何する|何を|何やって|こと(は|って|ある)|もの(は|って)|やつ|ほかに|他に|ほかの|他の|だけ|どれ|"
+        r"取組は|取組を|取組には|取組で|まとめ|何して|何する|何を|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ|どれ|"
         r"list|what are|which initiatives|what initiatives|what else|all |anything else|just", re.IGNORECASE),
     "when": re.compile(
         r"予定|スケジュール|いつ|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"
         r"schedule|status|planned|what happens|when|start", re.IGNORECASE),
     "explain": re.compile(
         r"プランの|計画の|期間|理念|行動指針|指針|推進体制|体制|策定|経緯|沿革|位置づけ|位置付け|方針|方向性|構成|"
-        r"推進本部|DX会議|趣旨|目的|視点|発行|増補|なぜ|柱|分野って|分野は|どんなまち|どんな街|会議|"
+        r"推進本部|DX会議|趣旨|目的|視点|発行|増補|なぜ|柱|分野(って|は)(何|なに|どんな|いくつ)|どんな分野|どんなまち|どんな街|会議|"
         r"plan period|philosophy|guideline|council|headquarters|formulated|period|vision|why", re.IGNORECASE),
 }
-DEPT_COUNT = re.compile(r"何課|何部署|(課|部署|担当課)(の数|って全部で|は全部で)|(課|部署)[^。]{0,8}(いくつ|何)|"
-                        r"how many departments", re.I)
+LIST_STRONG = re.compile(r"一覧|すべて|全て|全部|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
+                         r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives", re.I)
+DEPT_COUNT = re.compile(r"(全部|合計|全体|ぜんぶ)で?(何課|何部署)|(何課|何部署)(ある|あり|くらい|ぐらい|です|に)|"
+                        r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|how many departments", re.I)
 
 
 def asks(text: str, departments: list[str]) -> set[str]:
     """The kinds of answer a question asks for."""
     found = {name for name, rx in CUES.items() if rx.search(text)}
+    if LIST_STRONG.search(text):
+        found.add("list_all")
     rest = text
     for dep in departments:
         rest = rest.replace(dep, "")
-    if "count" in found and DEPT_COUNT.search(rest):
-        found.add("count_departments")
+    if DEPT_COUNT.search(rest):
+        found |= {"count", "count_departments"}
     return found
