@@ -1,4 +1,4 @@
-"""CLI: python -m assistant ask | index | eval | bench."""
+"""CLI: python -m assistant ask | index | eval | fit | bench."""
 
 from __future__ import annotations
 
@@ -81,6 +81,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(quick=args.quick, output=Path(args.output))
 
 
+def cmd_fit(args: argparse.Namespace) -> int:
+    """Fit the confidence model on labelled questions and print the cross-validated figures."""
+    from .engine import Assistant
+    from .evaluate import DEFAULT_SET
+    from .fit import fit
+
+    paths = [Path(f) for f in args.files] or [DEFAULT_SET]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        print(f"質問ファイルが見つかりません: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    summary = fit(Assistant.from_config(), paths)
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with its sub-commands."""
     p = argparse.ArgumentParser(prog="python -m assistant", description="金沢市DXアクションプラン2.0 アシスタント")
@@ -97,6 +113,9 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("file", nargs="?")
     ev.add_argument("--min-score", type=float, default=None, help="exit 1 when the score is lower (0–1)")
     ev.set_defaults(func=cmd_eval)
+    ft = sub.add_parser("fit", help="fit the confidence model on labelled question sets (default: eval/questions.jsonl)")
+    ft.add_argument("files", nargs="*")
+    ft.set_defaults(func=cmd_fit)
     bench = sub.add_parser("bench", help="benchmark; Markdown to stdout, JSON to --output")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions (under a minute)")
     bench.add_argument("--output", default="artifacts/bench.json")

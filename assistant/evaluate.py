@@ -34,6 +34,8 @@ class Report(BaseModel):
     per_kind: dict[str, tuple[int, int]]
     failures: list[Failure]
     latencies_ms: list[float]
+    grounded: int = 0
+    confidently_wrong: int = 0
 
     @property
     def score(self) -> float:
@@ -85,12 +87,15 @@ def run_eval(bot, cases: list[dict]) -> Report:  # noqa: ANN001 - Assistant (avo
     """Ask every case and collect the report; a crash counts as a wrong answer."""
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     failures, latencies = [], []
+    grounded = confidently_wrong = 0
     for case in cases:
         t = time.perf_counter()
         try:
-            answer = bot.ask(case["q"])
+            answer = bot.ask(case["q"], history=case.get("history", []))
             ok, why = judge(case, answer)
             text = answer.text
+            grounded += answer.grounded
+            confidently_wrong += answer.grounded and not ok
         except Exception as exc:  # noqa: BLE001 - a crash is a wrong answer
             ok, why, text = False, f"raised {exc!r}", ""
         latencies.append((time.perf_counter() - t) * 1000)
@@ -104,6 +109,8 @@ def run_eval(bot, cases: list[dict]) -> Report:  # noqa: ANN001 - Assistant (avo
         per_kind={k: (v[0], v[1]) for k, v in sorted(per_kind.items())},
         failures=failures,
         latencies_ms=latencies,
+        grounded=grounded,
+        confidently_wrong=confidently_wrong,
     )
 
 
@@ -113,6 +120,10 @@ def format_report(report: Report) -> str:
     for f in report.failures:
         lines.append(f"FAIL {f.id}: {f.question}\n     {f.why}\n     answer: {f.answer[:300].replace(chr(10), ' / ')}")
     lines += [f"{kind:10s} {ok}/{n}" for kind, (ok, n) in report.per_kind.items()]
+    lines.append(f"confidently_wrong={report.confidently_wrong} (failed while grounded=True)")
+    if report.grounded:
+        lines.append(f"precision={(report.grounded - report.confidently_wrong) / report.grounded:.1%} "
+                     f"of {report.grounded} grounded answers")
     if report.latencies_ms:
         lines.append(f"p50_ms={statistics.median(report.latencies_ms):.1f} p95_ms={report.percentile(0.95):.1f}")
     lines.append(f"score {report.correct}/{report.total} = {report.score:.1%}")

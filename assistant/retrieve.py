@@ -40,6 +40,7 @@ class Hit:
     docs: list[str] = field(default_factory=list)
     reading: float = 0.0
     name_weight: float = 0.0
+    known_coverage: float = 0.0
 
     @property
     def lexical(self) -> float:
@@ -135,21 +136,22 @@ class HybridSearcher:
                 out[rid] = min(1.0, size / 8)
         return out
 
-    def coverage(self, rid: str, query: tuple[str, ...]) -> tuple[float, float]:
+    def coverage(self, rid: str, query: tuple[str, ...]) -> tuple[float, float, float]:
         """IDF-weighted share of the question's content tokens that the record contains (name and context),
-        and the IDF weight of the tokens found in the record's name."""
+        the same share of only the words the plan uses anywhere, and the weight of the tokens in its name."""
         if not query:
-            return 0.0, 0.0
-        got = total = in_name = 0.0
+            return 0.0, 0.0, 0.0
+        got = total = known = in_name = 0.0
         for t in set(query):
             w = self.bm25.weight(t)
             total += w
+            known += w if t in self.bm25.idf else 0.0
             if t in self.name_tokens[rid] or (len(t) >= 2 and t in self.name_keys[rid]):
                 got += w
                 in_name += w
             elif t in self.context_tokens[rid] or (len(t) >= 2 and t in self.context_keys[rid]):
                 got += 0.6 * w
-        return (got / total if total else 0.0), in_name
+        return (got / total if total else 0.0), (min(1.0, got / known) if known else 0.0), in_name
 
     def exact(self, rid: str, qkey: str) -> float:
         """1.0 when the question names the record, scaled by how much of the name it uses."""
@@ -201,7 +203,7 @@ class HybridSearcher:
         for rid, kind in self.record_kind.items():
             if kinds and kind not in kinds:
                 continue
-            cov, in_name = self.coverage(rid, query)
+            cov, known_cov, in_name = self.coverage(rid, query)
             ex = self.exact(rid, qkey)
             dn = (dense.get(rid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else 0.0
             bn = by_record.get(rid, 0.0) / bm_max
@@ -210,7 +212,7 @@ class HybridSearcher:
                 WEIGHTS["coverage"] * cov + WEIGHTS["dense"] * dn + WEIGHTS["bm25"] * bn + WEIGHTS["exact"] * ex
                 + WEIGHTS["reading"] * rd
             )
-            hits.append(Hit(rid, kind, score, cov, dense.get(rid, 0.0), bn, ex, doc_ids[rid], rd, in_name))
+            hits.append(Hit(rid, kind, score, cov, dense.get(rid, 0.0), bn, ex, doc_ids[rid], rd, in_name, known_cov))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
 

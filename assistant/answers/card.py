@@ -24,6 +24,11 @@ def card(r: Records, inis: list[Initiative], en: bool, kind: str = "who", years:
     lines = []
     for ini in inis:
         deps = ini.departments
+        for st in ini.statuses if years else []:  # the year asked about comes first
+            for y in years:
+                status = fmt_status(st.years[y], en)
+                lines.append(f"In FY{y}, 「{ini.name}」 ({st.department}) is planned as: {status}." if en
+                             else f"「{ini.name}」（{st.department}）の{y}年度の予定は「{status}」です。")
         if en:
             lines.append(f"「{ini.name}」 is run by {', '.join(deps)}"
                          f" (Field {ini.field_no} {ini.field_name}{', new in this plan' if ini.new else ''}).")
@@ -31,11 +36,6 @@ def card(r: Records, inis: list[Initiative], en: bool, kind: str = "who", years:
             who = join_ja(deps) + (f"の{len(deps)}課" if len(deps) > 1 else "")
             lines.append(f"「{ini.name}」の担当は{who}です。" + ("（プラン2.0の新規取組）" if ini.new else ""))
             lines.append(f"位置づけ: 【分野{ini.field_no}】{ini.field_name} › {ini.viewpoint} › {ini.goal}")
-        if years:
-            for st in ini.statuses:
-                for y in years:
-                    status = fmt_status(st.years[y], en)
-                    lines.append(f"FY{y} ({st.department}): {status}" if en else f"{y}年度（{st.department}）: {status}")
         label = "Status by fiscal year" if en else "年度別の予定"
         lines += [f"{label}: {line}" for line in r.years_line(ini, en)]
         lines += kpi_lines(r, ini, en)

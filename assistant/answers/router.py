@@ -6,7 +6,7 @@ import re
 
 from ..models import Initiative
 from ..retrieve import Hit
-from ..understand.confidence import confidence
+from ..understand.confidence import answer_threshold, confidence
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame
 from .base import Draft, Records
@@ -16,7 +16,8 @@ from .kpi import kpi_answer, kpi_list
 from .lists import closest_in, department_count, filtered, known_topic, list_answer, on_topic
 from .plan import plan_answer
 
-ANSWER, OFFER = 0.6, 0.3  # confidence to answer one initiative / to offer candidates (see confidence.py)
+ANSWER = answer_threshold()  # confidence to answer one initiative (fitted, see confidence.py and fit.py)
+OFFER = ANSWER / 2  # confidence to offer the closest initiatives as (ungrounded) candidates
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
 KPI_WORDS = re.compile(r"KPI|指標|数値目標|targets?\b|indicators?", re.IGNORECASE)
 SUBJECT_LEXICAL = 0.5
@@ -39,7 +40,7 @@ def initiative_confidence(f: Frame) -> tuple[Hit | None, float]:
     ranked = f.ranked("initiative")
     if not ranked:
         return None, 0.0
-    return ranked[0], confidence(ranked[0], ranked[1] if len(ranked) > 1 else None)
+    return ranked[0], confidence(ranked)
 
 
 def route(r: Records, f: Frame, res: Resolved) -> Draft:
@@ -194,7 +195,9 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
     close = [r.initiatives[h.record_id] for h in ranked[1:4]
              if h.score >= top.score - TIE and h.lexical >= 0.3]
     best = r.initiatives[top.record_id]
-    same = [c for c in close if c.departments == best.departments and f.topic and
-            ranked[0].exact < 0.8]
+    same = [c for c in close if c.departments == best.departments and f.topic and top.exact < 0.8]
     others = [c for c in close if c not in same]
+    tied = [c for c in others if c.departments != best.departments and top.exact < 0.8]
+    if tied and top.lexical >= SUBJECT_LEXICAL:  # equally good rows run by other departments: let the user pick
+        return candidates(r, [best] + same + others, f.english, sure=True)
     return card(r, [best] + same, f.english, kind, years, others=others)

@@ -13,31 +13,45 @@ from pathlib import Path
 from ..retrieve import Hit
 
 WEIGHTS = Path(__file__).resolve().parent.parent / "data" / "confidence.json"
-FEATURES = ("coverage", "exact", "reading", "dense", "dense_margin", "score_margin", "name")
+FEATURES = ("lexical", "coverage", "known_coverage", "reading", "dense", "dense_z", "dense_margin", "score",
+            "score_margin", "name")
+POOL = 20  # the best records the dense similarity is compared with
 
 
-def features(top: Hit, second: Hit | None) -> list[float]:
-    """The features of the best hit against the runner-up."""
+def features(ranked: list[Hit]) -> list[float]:
+    """Features of the best hit against the others of its kind (comparable across phrasings and languages)."""
+    top, second = ranked[0], ranked[1] if len(ranked) > 1 else None
+    dense = sorted((h.dense for h in ranked), reverse=True)[:POOL]
+    mean = sum(dense) / len(dense)
+    sd = (sum((d - mean) ** 2 for d in dense) / len(dense)) ** 0.5 or 1.0
     return [
+        top.lexical,
         top.coverage,
-        top.exact,
+        top.known_coverage,
         top.reading,
-        top.dense,
-        top.dense - (second.dense if second else 0.8),
+        100 * (top.dense - 0.85),
+        (top.dense - mean) / sd,
+        100 * (top.dense - (second.dense if second else mean)),
+        top.score,
         top.score - (second.score if second else 0.0),
         1.0 if top.name_weight > 0 else 0.0,
     ]
 
 
 @cache
-def model() -> tuple[list[float], float]:
-    """(weights, bias) of the fitted model."""
+def model() -> tuple[list[float], float, float]:
+    """(weights, bias, answer threshold) of the fitted model."""
     data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
-    return [data["weights"][f] for f in FEATURES], data["bias"]
+    return [data["weights"][f] for f in FEATURES], data["bias"], data.get("answer_threshold", 0.5)
 
 
-def confidence(top: Hit, second: Hit | None) -> float:
-    """Probability that the best initiative is the one the question is about."""
-    w, b = model()
-    z = b + sum(wi * xi for wi, xi in zip(w, features(top, second), strict=True))
+def answer_threshold() -> float:
+    """The confidence from which one initiative is answered (fitted with the weights)."""
+    return model()[2]
+
+
+def confidence(ranked: list[Hit]) -> float:
+    """Probability that the best initiative (ranked[0]) is the one the question is about."""
+    w, b, _ = model()
+    z = b + sum(wi * xi for wi, xi in zip(w, features(ranked), strict=True))
     return 1 / (1 + math.exp(-z))

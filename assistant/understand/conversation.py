@@ -73,6 +73,10 @@ def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         if not (f.asks - {"list", "count"}):
             f.asks |= state.asks or {"who"}
         return Resolved(subjects=state.subjects, fresh=False)
+    s = f.slots
+    only_years = s.years and not (s.departments or s.fields or s.status or s.new_only or s.ended or s.no_plan)
+    if state.subjects and only_years and not f.topic and not own_subject and not ({"list", "list_all", "count"} & f.asks):
+        return Resolved(subjects=state.subjects, fresh=False)  # 「2028年度はどうなる？」 about the last subject
     if own_subject or f.slots.any:
         if "correction" in refs and not (f.asks & {"who", "when", "kpi", "list", "count"}):
             f.asks |= state.asks or {"who"}

@@ -23,8 +23,8 @@ INJECTION = re.compile(
 # Real-world requests the plan never answers (procedures, prices, hours, weather …), unless the plan is asked about.
 # Never in the plan, whatever else the question says: money spent, results so far, personal advice, weather.
 NEVER_IN_PLAN = re.compile(
-    r"予算|費用|何円|億円|万円|実績|去年|昨年|実際に何|天気|雨になる|雨が降る|晴れる|知事|市長の名前|"
-    r"budget|how much money|last year|weather|personally|recommend",
+    r"予算|費用|何円|億円|万円|実績|去年|昨年|実際に|天気|雨になる|雨が降る|晴れる|知事|市長の名前|"
+    r"budget|how much money|last year|weather|personally|recommend|actually used|how many people used",
     re.IGNORECASE,
 )
 OUT_OF_SCOPE = re.compile(
