@@ -35,7 +35,9 @@ def state_of(draft: Draft, frame: Frame) -> State:
     subjects = inis[:1] if draft.kind in ("who", "schedule", "kpi") else []
     if not draft.grounded:
         subjects, listed = [], []
-    return State(subjects=subjects, kpis=kpis, departments=deps, listed=listed, asks=set(frame.asks), kind=draft.kind)
+    listed_departments = [c.departments for c in draft.citations if c.id in listed]
+    return State(subjects=subjects, kpis=kpis, departments=deps, listed=listed, listed_departments=listed_departments,
+                 asks=set(frame.asks), kind=draft.kind)
 
 
 class Assistant:

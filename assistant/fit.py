@@ -37,7 +37,7 @@ def examples(bot, paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:  # noqa: 
             draft = card(bot.records, [bot.records.initiatives[ranked[0].record_id]], f.english)
             answer = Answer(text=draft.text, grounded=True, kind="who")
             label = 0 if case.get("refuse") else int(judge(case, answer)[0])
-            xs.append(features(ranked))
+            xs.append(features(ranked, f.foreign_name))
             ys.append(label)
     return np.array(xs, dtype=float), np.array(ys, dtype=float)
 

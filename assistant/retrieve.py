@@ -23,6 +23,7 @@ WEIGHTS = {"coverage": 0.45, "dense": 0.35, "bm25": 0.15, "exact": 0.4, "reading
 EMBED_CHARS = 200  # the query embedding reads at most this much (cost stays bounded, see bench)
 MIN_READING = 4  # shortest shared kana run that counts as naming a record
 RARE = 3  # a shared kana run counts only when at most this many records contain it
+KANA_FRAGMENT = re.compile(r"[ぁ-ゖー]{1,2}")
 QUOTED = re.compile(r"[「『](.+?)[」』]")
 
 
@@ -179,7 +180,10 @@ class HybridSearcher:
         """Content tokens of a question; for English, only the words the plan itself uses.
         For a topic, also without verbs and adjectives the plan never uses (see content_tokens)."""
         query = content_tokens(text, self.bm25.idf if topic else None)
-        return tuple(t for t in query if t in self.bm25.idf) if english else query
+        if english:
+            return tuple(t for t in query if t in self.bm25.idf)
+        # としょかん → と/しょ/かん: kana fragments the plan never uses say nothing (the reading match covers them)
+        return tuple(t for t in query if t in self.bm25.idf or not KANA_FRAGMENT.fullmatch(t))
 
     def search(
         self, question: str, kinds: set[str] | None = None, extra_terms: str = "", k: int = 8, english: bool = False

@@ -157,3 +157,9 @@ def reading_key(text: str) -> str:
         parts.append(reading)
     folded = unicodedata.normalize("NFD", fold_kana("".join(parts)).lower()).translate(_VOICE_MARKS)
     return unicodedata.normalize("NFC", folded)
+
+
+def proper_nouns(text: str) -> set[str]:
+    """Proper nouns (places, people, organisations) of a text, kana folded and lower case."""
+    return {fold_kana(m.surface()).lower() for m in _tokenizer().tokenize(normalize(text))
+            if m.part_of_speech()[1] == "固有名詞"}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from ..models import YEARS, Initiative
 from ..understand.frame import Frame
 from ..understand.slots import Slots
 from .base import Draft, Records, join_ja
 
+KANJI = re.compile(r"[\u4e00-\u9fff]")
 GOAL_SHARE = 0.5  # share of a goal's rows that must match the theme for the whole goal to be listed
 
 
@@ -91,14 +94,16 @@ def on_topic(r: Records, f: Frame, pool: list[Initiative]) -> list[Initiative]:
 def closest_in(r: Records, f: Frame, pool: list[Initiative]) -> list[Initiative]:
     """その中で…: the pool's rows that share the most topic words (IDF-weighted), never leaving the pool."""
     s = r.searcher
-    topic = set(known(r, f.topic)) | set(known(r, f.topic_syn))
+    topic = set(known(r, f.topic) or known(r, f.topic_syn))
     reads = {h.record_id: h.reading for h in f.hits}
 
     def score(ini: Initiative) -> float:
-        """Topic weight found in the row's name or context, plus its reading match."""
+        """Topic weight found in the row's name or context (a one-kanji word inside a name counts: 川 → 河川),
+        plus its reading match."""
         rid = ini.id
         return sum(s.bm25.weight(t) for t in topic if t in s.name_tokens[rid] or t in s.context_tokens[rid]
-                   or (len(t) >= 2 and (t in s.name_keys[rid] or t in s.context_keys[rid]))) + 3 * reads.get(rid, 0.0)
+                   or ((len(t) >= 2 or KANJI.fullmatch(t)) and (t in s.name_keys[rid] or t in s.context_keys[rid]))
+                   ) + 3 * reads.get(rid, 0.0)
 
     scores = {i.id: score(i) for i in pool}
     best = max(scores.values(), default=0.0)

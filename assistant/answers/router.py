@@ -40,7 +40,7 @@ def initiative_confidence(f: Frame) -> tuple[Hit | None, float]:
     ranked = f.ranked("initiative")
     if not ranked:
         return None, 0.0
-    return ranked[0], confidence(ranked)
+    return ranked[0], confidence(ranked, f.foreign_name)
 
 
 def route(r: Records, f: Frame, res: Resolved) -> Draft:
@@ -104,9 +104,11 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     section = f.best("section")
     if section and f.hits[0] is section and "explain" in f.asks:
         return None
-    if best_kpi and (best_kpi.lexical >= SUBJECT_LEXICAL or best_kpi.reading >= 0.5) and (
+    kpis = f.ranked("kpi")
+    sure = bool(kpis) and confidence(kpis, f.foreign_name) >= ANSWER
+    if best_kpi and (sure or best_kpi.lexical >= SUBJECT_LEXICAL or best_kpi.reading >= 0.5) and (
             top is None or best_kpi.score >= top.score - 2 * TIE):
-        close = [h for h in f.ranked("kpi") if h.score >= best_kpi.score - TIE / 2 and h.lexical >= SUBJECT_LEXICAL]
+        close = [h for h in kpis if h.score >= best_kpi.score - TIE / 2 and h.lexical >= SUBJECT_LEXICAL] or kpis[:1]
         return kpi_answer(r, [r.kpis[h.record_id] for h in close[:3]], f.english)
     if top is not None and conf >= ANSWER and r.initiatives[top.record_id].kpi_ids and f.topic:
         ini = r.initiatives[top.record_id]
@@ -185,13 +187,13 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
     subjects = _subjects(r, res)
     if subjects:
         return card(r, subjects, f.english, kind, years)
-    if top is None or conf < ANSWER:
-        return None
     ranked = f.ranked("initiative")
-    if "compare" in f.asks:  # 「AとBって同じ課？」: both cards
+    if "compare" in f.asks:  # 「AとBって同じ課？」: both cards, when the question names both
         both = [r.initiatives[h.record_id] for h in ranked[:2] if h.lexical >= SUBJECT_LEXICAL]
         if len(both) == 2:
             return card(r, both, f.english, kind, years)
+    if top is None or conf < ANSWER:
+        return None
     close = [r.initiatives[h.record_id] for h in ranked[1:4]
              if h.score >= top.score - TIE and h.lexical >= 0.3]
     best = r.initiatives[top.record_id]

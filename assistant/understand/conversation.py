@@ -20,6 +20,7 @@ class State:
     kpis: list[str] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)
     listed: list[str] = field(default_factory=list)  # initiative ids of a list answer
+    listed_departments: list[list[str]] = field(default_factory=list)  # their departments, in the same order
     asks: set[str] = field(default_factory=set)
     kind: str = ""
 
@@ -69,6 +70,9 @@ def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         f.slots.departments = f.slots.departments or state.departments[:1]
         f.asks.add("list")
         return Resolved(exclude=state.subjects, fresh=False)
+    listed_one = state.listed and len({tuple(d) for d in state.listed_departments}) == 1 and len(state.listed) <= 3
+    if "subject" in refs and not state.subjects and listed_one and not own_subject and "who" in f.asks:
+        return Resolved(subjects=state.listed, fresh=False)  # 「それってどこ？」 after a short list run by one department
     if {"subject", "department"} & refs and state.subjects and not own_subject:
         if not (f.asks - {"list", "count"}):
             f.asks |= state.asks or {"who"}

@@ -9,7 +9,7 @@ from datetime import date
 from ..glossary import to_japanese_terms
 from ..models import Plan
 from ..retrieve import Hit, HybridSearcher
-from ..text import is_english, normalize
+from ..text import is_english, normalize, proper_nouns
 from .intent import asks as read_asks
 from .lexicon import colloquial_to_standard, synonyms
 from .slots import FIELD_ALIASES, STATUS_WORDS, Slots, department_stem, read_slots
@@ -63,6 +63,7 @@ class Frame:
     injection: bool = False
     out_of_scope: bool = False
     refs: set[str] = field(default_factory=set)
+    foreign_name: bool = False  # names a place or organisation the plan never mentions
 
     def best(self, *kinds: str) -> Hit | None:
         """The best-ranked record of the given kinds."""
@@ -121,5 +122,5 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
         raw=question, text=text, english=english, search_text=search_text, asks=asks, slots=slots, topic=topic,
         hits=hits, injection=bool(INJECTION.search(text)), topic_syn=topic_tokens(syn, slots, searcher, english),
         out_of_scope=bool(NEVER_IN_PLAN.search(text)) or (bool(OUT_OF_SCOPE.search(text)) and not PLAN_ASK.search(text)),
-        refs=refs,
+        refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
     )
