@@ -337,8 +337,8 @@ def link_kpis(initiatives: list[Initiative], kpis: list[KPI]) -> None:
             shared = len(label & names[ini.id]) + 2 * len(quoted & set(re.findall(r"「(.+?)」", ini.name)))
             scored.append((shared, ini))
         best = max((s for s, _ in scored), default=0)
-        if best >= 2:
-            chosen = [ini for s, ini in scored if s >= best - 1e-9]
+        chosen = [ini for s, ini in scored if s >= best - 1e-9]
+        if best >= 2 and len(chosen) <= 2:  # a label shared by many rows (生成AI) measures none of them alone
             k.initiative_ids = [i.id for i in chosen]
             for ini in chosen:
                 ini.kpi_ids.append(k.id)

@@ -6,9 +6,9 @@ from ..models import KPI
 from .base import Draft, Records
 
 
-def kpi_answer(r: Records, kpis: list[KPI], en: bool) -> Draft:
-    """The targets of the KPIs asked about."""
-    lines = []
+def kpi_answer(r: Records, kpis: list[KPI], en: bool, sure: bool = True) -> Draft:
+    """The targets of the KPIs asked about (not sure: the closest ones, said as such)."""
+    lines = [] if sure else ["The closest KPIs in the plan are:" if en else "ご質問に近いKPIは次のとおりです。"]
     for k in kpis:
         cum = "cumulative over FY2026–2029" if en else "2026～2029年度の4年間の累計"
         if en:

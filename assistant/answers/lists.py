@@ -67,7 +67,8 @@ def known(r: Records, words: tuple[str, ...]) -> tuple[str, ...]:
     """The words that the initiatives' names and goals use; other words cannot select rows."""
     s = r.searcher
     vocab = set().union(*(s.name_tokens[i.id] | s.context_tokens[i.id] for i in r.plan.initiatives))
-    return tuple(t for t in words if t in vocab)
+    names = " ".join(s.name_keys[i.id] for i in r.plan.initiatives)
+    return tuple(t for t in words if t in vocab or (KANJI.fullmatch(t) and t in names))
 
 
 def known_topic(r: Records, f: Frame) -> tuple[str, ...]:
@@ -92,22 +93,31 @@ def on_topic(r: Records, f: Frame, pool: list[Initiative]) -> list[Initiative]:
 
 
 def closest_in(r: Records, f: Frame, pool: list[Initiative]) -> list[Initiative]:
-    """その中で…: the pool's rows that share the most topic words (IDF-weighted), never leaving the pool."""
+    """その中で…: the pool's rows whose names hold any of the question's words (or, three-quarters as strong, the
+    lexicon's related words), as strong as half the best match; never leaving the pool. 「川とか水害」 means either."""
     s = r.searcher
-    topic = set(known(r, f.topic) or known(r, f.topic_syn))
+    topic = set(known(r, f.topic))
+    related = set(known(r, f.topic_syn)) - topic
     reads = {h.record_id: h.reading for h in f.hits}
 
-    def score(ini: Initiative) -> float:
-        """Topic weight found in the row's name or context (a one-kanji word inside a name counts: 川 → 河川),
-        plus its reading match."""
-        rid = ini.id
-        return sum(s.bm25.weight(t) for t in topic if t in s.name_tokens[rid] or t in s.context_tokens[rid]
-                   or ((len(t) >= 2 or KANJI.fullmatch(t)) and (t in s.name_keys[rid] or t in s.context_keys[rid]))
-                   ) + 3 * reads.get(rid, 0.0)
+    def has(t: str, tokens_: set[str], key: str) -> bool:
+        """A word in a token set or, from two characters (or one kanji: 川 → 河川), inside the key."""
+        return t in tokens_ or ((len(t) >= 2 or bool(KANJI.fullmatch(t))) and t in key)
 
-    scores = {i.id: score(i) for i in pool}
-    best = max(scores.values(), default=0.0)
-    return [i for i in pool if best > 0 and scores[i.id] >= 0.5 * best]
+    def score(ini: Initiative, context: bool) -> float:
+        """The strongest word the row's name (or, failing all names, its context) holds."""
+        toks = s.name_tokens[ini.id] | (s.context_tokens[ini.id] if context else set())
+        key = s.name_keys[ini.id] + (s.context_keys[ini.id] if context else "")
+        weights = [s.bm25.weight(t) for t in topic if has(t, toks, key)]
+        weights += [0.75 * s.bm25.weight(t) for t in related if has(t, toks, key)]
+        return max(weights, default=0.0) + 3 * reads.get(ini.id, 0.0)
+
+    for context in (False, True):
+        scores = {i.id: score(i, context) for i in pool}
+        best = max(scores.values(), default=0.0)
+        if best > 0:
+            return [i for i in pool if scores[i.id] >= 0.5 * best]
+    return []
 
 
 def describe(r: Records, s: Slots, en: bool, topic: bool) -> str:

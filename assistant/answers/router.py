@@ -76,7 +76,8 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
     if "count" not in f.asks or res.subjects:
         return None
     best_kpi = f.best("kpi")
-    if "kpi" in f.asks and best_kpi and best_kpi.lexical >= SUBJECT_LEXICAL and not KPI_WORDS.search(f.text):
+    kpi_named = best_kpi and (best_kpi.lexical >= SUBJECT_LEXICAL or confidence(f.ranked("kpi"), f.foreign_name) >= OFFER)
+    if "kpi" in f.asks and kpi_named and not KPI_WORDS.search(f.text):
         return None  # 「支援件数は何件を目指す？」: a KPI target, not a count of rows
     if KPI_WORDS.search(f.text):
         return kpi_list(r, f.slots.fields, f.english, count=True)
@@ -110,11 +111,13 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
             top is None or best_kpi.score >= top.score - 2 * TIE):
         close = [h for h in kpis if h.score >= best_kpi.score - TIE / 2 and h.lexical >= SUBJECT_LEXICAL] or kpis[:1]
         return kpi_answer(r, [r.kpis[h.record_id] for h in close[:3]], f.english)
-    if top is not None and conf >= ANSWER and r.initiatives[top.record_id].kpi_ids and f.topic:
-        ini = r.initiatives[top.record_id]
-        return kpi_answer(r, [r.kpis[k] for k in ini.kpi_ids], f.english)
+    linked = r.initiatives[top.record_id].kpi_ids if top is not None and conf >= ANSWER and f.topic else []
+    if linked and set(linked) & {h.record_id for h in kpis[:3]}:  # the initiative's own KPI, and the question fits it
+        return kpi_answer(r, [r.kpis[k] for k in linked], f.english)
     if KPI_WORDS.search(f.text) and not known_topic(r, f):
         return kpi_list(r, f.slots.fields, f.english, count=False)
+    if kpis and confidence(kpis, f.foreign_name) >= OFFER:  # not sure which: the two closest, each with its label
+        return kpi_answer(r, [r.kpis[h.record_id] for h in kpis[:2]], f.english, sure=False)
     return None
 
 

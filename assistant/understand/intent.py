@@ -8,7 +8,7 @@ CUES: dict[str, re.Pattern[str]] = {
     "kpi": re.compile(
         r"KPI|目標|目指|めざ|指標|数値目標|何人|何件|何回|何コマ|何パーセント|何%|何％|割合|どれくらい|どのくらい|"
         r"どれぐらい|どのぐらい|ほしい|欲しい|target|goal|aim|how many (people|users)", re.IGNORECASE),
-    "count": re.compile(r"いくつ|何件|何個|何本|数は|数を|の数|件数|何種類|how many|number of|count", re.I),
+    "count": re.compile(r"いくつ|何件|何個|何本|数は|数を|の数|件数|何種類|how many|number of|\bcount\b", re.I),
     "who": re.compile(
         r"担当|どこ|どの課|どの部署|誰|だれ|所管|主管|運営して|実施して|やって|出して|同じ課|who|which department|"
         r"what department|responsible|in charge|runs?\b|handles?", re.IGNORECASE),
@@ -16,7 +16,7 @@ CUES: dict[str, re.Pattern[str]] = {
     "list": re.compile(
         r"一覧|すべて|全て|全部|どんな|どのような|どういった|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
         r"取組は|取組を|取組には|取組で|まとめ|何して|何する|何を|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ|どれ|"
-        r"list|what are|which initiatives|what initiatives|what else|all |anything else|just", re.IGNORECASE),
+        r"list|what are|which initiatives|what initiatives|what else|all |anything else", re.IGNORECASE),
     "when": re.compile(
         r"予定|スケジュール|いつ|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"
         r"schedule|status|planned|what happens|when|start", re.IGNORECASE),
