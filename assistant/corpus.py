@@ -316,7 +316,7 @@ def _structure_sections(lines: list[tuple[int, str]]) -> list[Section]:
         elif current is not None and line and not NARRATIVE_NOISE.match(line):
             current.append(line.lstrip("-・ ").strip())
     out = []
-    for key, title, items in (("views", "取組の2つの視点", views), ("fields", "5つの分野", fields)):
+    for key, title, items in (("views", "取組の方向性（2つの視点）", views), ("fields", "取組の方向性（5つの分野）", fields)):
         if items:
             body = "\n".join(f"{head}: {' '.join(b)}" if b else head for head, b in items.items())
             out.append(Section(id=f"S2.4-{key}", path=["2 取組", "2.4 取組の方向性"], title=title, text=body,

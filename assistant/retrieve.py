@@ -102,6 +102,7 @@ class HybridSearcher:
         self.context_keys: dict[str, str] = {}
         self.alias_keys: dict[str, list[str]] = {}
         self.reading_keys: dict[str, str] = {}
+        self.alias_readings: dict[str, list[str]] = {}
         for ini in plan.initiatives:
             context = " ".join([ini.goal, ini.viewpoint, ini.field_name, *ini.departments])
             self._register(ini.id, ini.name, context, aliases(ini.name))
@@ -122,6 +123,7 @@ class HybridSearcher:
         self.context_keys[rid] = match_key(context)
         self.alias_keys[rid] = [match_key(a) for a in names]
         self.reading_keys[rid] = reading_key(name)
+        self.alias_readings[rid] = [r for r in (reading_key(a) for a in names[1:]) if len(r) >= MIN_READING]
 
     def readings(self, text: str) -> dict[str, float]:
         """Records whose name shares a rare kana run with the question's reading (としょかん → 図書館)."""
@@ -135,6 +137,8 @@ class HybridSearcher:
         for rid, (size, run) in found.items():
             if sum(run in rk for rk in self.reading_keys.values()) <= RARE:
                 out[rid] = min(1.0, size / 8)
+            if any(alias in qread for alias in self.alias_readings[rid]):  # かなぱす: a whole 「」 name, read
+                out[rid] = 1.0
         return out
 
     def coverage(self, rid: str, query: tuple[str, ...]) -> tuple[float, float, float]:

@@ -48,7 +48,7 @@ STOPWORDS = {
     "the", "a", "an", "of", "to", "in", "is", "are", "for", "and", "or", "what", "which", "who",
     "does", "do", "how", "many", "much", "runs", "run", "department", "departments", "kanazawa", "city",
     "it", "its", "that", "this", "they", "them", "their", "else", "other", "stuff", "just", "only", "ok", "okay",
-    "うち", "ほう", "とこ", "そこ", "人", "ひと", "方々", "そっち", "やつ", "系", "いい",
+    "うち", "ほう", "とこ", "そこ", "人", "ひと", "方々", "回", "件", "個", "そっち", "やつ", "系", "いい",
 }
 
 

@@ -18,6 +18,8 @@ def status_ok(ini: Initiative, s: Slots) -> bool:
     years = s.years or list(YEARS)
     if s.new_only and not s.years and not s.status:
         return ini.new
+    if s.all_years and s.status:  # ずっと「検討」のまま: that status in every year asked, for some department
+        return any(all(st.years[y] and s.status in st.years[y] for y in years) for st in ini.statuses)
     if s.ended and s.from_year and s.years:  # 「2028年度から先は予定がなくなる」: — from that year on
         later = [y for y in YEARS if y >= s.years[0]]
         return any(all(st.years[y] is None for y in later) and any(st.years[y] for y in YEARS if y < later[0])

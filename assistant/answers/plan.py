@@ -25,7 +25,7 @@ def passage(r: Records, sec: Section, f: Frame) -> tuple[float, str]:
         return sum(weight(t) for t in query if t in toks or (len(t) >= 2 and t in key)) - len(text) / 2000
 
     if len(sec.text) <= WHOLE or not units:
-        return score(sec.text), sec.text
+        return score(f"{sec.title} {sec.text}"), sec.text
     best = max(range(len(units)), key=lambda i: score(units[i]))
     text = " ".join(units[best : best + 2])[:400]
     return score(text), text

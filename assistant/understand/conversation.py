@@ -38,6 +38,7 @@ class Resolved:
     pool: list[str] | None = None  # rows to narrow (その中で) or to exclude from (ほかに)
     exclude: list[str] = field(default_factory=list)
     fresh: bool = True
+    hint_kpis: list[str] = field(default_factory=list)  # the previous answer's KPIs, to prefer among close ones
 
 
 def user_turns(history: Sequence[Any] | None) -> list[str]:
@@ -62,6 +63,13 @@ def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     """Start fresh when the question has its own subject or filters; else refer back to the state."""
     if state.empty or "shift" in f.refs:
         return Resolved()
+    res = _resolve(f, state, own_subject)
+    res.hint_kpis = [k for i in state.subjects for k in state.kpis] if res.fresh else []
+    return res
+
+
+def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
+    """resolve() for a question that may refer back."""
     refs = f.refs
     if "narrow" in refs and state.listed and not f.slots.departments:
         return Resolved(pool=state.listed, fresh=False)
@@ -90,7 +98,7 @@ def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
             f.slots.departments = state.departments[:1]
             f.asks.add("list")
         return Resolved(exclude=state.subjects + state.listed, fresh=False)
-    if state.subjects and not f.topic:
+    if state.subjects and (not f.topic or f.asks & {"who", "when", "kpi"}):  # 「何回くらいやる目標？」
         if not (f.asks - {"list"}):
             f.asks |= state.asks or {"who"}
         return Resolved(subjects=state.subjects, fresh=False)

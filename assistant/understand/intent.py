@@ -21,7 +21,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"予定|スケジュール|いつ|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"
         r"schedule|status|planned|what happens|when|start", re.IGNORECASE),
     "explain": re.compile(
-        r"プランの|計画の|期間|理念|行動指針|指針|推進体制|体制|策定|経緯|沿革|位置づけ|位置付け|方針|方向性|構成|"
+        r"プランの|計画の|(?<!計画)期間(?!中)|理念|行動指針|指針|推進体制|体制|策定|経緯|沿革|位置づけ|位置付け|方針|方向性|構成|"
         r"推進本部|DX会議|趣旨|目的|視点|発行|増補|なぜ|柱|分野(って|は)(何|なに|どんな|いくつ)|どんな分野|どんなまち|どんな街|会議|"
         r"plan period|philosophy|guideline|council|headquarters|formulated|period|vision|why", re.IGNORECASE),
 }

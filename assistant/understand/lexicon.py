@@ -34,6 +34,17 @@ def synonyms(text: str) -> str:
     return " ".join(dict.fromkeys(v for pattern, v in table("synonyms") if pattern.search(text)))
 
 
+def plan_terms(text: str) -> str:
+    """The plan's section names for words asking about the plan itself (なぜ作った → 策定の趣旨)."""
+    return " ".join(dict.fromkeys(v for pattern, v in table("plan_terms") if pattern.search(text)))
+
+
 def loose_departments(text: str) -> list[str]:
     """Departments named by an everyday description (デジタルの課 → デジタル政策課)."""
     return list(dict.fromkeys(v for pattern, v in table("departments") if pattern.search(text)))
+
+
+@cache
+def pattern(section: str) -> re.Pattern[str]:
+    """A list section of the lexicon as one alternation."""
+    return re.compile("|".join(_load("lexicon.json")[section]), re.IGNORECASE)

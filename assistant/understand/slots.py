@@ -16,12 +16,14 @@ FIELD_ALIASES = {
 }
 DEPT_SUFFIX = re.compile(r"(事務局|推進課|センター|課|局)$")
 NEW_CUE = re.compile(r"新規|新しい|新しく|新た|新設|新 |新マーク|始まる|始める|始め|スタート|new\b|newly|start", re.I)
-ENDED_CUE = re.compile(r"終了|終わる|終わり|なくなる|打ち切|ends?\b|stops?\b|discontinu", re.IGNORECASE)
+ENDED_CUE = re.compile(r"終了|終わる|終わり|終わっ|終わら|なくなる|打ち切|ends?\b|stops?\b|discontinu", re.IGNORECASE)
 NO_PLAN_CUE = re.compile(
-    r"予定(が|は|の)?(ない|無い|なし|なくなる)|予定なし|実施(しない|されない|予定がない)|行わない|行われない|空白|"
+    r"予定(が|は|の)?(ない|無い|なし|なくなる)|予定なし|実施(しない|されない|予定がない)|行わない|行われない|やらない|空白|"
     r"nothing planned|no plans?|not planned",
     re.IGNORECASE,
 )
+ALL_YEARS_CUE = re.compile(r"ずっと|まま|全期間|期間中|全年度|すべての年度|every year|throughout", re.IGNORECASE)
+ASKS_WHEN = re.compile(r"いつ|何年度|when", re.IGNORECASE)
 STUDY_CUE = re.compile(r"検討中|検討段階|まだ検討|under study|being studied", re.IGNORECASE)
 FROM_CUE = r"(から|以降|より後|から先|以後|onwards?|from|after)"
 
@@ -39,6 +41,7 @@ class Slots:
     ended: bool = False
     no_plan: bool = False
     from_year: bool = False
+    all_years: bool = False  # the status holds in every year asked (ずっと「検討」のまま)
 
     @property
     def any(self) -> bool:
@@ -126,8 +129,9 @@ def read_slots(text: str, plan: Plan, today: date) -> Slots:
     s.years, s.out_of_range_years, s.from_year = years(text, today)
     s.no_plan = bool(NO_PLAN_CUE.search(text))
     s.ended = bool(ENDED_CUE.search(text)) and not s.no_plan
-    starts = bool(NEW_CUE.search(text))
-    s.new_only = starts and not (s.status and s.status.startswith("新規"))
+    starts = bool(NEW_CUE.search(text)) and not (ASKS_WHEN.search(text) and not re.search(r"新", text))
+    s.new_only = starts and not (s.status and s.status.startswith("新規"))  # 「いつから始まる？」 asks a year
+    s.all_years = bool(s.status and ALL_YEARS_CUE.search(text))
     if s.from_year and s.no_plan:  # 「2028年度から先は予定がなくなる」: ends from that year on
         s.ended, s.no_plan, s.years = True, False, s.years[:1]
     return s
