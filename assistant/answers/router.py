@@ -175,9 +175,12 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         rows = themed or rows
         if rows and (wants_list or len(rows) > 1 or not own_subject(f)):
             return list_answer(r, rows, f) if len(rows) > 1 or wants_list else card(r, rows, f.english)
-    if wants_list and not named and known_topic(r, f):
+    goal = f.best("goal")
+    theme_only = (not f.asks & {"who", "when", "kpi", "count"} and conf < ANSWER and goal is not None
+                  and goal.name_weight > 0 and goal.known_coverage >= SUBJECT_LEXICAL)  # 「子育てで何か便利になる？」
+    if (wants_list or theme_only) and not named and known_topic(r, f):
         rows = on_topic(r, f, pool if pool is not None else r.plan.initiatives)
-        if len(rows) > 1:
+        if len(rows) > (1 if wants_list else 2):
             return list_answer(r, rows, f)
     if wants_list and pool is not None and res.exclude:
         rows = on_topic(r, f, pool)

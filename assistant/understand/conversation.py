@@ -71,6 +71,10 @@ def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
 def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     """resolve() for a question that may refer back."""
     refs = f.refs
+    if "correction" in refs and not (f.asks & {"who", "when", "kpi", "list", "count"}):
+        f.asks |= state.asks or {"who"}  # 「あ、ちがった、縄文のほう」: the same question about another subject
+    if "correction" in refs and f.topic and not ({"subject", "department"} & refs):
+        return Resolved()
     if "narrow" in refs and state.listed and not f.slots.departments:
         return Resolved(pool=state.listed, fresh=False)
     lists_department = "other" in refs or ({"list", "list_all"} & f.asks and "who" not in f.asks)
@@ -90,8 +94,6 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     if state.subjects and only_years and not f.topic and not own_subject and not ({"list", "list_all", "count"} & f.asks):
         return Resolved(subjects=state.subjects, fresh=False)  # 「2028年度はどうなる？」 about the last subject
     if own_subject or f.slots.any:
-        if "correction" in refs and not (f.asks & {"who", "when", "kpi", "list", "count"}):
-            f.asks |= state.asks or {"who"}
         return Resolved()
     if "other" in refs:
         if not f.topic and state.departments:
