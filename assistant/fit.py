@@ -32,7 +32,7 @@ def examples(bot, paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:  # noqa: 
                 continue
             f = understand(case["q"], bot.plan, bot.searcher)
             ranked = f.ranked("initiative")
-            if not ranked or f.out_of_scope or f.injection or f.slots.out_of_range_years:
+            if not ranked or f.out_of_scope or f.foreign_place or f.injection or f.slots.out_of_range_years:
                 continue  # declined before confidence is asked: not part of what the model decides
             draft = card(bot.records, [bot.records.initiatives[ranked[0].record_id]], f.english)
             answer = Answer(text=draft.text, grounded=True, kind="who")

@@ -19,7 +19,7 @@ from .index import Doc
 from .models import Plan
 from .text import content_tokens, match_key, reading_key, tagged_tokens, tokens
 
-WEIGHTS = {"coverage": 0.45, "dense": 0.35, "bm25": 0.15, "exact": 0.4, "reading": 0.3}
+WEIGHTS = {"coverage": 0.45, "dense": 0.35, "bm25": 0.15, "exact": 0.4, "reading": 0.5}
 EMBED_CHARS = 200  # the query embedding reads at most this much (cost stays bounded, see bench)
 MIN_READING = 4  # shortest shared kana run that counts as naming a record
 RARE = 3  # a shared kana run counts only when at most this many records contain it

@@ -159,7 +159,7 @@ def reading_key(text: str) -> str:
     return unicodedata.normalize("NFC", folded)
 
 
-def proper_nouns(text: str) -> set[str]:
-    """Proper nouns (places, people, organisations) of a text, kana folded and lower case."""
+def proper_nouns(text: str, kind: str | None = None) -> set[str]:
+    """Proper nouns of a text (only places with kind="地名"), kana folded and lower case."""
     return {fold_kana(m.surface()).lower() for m in _tokenizer().tokenize(normalize(text))
-            if m.part_of_speech()[1] == "固有名詞"}
+            if m.part_of_speech()[1] == "固有名詞" and kind in (None, m.part_of_speech()[2])}

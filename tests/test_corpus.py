@@ -84,3 +84,24 @@ def test_sections_merge_repeated_headers(plan: Plan) -> None:
 def test_text_without_tables_is_an_error() -> None:
     with pytest.raises(CorpusError):
         parse_plan("1 趣旨\n1.1. 策定の趣旨\n本文のみ")
+
+
+def test_goals_pages_and_structure_records(plan: Plan) -> None:
+    assert len(plan.goals) == 14
+    members = [i for g in plan.goals for i in g.initiative_ids]
+    assert sorted(members) == sorted(i.id for i in plan.initiatives)  # every row under exactly one ○ goal
+    assert plan.initiatives[0].page == 10 and {k.page for k in plan.kpis} == {19, 20, 21, 22, 23}
+    sections = {s.id: s for s in plan.sections}
+    assert sections["S1.3"].page == 4 and "2029" in sections["S1.3"].text
+    views, fields = sections["S2.4-views"].text, sections["S2.4-fields"].text
+    assert "全ての人の利便性向上" in views and "共創のための環境整備" in views and "デジタルファースト" not in views
+    assert all(f"【分野{n}】" in fields for n in range(1, 6))
+
+
+def test_kpis_are_linked_to_the_initiatives_they_measure(plan: Plan) -> None:
+    by_id = {i.id: i for i in plan.initiatives}
+    kanapass = next(k for k in plan.kpis if "かなパス" in k.label)
+    assert [by_id[i].name for i in kanapass.initiative_ids] == ["デジタル市民パスポートアプリ「かなパス」の運営"]
+    assert kanapass.id in by_id[kanapass.initiative_ids[0]].kpi_ids
+    generative = next(k for k in plan.kpis if "生成AI" in k.label)
+    assert generative.initiative_ids == []  # shared by four rows: measures none of them alone

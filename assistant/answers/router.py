@@ -54,7 +54,7 @@ def route(r: Records, f: Frame, res: Resolved) -> Draft:
                        else f"プランの期間は2026～2029年度の4か年のため、{years}についての記載はありません。")
     top, conf = initiative_confidence(f)
     near = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3] if h.lexical >= 0.3]
-    if f.out_of_scope:
+    if f.out_of_scope or f.foreign_place:
         return decline(r, en, near)
     for attempt in (_count, _kpi, _plan, _narrowed, _listed, _card):
         draft = attempt(r, f, res, top, conf)

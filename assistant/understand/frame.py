@@ -48,6 +48,7 @@ class Frame:
     out_of_scope: bool = False
     refs: set[str] = field(default_factory=set)
     foreign_name: bool = False  # names a place or organisation the plan never mentions
+    foreign_place: bool = False  # names a town or city the plan never mentions (白山市, 東京都): not this plan
 
     def best(self, *kinds: str) -> Hit | None:
         """The best-ranked record of the given kinds."""
@@ -67,6 +68,12 @@ REFS: dict[str, re.Pattern[str]] = {
     "other": re.compile(r"ほかに|他に|ほかの|他の|ほかにも|他にも|\belse\b|\bother\b", re.I),
     "shift": re.compile(r"話(が)?かわ|話(が)?変わ|べつの|別の|ところで|different question|something else|by the way", re.I),
 }
+
+
+def other_place(text: str, searcher: HybridSearcher) -> bool:
+    """True when the question names a place the plan never mentions (白山市, 富山市): it asks about another city."""
+    plan_text = searcher.context_keys.get("S1.1", "") + "".join(searcher.name_keys.values())
+    return any(p not in searcher.bm25.idf and p not in plan_text for p in proper_nouns(text, "地名"))
 
 
 def out_of_scope(text: str) -> bool:
@@ -113,4 +120,5 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
         hits=hits, injection=bool(INJECTION.search(text)), topic_syn=topic_tokens(syn, slots, searcher, english),
         out_of_scope=out_of_scope(text),
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
+        foreign_place=other_place(text, searcher),
     )

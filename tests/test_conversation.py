@@ -1,0 +1,55 @@
+"""Conversation state: a new question starts fresh, a follow-up resolves against the previous turn."""
+
+from __future__ import annotations
+
+from assistant.understand.conversation import user_turns
+
+
+def ids(ans) -> set[str]:  # noqa: ANN001 - Answer
+    """The ids of an answer's initiative citations."""
+    return {c.id for c in ans.citations if c.kind == "initiative"}
+
+
+def test_only_user_turns_count_and_they_are_bounded() -> None:
+    history = [{"role": "user", "content": "かなパスの担当は？"}, {"role": "assistant", "content": "デジタル政策課です。" * 50},
+               {"role": "user", "content": [{"type": "text", "text": "いつから？"}]}, ("ごみアプリは？", "ごみ減量推進課"),
+               "x" * 5000]
+    assert user_turns(history) == ["いつから？", "ごみアプリは？", "x" * 300]
+
+
+def test_a_new_question_with_its_own_filters_is_not_hijacked(bot, plan) -> None:  # noqa: ANN001
+    ans = bot.ask("産業政策課の取組をすべて教えて", history=["ごみ分別アプリの担当課は？"])
+    industry = {i.id for i in plan.initiatives if "産業政策課" in i.departments}
+    assert ans.kind == "list" and ids(ans) == industry
+    new = bot.ask("2027年度に新しく始まることは？", history=["マイナンバーカードでできることは？"])
+    assert new.kind == "list" and ids(new) == {"I25"}
+
+
+def test_pronoun_and_ellipsis_resolve_to_the_last_subject(bot) -> None:  # noqa: ANN001
+    ans = bot.ask("それ、どこの課がやっとるん？", history=["子どもの通学路、デジタルの地図で見れるようになっとるってほんと？"])
+    assert "教育総務課" in ans.text
+    when = bot.ask("いつから始まるん？", history=["自治体ポイントの導入って何？"])
+    assert when.kind in ("who", "schedule") and "自治体ポイント" in when.text and "検討" in when.text
+    target = bot.ask("何人くらいに使ってもらうのが目標なん？", history=["市民パスポートのアプリってどこの課の担当？"])
+    assert target.kind == "kpi" and "40,000人" in target.text
+
+
+def test_that_department_lists_its_other_rows(bot, plan) -> None:  # noqa: ANN001
+    ans = bot.ask("そっちの課はほかに何やってるの？", history=["にげまっしって何課の担当？"])
+    river = {i.id for i in plan.initiatives if "河川水防課" in i.departments}
+    assert ans.kind == "list" and ids(ans) and ids(ans) <= river and "I94" not in ids(ans)
+
+
+def test_narrowing_stays_within_the_last_list(bot) -> None:  # noqa: ANN001
+    first = bot.ask("防災でデジタル使っとるのってどんなのがあるん？")
+    narrowed = bot.ask("その中で、川とか大雨の水害に関係あるやつだけでいいわ",
+                       history=["防災でデジタル使っとるのってどんなのがあるん？"])
+    assert ids(narrowed) and ids(narrowed) <= ids(first) and len(ids(narrowed)) < len(ids(first))
+    assert "にげまっし" in narrowed.text and "浸水センサー" in narrowed.text
+
+
+def test_correction_and_topic_shift(bot) -> None:  # noqa: ANN001
+    fixed = bot.ask("あ、ちごた、縄文のほうのやつやった", history=["金沢ミュージアムプラスの担当課どこ？"])
+    assert "文化財保護課" in fixed.text and "文化政策課" not in fixed.text
+    shifted = bot.ask("話かわるけど、図書館で電子書籍って借りれるんけ？担当どこ？", history=["ごみの分別アプリってどこの課がやっとるん？"])
+    assert "図書館総務課" in shifted.text and "ごみ減量推進課" not in shifted.text
