@@ -32,7 +32,7 @@ def state_of(draft: Draft, frame: Frame) -> State:
         first = next((c for c in draft.citations if c.kind == "initiative"), None)
         deps = deps or (first.departments if first else [])
     listed = inis if draft.kind in ("list", "count", "candidates") else []
-    subjects = inis[:1] if draft.kind in ("who", "schedule", "kpi") else []
+    subjects = (draft.subjects or inis[:1]) if draft.kind in ("who", "schedule", "kpi") else []
     if not draft.grounded:
         subjects, listed = [], []
     listed_departments = [c.departments for c in draft.citations if c.id in listed]

@@ -17,12 +17,14 @@ from pydantic import ConfigDict
 
 from .index import Doc
 from .models import Plan
-from .text import content_tokens, match_key, reading_key, tagged_tokens, tokens
+from .text import content_tokens, fold_marks, match_key, normalize, reading_key, tagged_tokens, tokens
 
 WEIGHTS = {"coverage": 0.45, "dense": 0.35, "bm25": 0.15, "exact": 0.4, "reading": 0.5}
 EMBED_CHARS = 200  # the query embedding reads at most this much (cost stays bounded, see bench)
 MIN_READING = 4  # shortest shared kana run that counts as naming a record
 RARE = 3  # a shared kana run counts only when at most this many records contain it
+KANA_NAME = re.compile(r"[ぁ-ゖァ-ヺー]+")
+GENERIC_TAIL = re.compile(r"の(展開|運営|提供|導入|推進|実施|開催|活用|構築|育成|整備|支援|発信|公開|運用|実践|拡充|設置)$")
 KANA_FRAGMENT = re.compile(r"[ぁ-ゖー]{1,2}")
 QUOTED = re.compile(r"[「『](.+?)[」』]")
 
@@ -84,8 +86,18 @@ def aliases(name: str) -> list[str]:
     out = [name]
     out += QUOTED.findall(name)
     base = re.sub(r"\(.*?\)|※.*$", "", name)
+    out.append(GENERIC_TAIL.sub("", base))  # 行かない・書かない・待たない窓口(の展開)
     out += [p for p in re.split(r"[・、]|及び|や", base) if len(match_key(p)) >= 4]
     return list(dict.fromkeys(a for a in out if len(match_key(a)) >= 3))
+
+
+def near_in(alias: str, text: str) -> bool:
+    """True when some stretch of text differs from alias (5+ kana) by one substituted kana."""
+    n = len(alias)
+    if n < 5:
+        return False
+    return any(sum(a != b for a, b in zip(alias, text[i : i + n], strict=True)) <= 1
+               for i in range(len(text) - n + 1))
 
 
 class HybridSearcher:
@@ -103,6 +115,7 @@ class HybridSearcher:
         self.alias_keys: dict[str, list[str]] = {}
         self.reading_keys: dict[str, str] = {}
         self.alias_readings: dict[str, list[str]] = {}
+        self.kana_names: dict[str, list[str]] = {}  # 「」 names written in kana only: a one-kana slip still names them
         for ini in plan.initiatives:
             context = " ".join([ini.goal, ini.viewpoint, ini.field_name, *ini.departments])
             self._register(ini.id, ini.name, context, aliases(ini.name))
@@ -123,11 +136,14 @@ class HybridSearcher:
         self.context_keys[rid] = match_key(context)
         self.alias_keys[rid] = [match_key(a) for a in names]
         self.reading_keys[rid] = reading_key(name)
-        self.alias_readings[rid] = [r for r in (reading_key(a) for a in names[1:]) if len(r) >= MIN_READING]
+        quoted = QUOTED.findall(name)  # proper names (かなパス, にげまっし): matched by reading too
+        self.alias_readings[rid] = [r for r in (reading_key(a) for a in quoted) if len(r) >= MIN_READING]
+        self.kana_names[rid] = [reading_key(a) for a in quoted if KANA_NAME.fullmatch(a)]
 
     def readings(self, text: str) -> dict[str, float]:
         """Records whose name shares a rare kana run with the question's reading (としょかん → 図書館)."""
         qread = reading_key(text)
+        typed = fold_marks(re.sub(r"\s+", "", normalize(text)))  # a 「」 name counts only where typed in kana
         found: dict[str, tuple[int, str]] = {}
         for rid, rk in self.reading_keys.items():
             m = SequenceMatcher(None, qread, rk, autojunk=False).find_longest_match(0, len(qread), 0, len(rk))
@@ -137,8 +153,9 @@ class HybridSearcher:
         for rid, (size, run) in found.items():
             if sum(run in rk for rk in self.reading_keys.values()) <= RARE:
                 out[rid] = min(1.0, size / 8)
-            if any(alias in qread for alias in self.alias_readings[rid]):  # かなぱす: a whole 「」 name, read
-                out[rid] = 1.0
+            if any(alias in typed for alias in self.alias_readings[rid]) or any(
+                    near_in(alias, typed) for alias in self.kana_names[rid]):
+                out[rid] = 1.0  # かなぱす, にげまっせ: a whole 「」 name, read (one kana off at most from five on)
         return out
 
     def coverage(self, rid: str, query: tuple[str, ...]) -> tuple[float, float, float]:
@@ -216,6 +233,7 @@ class HybridSearcher:
             dn = (dense.get(rid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else 0.0
             bn = by_record.get(rid, 0.0) / bm_max
             rd = reads.get(rid, 0.0)
+            ex = max(ex, 0.8 if rd >= 1.0 and self.alias_readings[rid] else 0.0)  # a 「」 name read in kana
             score = (
                 WEIGHTS["coverage"] * cov + WEIGHTS["dense"] * dn + WEIGHTS["bm25"] * bn + WEIGHTS["exact"] * ex
                 + WEIGHTS["reading"] * rd

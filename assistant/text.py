@@ -155,7 +155,12 @@ def reading_key(text: str) -> str:
             continue
         reading = m.reading_form() if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.surface()) else m.surface()
         parts.append(reading)
-    folded = unicodedata.normalize("NFD", fold_kana("".join(parts)).lower()).translate(_VOICE_MARKS)
+    return fold_marks("".join(parts))
+
+
+def fold_marks(text: str) -> str:
+    """Kana folded to hiragana without voicing marks or ー, lower case (ガ → か): compares readings loosely."""
+    folded = unicodedata.normalize("NFD", fold_kana(text).lower()).translate(_VOICE_MARKS)
     return unicodedata.normalize("NFC", folded)
 
 

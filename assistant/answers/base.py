@@ -23,6 +23,7 @@ class Draft:
     citations: list[Citation]
     grounded: bool = True
     suggestions: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)  # the initiative(s) the answer is about, for follow-ups
 
 
 def fmt_status(status: str | None, en: bool) -> str:

@@ -45,7 +45,7 @@ def card(r: Records, inis: list[Initiative], en: bool, kind: str = "who", years:
             join_ja([f"「{o.name}」（{join_ja(o.departments)}）" for o in others])
         lines.append(f"Other initiatives that may match: {names}" if en else f"ほかに近い取組: {names}")
         cites += [r.cite_initiative(o) for o in others]
-    return Draft("\n".join(lines), kind, cites)
+    return Draft("\n".join(lines), kind, cites, subjects=[i.id for i in inis])
 
 
 def candidates(r: Records, inis: list[Initiative], en: bool, sure: bool) -> Draft:

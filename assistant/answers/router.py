@@ -56,7 +56,11 @@ def route(r: Records, f: Frame, res: Resolved) -> Draft:
     near = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3] if h.lexical >= 0.3]
     if f.out_of_scope or f.foreign_place:
         return decline(r, en, near)
-    for attempt in (_count, _kpi, _plan, _narrowed, _listed, _card):
+    if s.unknown_departments and not s.departments:
+        names = "、".join(s.unknown_departments)
+        return decline(r, en, [], f"The plan names no department called {names}." if en else
+                       f"プランには「{names}」という担当課は出てきません。担当課の名前をご確認ください。")
+    for attempt in (_goal, _count, _kpi, _plan, _narrowed, _listed, _card):
         draft = attempt(r, f, res, top, conf)
         if draft is not None:
             return draft
@@ -69,6 +73,16 @@ def route(r: Records, f: Frame, res: Resolved) -> Draft:
 def _subjects(r: Records, res: Resolved) -> list[Initiative]:
     """The initiatives the conversation refers to."""
     return [r.initiatives[i] for i in res.subjects if i in r.initiatives]
+
+
+def _goal(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
+    """A ○ goal named by its title (「庁内のデジタル人材の育成を目指します」の取組): its rows."""
+    goal = f.best("goal")
+    if goal is None or goal.exact < 0.8 or res.subjects or (top is not None and top.exact >= goal.exact):
+        return None
+    g = r.goals[goal.record_id]
+    rows = filtered(r, f.slots, [r.initiatives[i] for i in g.initiative_ids])
+    return list_answer(r, rows, f, count="count" in f.asks) if rows else None
 
 
 def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
@@ -201,6 +215,11 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
         both = [r.initiatives[h.record_id] for h in ranked[:2] if h.lexical >= SUBJECT_LEXICAL]
         if len(both) == 2:
             return card(r, both, f.english, kind, years)
+    named = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= 0.8 and h.score >= ranked[0].score - TIE]
+    if len(named) > 1 and top is not None and top.exact >= 0.8:  # 「かなパス」 names several rows equally
+        if len({tuple(i.departments) for i in named}) == 1:
+            return card(r, named, f.english, kind, years)
+        return candidates(r, named, f.english, sure=True)
     if top is None or conf < ANSWER:
         return None
     if "kpi" in f.asks and not f.asks & {"who", "when"} and not r.initiatives[top.record_id].kpi_ids:

@@ -100,7 +100,8 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
             f.slots.departments = state.departments[:1]
             f.asks.add("list")
         return Resolved(exclude=state.subjects + state.listed, fresh=False)
-    if state.subjects and (not f.topic or f.asks & {"who", "when", "kpi"}):  # 「何回くらいやる目標？」
+    asks_about_it = f.asks & {"who", "when"} or ("kpi" in f.asks and state.kpis)  # 「何回くらいやる目標？」
+    if state.subjects and (not f.topic or asks_about_it):
         if not (f.asks - {"list"}):
             f.asks |= state.asks or {"who"}
         return Resolved(subjects=state.subjects, fresh=False)

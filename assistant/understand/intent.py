@@ -15,7 +15,7 @@ CUES: dict[str, re.Pattern[str]] = {
     "compare": re.compile(r"同じ課|おなじ課|同じ部署|違う課|別の課|same department|both", re.IGNORECASE),
     "list": re.compile(
         r"一覧|すべて|全て|全部|どんな|どのような|どういった|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
-        r"取組は|取組を|取組には|取組で|まとめ|何して|何する|何を|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ|どれ|"
+        r"取組は|取組を|取組には|取組で|まとめ|何して|何する|何を|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
         r"list|what are|which initiatives|what initiatives|what else|all |anything else", re.IGNORECASE),
     "when": re.compile(
         r"予定|スケジュール|いつ|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"

@@ -42,6 +42,7 @@ class Slots:
     no_plan: bool = False
     from_year: bool = False
     all_years: bool = False  # the status holds in every year asked (ずっと「検討」のまま)
+    unknown_departments: list[str] = field(default_factory=list)  # named like a department, but not in the plan
 
     @property
     def any(self) -> bool:
@@ -106,6 +107,23 @@ def departments(text: str, plan: Plan) -> list[str]:
     return found
 
 
+DEPT_NAME = re.compile(r"([一-龥ァ-ヺー]{2,12}?(?:推進課|政策課|課|局))(?:が|は|の|で|を|に|って|、|$)")
+GENERIC_DEPT = re.compile(r"^(担当|所管|主管|どこの|どの|何|その|この|あの|同じ|うちの|別の|他の|ほかの|各|関係|市役所の).*|.*(担当課|部署)$")
+
+
+def unknown_departments(text: str, plan: Plan, found: list[str]) -> list[str]:
+    """Names written like a department (スマートシティ推進課) that the plan does not have."""
+    known = {match_key(d) for d in plan.departments} | {match_key(d) for d in found}
+    out = []
+    for m in DEPT_NAME.finditer(text):
+        name = m.group(1)
+        key = match_key(name)
+        if GENERIC_DEPT.match(name) or any(key in k or k in key for k in known):
+            continue
+        out.append(name)
+    return out
+
+
 def fields(text: str) -> list[int]:
     """Fields named as 分野N, 第N分野, field N or by their names."""
     found = [int(m.group(1) or m.group(2) or m.group(3)) for m in re.finditer(
@@ -126,6 +144,7 @@ def status(text: str) -> str | None:
 def read_slots(text: str, plan: Plan, today: date) -> Slots:
     """Every slot of a (normalised) question."""
     s = Slots(departments=departments(text, plan), fields=fields(text), status=status(text))
+    s.unknown_departments = unknown_departments(text, plan, s.departments)
     s.years, s.out_of_range_years, s.from_year = years(text, today)
     s.no_plan = bool(NO_PLAN_CUE.search(text))
     s.ended = bool(ENDED_CUE.search(text)) and not s.no_plan
