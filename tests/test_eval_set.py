@@ -15,7 +15,7 @@ def test_eval_set_is_broad_enough() -> None:
     assert kinds["refuse"] >= 10 and kinds["english"] >= 5
     assert {"who", "list", "count", "schedule", "kpi", "narrative"} <= set(kinds)
     assert len({c["id"] for c in cases}) == len(cases)
-    assert len({c["q"] for c in cases}) == len(cases)
+    assert len({(c["q"], tuple(c.get("history", []))) for c in cases}) == len(cases)
 
 
 def test_judge_rules() -> None:

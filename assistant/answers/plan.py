@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import Section
-from ..retrieve import Hit
+from ..retrieve import QUOTED, Hit
 from ..text import match_key, sentences, tokens
 from ..understand.frame import Frame
 from .base import Draft, Records
@@ -18,11 +18,15 @@ def passage(r: Records, sec: Section, f: Frame) -> tuple[float, str]:
     query = set(r.searcher.query_tokens(f.search_text, f.english))
     weight = r.searcher.bm25.weight
     units = sentences(sec.text)
+    qkey = match_key(f.text)
 
     def score(text: str) -> float:
-        """Question words (IDF-weighted) in the text, longer texts slightly less."""
+        """Question words (IDF-weighted) in the text, more when it names a 「」 name the question uses,
+        longer texts slightly less."""
         toks, key = set(tokens(text)), match_key(text)
-        return sum(weight(t) for t in query if t in toks or (len(t) >= 2 and t in key)) - len(text) / 2000
+        named = any(len(n) >= 4 and match_key(n) in qkey for n in QUOTED.findall(text))
+        return (sum(weight(t) for t in query if t in toks or (len(t) >= 2 and t in key)) + (3.0 if named else 0.0)
+                - len(text) / 2000)
 
     if len(sec.text) <= WHOLE or not units:
         return score(f"{sec.title} {sec.text}"), sec.text
