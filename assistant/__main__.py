@@ -1,4 +1,4 @@
-"""CLI: python -m assistant ask | index | eval | fit | bench."""
+"""CLI: python -m assistant ask | index | report | diff | eval | fit | bench."""
 
 from __future__ import annotations
 
@@ -51,7 +51,47 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(f"プランを読み込みました: 取組 {len(plan.initiatives)} 件, KPI {len(plan.kpis)} 件, "
           f"節 {len(plan.sections)} 件", file=sys.stderr)
     build_index(plan, plan_docs(plan), settings.index_dir, settings.corpus_dir, get_embeddings(settings.embedding),
-                settings.embedding, progress=lambda m: print(m, file=sys.stderr, flush=True))
+                settings.embedding, progress=lambda m: print(m, file=sys.stderr, flush=True),
+                allow_unparsed=args.allow_unparsed)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print the build report of the plan in corpus/ (or a given file), as text or JSON."""
+    from .config import Settings
+    from .corpus import load_plan, parse_plan
+    from .report import build_report, format_report
+
+    if args.file:
+        path = Path(args.file)
+        if not path.is_file():
+            print(f"ファイルが見つかりません: {path}", file=sys.stderr)
+            return 2
+        plan = parse_plan(path.read_text(encoding="utf-8"), source=path.name)
+    else:
+        plan = load_plan(Settings().corpus_dir)
+    report = build_report(plan)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report))
+    return 1 if report["issues"] else 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """What changed between two versions of the plan text."""
+    from .corpus import parse_plan
+    from .report import diff, snapshot
+
+    plans = []
+    for name in (args.old, args.new):
+        path = Path(name)
+        if not path.is_file():
+            print(f"ファイルが見つかりません: {path}", file=sys.stderr)
+            return 2
+        plans.append(parse_plan(path.read_text(encoding="utf-8"), source=path.name))
+    changes = diff(snapshot(plans[0]), snapshot(plans[1]))
+    for plan in plans:
+        for issue in plan.issues:
+            print(f"{plan.source} {issue}", file=sys.stderr)
+    print("\n".join(changes) if changes else "変更はありません。")
     return 0
 
 
@@ -108,7 +148,17 @@ def parser() -> argparse.ArgumentParser:
     idx = sub.add_parser("index", help="build the Chroma index (only when missing or stale)")
     idx.add_argument("--rebuild", action="store_true", help="build even when the index is current")
     idx.add_argument("--status", action="store_true", help="print the manifest")
+    idx.add_argument("--allow-unparsed", action="store_true",
+                     help="publish even with lines the parser did not understand (recorded in the manifest)")
     idx.set_defaults(func=cmd_index)
+    rep = sub.add_parser("report", help="build report of the plan: counts per field, department, year; unread lines")
+    rep.add_argument("file", nargs="?", help="a plan text file (default: the newest in corpus/)")
+    rep.add_argument("--json", action="store_true")
+    rep.set_defaults(func=cmd_report)
+    dif = sub.add_parser("diff", help="what changed between two plan text files")
+    dif.add_argument("old")
+    dif.add_argument("new")
+    dif.set_defaults(func=cmd_diff)
     ev = sub.add_parser("eval", help="score a JSONL question set (default: eval/questions.jsonl)")
     ev.add_argument("file", nargs="?")
     ev.add_argument("--min-score", type=float, default=None, help="exit 1 when the score is lower (0–1)")

@@ -5,22 +5,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CorpusError
-from .models import KPI, NO_PLAN, YEARS, DepartmentStatus, Goal, Initiative, Plan, Section
+from .models import KPI, Goal, Initiative, Plan, Section
+from .plan_tables import parse_kpis, parse_tables
 from .text import tokens
 
-SAME_AS_BEFORE = "⇒"
-NEW_MARK = "新 "
-FIELD_RE = re.compile(r"^【分野(\d)】\s*(\S+?)(?:\s+(.*))?$")
-VIEWPOINT_RE = re.compile(r"^\((\d)\)\s*(.+?)(?:\s+2026(?:\s+\d{4})*)?$")
 SECTION_RE = re.compile(r"^(\d)\.(\d)\.\s*(.+)$")
 CHAPTER_RE = re.compile(r"^(\d) (\S+)$")
-TARGET_RE = re.compile(r"^([\d,.]+)\s*(万)?\s*(\S*)$")
-KPI_FIELDS = ("魅力づくり", "暮らしづくり", "人づくり", "仕事づくり", "都市づくり")
-KPI_VIEWPOINTS = ("全ての人の利便性向上", "共創のための環境整備")
 INDEX_RE = re.compile(r"^\d\.\d\.\s*(\S.*?)\t\s*(\d{1,2})\s*$")
 VIEW_HEAD_RE = re.compile(r"^【視点(\d)】\s*(.+)$")
 FIELD_HEAD_RE = re.compile(r"^【分野(\d)】\s*(\S+)$")
@@ -48,128 +41,6 @@ def load_plan(corpus_dir: Path) -> Plan:
     """Read and parse the (newest) plan text in the corpus folder."""
     path = corpus_files(corpus_dir)[-1]
     return parse_plan(path.read_text(encoding="utf-8"), source=path.name)
-
-
-def _cells(line: str) -> list[str]:
-    """Tab-separated cells, stripped."""
-    return [c.strip() for c in line.split("\t")]
-
-
-def _resolve_years(cells: list[str]) -> dict[int, str | None]:
-    """Turn four raw year cells into statuses: ⇒ copies the year before, — is None."""
-    years: dict[int, str | None] = {}
-    previous: str | None = None
-    for year, raw in zip(YEARS, cells, strict=False):
-        if raw == SAME_AS_BEFORE:
-            status = previous
-        elif raw in (NO_PLAN, "-", "―", "－", ""):
-            status = None
-        else:
-            status = raw
-        years[year] = status
-        previous = status
-    return years
-
-
-@dataclass
-class _TableState:
-    """Where the table parser is: field, viewpoint and goal of the rows that follow."""
-
-    field_no: int = 0
-    field_name: str = ""
-    viewpoint: str = ""
-    goal: str = ""
-    rows: list[dict] = field(default_factory=list)
-    goal_lines: dict[tuple[int, str, str], int] = field(default_factory=dict)
-
-
-def _table_context(line: str, lineno: int, state: _TableState, fields: dict[int, str]) -> bool:
-    """Update field/viewpoint/goal from a heading line; True when the line was one."""
-    first = _cells(line)[0]
-    if m := FIELD_RE.match(first):
-        state.field_no, state.field_name = int(m.group(1)), m.group(2)
-        fields[state.field_no] = state.field_name
-        return True
-    if m := VIEWPOINT_RE.match(first):
-        state.viewpoint = m.group(2).strip()
-        return True
-    if first.startswith("○"):
-        state.goal = first.lstrip("○ ").strip()
-        state.goal_lines.setdefault((state.field_no, state.viewpoint, state.goal), lineno)
-        return True
-    return False
-
-
-def _table_row(line: str, lineno: int, state: _TableState) -> None:
-    """Add an initiative row, or another department of the row above."""
-    cells = _cells(line)
-    if len(cells) < 6 or cells[2] == "2026" or not cells[1]:
-        return
-    status = DepartmentStatus(department=cells[1], years=_resolve_years(cells[2:6]))
-    if cells[0]:
-        name, new = cells[0], cells[0].startswith(NEW_MARK)
-        if new:
-            name = name[len(NEW_MARK):].strip()
-        state.rows.append(
-            {
-                "name": name,
-                "new": new,
-                "field_no": state.field_no,
-                "field_name": state.field_name,
-                "viewpoint": state.viewpoint,
-                "goal": state.goal,
-                "statuses": [status],
-                "quote": line.replace("\t", " | ").strip(),
-                "line": lineno,
-            }
-        )
-    elif state.rows:
-        state.rows[-1]["statuses"].append(status)
-        state.rows[-1]["quote"] += "\n" + line.replace("\t", " | ").strip(" |")
-
-
-def _parse_kpis(lines: list[tuple[int, str]]) -> list[KPI]:
-    """KPIs of 3.1: pages in field order, label lines then a target line."""
-    kpis: list[KPI] = []
-    page, viewpoint, label = 0, "", []
-    for lineno, raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
-        if line == "3 成果の測定":
-            page, viewpoint, label = page + 1, "", []
-            continue
-        if line in KPI_FIELDS:
-            page = KPI_FIELDS.index(line) + 1
-            continue
-        if line in KPI_VIEWPOINTS:
-            viewpoint, label = line, []
-            continue
-        if line.startswith(("※", "3.1.", "2029年度末")) or len(line) == 1:
-            continue
-        m = TARGET_RE.match(line)
-        if m and label and page:
-            number = float(m.group(1).replace(",", ""))
-            value = number * 10000 if m.group(2) else number
-            text = "".join(label)
-            kpis.append(
-                KPI(
-                    id=f"K{len(kpis) + 1:02d}",
-                    field_no=page,
-                    field_name=KPI_FIELDS[page - 1],
-                    viewpoint=viewpoint,
-                    label=text,
-                    target=re.sub(r"\s+", "", line),
-                    value=value,
-                    unit=m.group(3),
-                    cumulative="累計" in text,
-                    line=lineno,
-                )
-            )
-            label = []
-        else:
-            label.append(line)
-    return kpis
 
 
 def _section_blocks(lines: list[tuple[int, str]]) -> Iterator[tuple[list[str], int, str]]:
@@ -246,17 +117,13 @@ def parse_plan(text: str, source: str = "plan.txt") -> Plan:
     parts = _split_parts(text)
     if not parts["tables"]:
         raise CorpusError("プラン本文に「2.5. 具体的な取組」の表が見つかりません。")
-    state, fields = _TableState(), {}
-    for lineno, line in parts["tables"]:
-        if not line.strip() or _table_context(line, lineno, state, fields):
-            continue
-        if "\t" in line:
-            _table_row(line, lineno, state)
+    state = parse_tables(parts["tables"])
+    kpis, kpi_issues = parse_kpis(parts["kpi"])
     pages = _pages(text)
     initiatives = [Initiative(id=f"I{i + 1:02d}", page=pages.get(row["line"]), **row) for i, row in enumerate(state.rows)]
     kpi_lines = parts["kpi"]
     narrative = parts["narrative"] + [(n, t) for n, t in kpi_lines if t.strip().startswith(("3 成果", "3.1.", "2029年度末", "※"))]
-    kpis = [k.model_copy(update={"page": pages.get(k.line)}) for k in _parse_kpis(kpi_lines)]
+    kpis = [k.model_copy(update={"page": pages.get(k.line)}) for k in kpis]
     sections = _parse_sections(narrative, parts["colophon"]) + _structure_sections(parts["narrative"])
     sections = [s.model_copy(update={"page": pages.get(s.line)}) for s in sections]
     link_kpis(initiatives, kpis)
@@ -264,9 +131,10 @@ def parse_plan(text: str, source: str = "plan.txt") -> Plan:
         initiatives=initiatives,
         kpis=kpis,
         sections=sections,
-        fields=fields,
+        fields=state.fields,
         source=source,
         goals=_goals(initiatives, state.goal_lines, pages),
+        issues=state.issues + kpi_issues,
     )
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from .answers import Draft, Records, own_subject, route
 from .config import Settings
-from .corpus import load_plan
+from .corpus import load_plan, parse_plan
 from .embeddings import get_embeddings
-from .index import build_index, is_current, open_collection, plan_docs, read_manifest
+from .index import build_index, is_current, last_good_corpus, open_collection, plan_docs, read_manifest
 from .models import Answer
 from .retrieve import HybridSearcher, PlanRetriever
 from .understand import Frame, State, resolve, understand, user_turns, validate
@@ -47,14 +47,20 @@ class Assistant:
         self.settings = settings
         say = _stderr if progress else None
         self.plan = load_plan(settings.corpus_dir)
-        self.docs = plan_docs(self.plan)
         self.embeddings = get_embeddings(settings.embedding)
         manifest = read_manifest(settings.index_dir)
         if not is_current(manifest, settings.index_dir, settings.corpus_dir, settings.embedding):
-            if say:
-                say("インデックスが見つからないか古いため、作成します…")
-            manifest = build_index(self.plan, self.docs, settings.index_dir, settings.corpus_dir, self.embeddings,
-                                   settings.embedding, progress=say)
+            fallback = last_good_corpus(settings.index_dir, manifest) if self.plan.issues else None
+            if fallback is not None and manifest is not None and manifest.embedding == settings.embedding:
+                _stderr(f"プラン本文に読めない行が {len(self.plan.issues)} 行あるため、前回のビルドで回答します"
+                        "（python -m assistant index で一覧を表示します）。")
+                self.plan = parse_plan(fallback.read_text(encoding="utf-8"), source=self.plan.source)
+            else:
+                if say:
+                    say("インデックスが見つからないか古いため、作成します…")
+                manifest = build_index(self.plan, plan_docs(self.plan), settings.index_dir, settings.corpus_dir,
+                                       self.embeddings, settings.embedding, progress=say)
+        self.docs = plan_docs(self.plan)
         self.manifest = manifest
         self.collection = open_collection(settings.index_dir, manifest)
         self.searcher = HybridSearcher(self.plan, self.docs, self.collection, self.embeddings)

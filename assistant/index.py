@@ -14,12 +14,14 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel
 
-from .corpus import corpus_hash
-from .errors import IndexError_
+from .corpus import corpus_files, corpus_hash
+from .errors import CorpusError, IndexError_
 from .models import Plan
+from .report import build_report, diff, format_report, snapshot
 from .text import sentences
 
 SCHEMA_VERSION = 5
+CORPUS_COPY = "corpus.txt"  # the plan text a build was made from, kept in its folder
 COLLECTION = "kanazawa-dx-plan"
 BATCH = 16
 Progress = Callable[[str], None]
@@ -35,6 +37,8 @@ class Manifest(BaseModel):
     documents: int
     built_at: float
     build_seconds: float
+    warnings: list[str] = []  # lines not understood, published anyway with --allow-unparsed
+    snapshot: dict = {}  # the records this build answers from, for the next build's diff
 
 
 @dataclass(frozen=True)
@@ -158,12 +162,18 @@ def build_index(
     embeddings: Embeddings,
     embedding_name: str,
     progress: Progress | None = None,
+    allow_unparsed: bool = False,
 ) -> Manifest:
-    """Embed every document into a fresh build folder, then switch the manifest to it atomically."""
+    """Check the plan, embed every document into a fresh build folder, then switch the manifest to it atomically.
+
+    Lines the parser did not understand stop the build (all of them reported at once), unless allow_unparsed;
+    the index already published keeps serving."""
     say = progress or (lambda _msg: None)
+    check_plan(plan, allow_unparsed)
     started = time.perf_counter()
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(index_dir)
     build_dir = f"build-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     try:
         collection = _client(index_dir / build_dir).create_collection(
@@ -178,6 +188,7 @@ def build_index(
                 metadatas=[d.metadata for d in batch],
             )
             say(f"埋め込み中 {min(start + BATCH, len(docs))}/{len(docs)} 件")
+        shutil.copyfile(corpus_files(corpus_dir)[-1], index_dir / build_dir / CORPUS_COPY)
     except Exception as exc:  # chromadb raises many types; the build folder is discarded
         shutil.rmtree(index_dir / build_dir, ignore_errors=True)
         raise IndexError_(f"インデックスを作成できませんでした: {exc}") from exc
@@ -189,13 +200,37 @@ def build_index(
         documents=len(docs),
         built_at=time.time(),
         build_seconds=round(time.perf_counter() - started, 2),
+        warnings=[str(i) for i in plan.issues],
+        snapshot=snapshot(plan),
     )
     tmp = index_dir / f".manifest-{uuid.uuid4().hex}.json"
     tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
     os.replace(tmp, index_dir / "manifest.json")
     _remove_old_builds(index_dir, keep=build_dir)
     say(f"インデックスを作成しました: {len(docs)} 件, {manifest.build_seconds:.1f} 秒")
+    say(format_report(build_report(plan)))
+    if previous is not None and previous.snapshot:
+        changes = diff(previous.snapshot, manifest.snapshot)
+        say("前回のビルドからの変更: " + ("なし" if not changes else f"{len(changes)} 件\n  " + "\n  ".join(changes)))
     return manifest
+
+
+def check_plan(plan: Plan, allow_unparsed: bool = False) -> None:
+    """Refuse a plan with lines the parser did not understand, listing every one of them."""
+    if plan.issues and not allow_unparsed:
+        lines = "\n".join(f"  {i}" for i in plan.issues)
+        raise CorpusError(
+            f"プラン本文に読めない行が {len(plan.issues)} 行あります。インデックスは更新していません"
+            f"（公開中のインデックスはそのまま使われます）。\n{lines}\n"
+            "直してからもう一度実行するか、確認のうえ --allow-unparsed で公開してください。")
+
+
+def last_good_corpus(index_dir: Path, manifest: Manifest | None) -> Path | None:
+    """The plan text the published build was made from, if it is still there."""
+    if manifest is None:
+        return None
+    path = Path(index_dir) / manifest.build_dir / CORPUS_COPY
+    return path if path.is_file() else None
 
 
 def _remove_old_builds(index_dir: Path, keep: str) -> None:

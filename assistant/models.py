@@ -85,6 +85,18 @@ class Section(BaseModel):
     page: int | None = None
 
 
+class LineIssue(BaseModel):
+    """A line of the plan's tables or KPI pages that could not be read, and why."""
+
+    line: int
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        """「123行目: 6列ではなく5列です — 新 スマートごみ箱…」"""
+        return f"{self.line}行目: {self.reason} — {self.text[:80]}"
+
+
 class Plan(BaseModel):
     """Everything parsed from the corpus."""
 
@@ -94,6 +106,7 @@ class Plan(BaseModel):
     fields: dict[int, str]
     source: str
     goals: list[Goal] = []
+    issues: list[LineIssue] = Field(default=[], description="lines of the tables and KPI pages not understood")
 
     @property
     def departments(self) -> list[str]:
