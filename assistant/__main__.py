@@ -125,14 +125,15 @@ def cmd_fit(args: argparse.Namespace) -> int:
     """Fit the confidence model on labelled questions and print the cross-validated figures."""
     from .engine import Assistant
     from .evaluate import DEFAULT_SET
-    from .fit import fit
+    from .fit import fit, fit_intent
 
     paths = [Path(f) for f in args.files] or [DEFAULT_SET]
     missing = [p for p in paths if not p.is_file()]
     if missing:
         print(f"質問ファイルが見つかりません: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    summary = fit(Assistant.from_config(), paths)
+    bot = Assistant.from_config()
+    summary = fit(bot, paths) | fit_intent(bot, paths)
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0
 

@@ -18,6 +18,9 @@ from .evaluate import judge, load_cases
 from .models import Answer
 from .understand.confidence import FEATURES, WEIGHTS, features
 from .understand.frame import understand
+from .understand.intent_model import KIND_TO_ASK
+from .understand.intent_model import WEIGHTS as INTENT_WEIGHTS
+from .understand.intent_model import train as train_intent
 
 KINDS = {"who", "schedule"}
 COST_WRONG = 3.0  # a confident wrong answer costs this many right ones (an honest decline costs one)
@@ -99,3 +102,33 @@ def fit(bot, paths: list[Path], output: Path = WEIGHTS) -> dict:  # noqa: ANN001
     }
     output.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return summary
+
+
+def intent_examples(bot, paths: list[Path]) -> tuple[np.ndarray, list[str]]:  # noqa: ANN001 - Assistant
+    """(question embeddings, asks) of the single-turn labelled cases whose kind names an ask."""
+    xs, ys = [], []
+    for path in paths:
+        for case in load_cases(path):
+            if case.get("history") or case["kind"] not in KIND_TO_ASK:
+                continue
+            xs.append(bot.searcher.query_vector(case["q"]))
+            ys.append(KIND_TO_ASK[case["kind"]])
+    return np.array(xs, dtype=float), ys
+
+
+def fit_intent(bot, paths: list[Path], output: Path = INTENT_WEIGHTS, folds: int = 5) -> dict:  # noqa: ANN001
+    """Fit the intent classifier, report its 5-fold accuracy, write the weights."""
+    x, y = intent_examples(bot, paths)
+    idx = list(range(len(y)))
+    random.Random(0).shuffle(idx)
+    right = 0
+    for k in range(folds):
+        test = set(idx[k::folds])
+        tr = [i for i in idx if i not in test]
+        model = train_intent(x[tr], [y[i] for i in tr])
+        w, b = np.array(model["weights"]), np.array(model["bias"])
+        pred = np.argmax(x[sorted(test)] @ w + b, axis=1)
+        right += sum(model["classes"][p] == y[i] for p, i in zip(pred, sorted(test), strict=True))
+    model = train_intent(x, y)
+    output.write_text(json.dumps(model) + "\n", encoding="utf-8")
+    return {"intent_examples": len(y), "intent_cv_accuracy": round(right / len(y), 3), "classes": model["classes"]}

@@ -184,12 +184,16 @@ class HybridSearcher:
         return best
 
     @lru_cache(maxsize=512)  # noqa: B019 - one searcher per process; cached per question text
+    def query_vector(self, text: str) -> tuple[float, ...]:
+        """The question's embedding (of at most EMBED_CHARS characters: the cost stays bounded)."""
+        return tuple(self.embeddings.embed_query(text[:EMBED_CHARS]))
+
+    @lru_cache(maxsize=512)  # noqa: B019 - one searcher per process; cached per question text
     def _dense(self, text: str) -> dict[str, float]:
         """Cosine similarity per record (best chunk) from Chroma."""
         n = min(80, len(self.docs))
         res = self.collection.query(
-            query_embeddings=[self.embeddings.embed_query(text[:EMBED_CHARS])], n_results=n,
-            include=["distances", "metadatas"],
+            query_embeddings=[list(self.query_vector(text))], n_results=n, include=["distances", "metadatas"],
         )
         sims: dict[str, float] = {}
         for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
@@ -246,6 +250,7 @@ class HybridSearcher:
 def clear_caches() -> None:
     """Forget cached query embeddings and tokens (benchmarks measure uncached questions)."""
     HybridSearcher._dense.cache_clear()
+    HybridSearcher.query_vector.cache_clear()
     tagged_tokens.cache_clear()
 
 

@@ -102,3 +102,23 @@ def test_questions_outside_the_plan_decline(bot) -> None:  # noqa: ANN001
 def test_a_loose_match_is_offered_but_not_claimed(bot) -> None:  # noqa: ANN001
     ans = bot.ask("市がはじめるドローン宅配サービスの担当の課は？")
     assert ans.grounded is False
+
+
+def test_learned_intent_fills_in_when_no_cue_word_says_what_is_asked(bot) -> None:  # noqa: ANN001
+    from assistant.understand.intent_model import learned_ask, predict
+
+    assert predict(bot.searcher.query_vector("かなパスは？"))[0] == "who"
+    assert predict(bot.searcher.query_vector("今日の天気を教えて"))[0] == "none"
+    assert learned_ask(bot.searcher.query_vector("今日の天気を教えて")) is None  # never adds an ask for off-plan
+
+
+@pytest.mark.slow
+def test_fit_cross_validates_both_models(bot, tmp_path) -> None:  # noqa: ANN001
+    from assistant.evaluate import DEFAULT_SET
+    from assistant.fit import fit, fit_intent
+
+    summary = fit(bot, [DEFAULT_SET], output=tmp_path / "confidence.json")
+    answered = summary["cv_answered_right"] + summary["cv_answered_wrong"]
+    assert summary["examples"] > 150 and summary["cv_answered_wrong"] / answered < 0.05
+    intent = fit_intent(bot, [DEFAULT_SET], output=tmp_path / "intent.json")
+    assert intent["intent_cv_accuracy"] > 0.6 and (tmp_path / "intent.json").is_file()

@@ -11,6 +11,7 @@ from ..models import Plan
 from ..retrieve import Hit, HybridSearcher
 from ..text import is_english, normalize, proper_nouns
 from .intent import asks as read_asks
+from .intent_model import learned_ask
 from .lexicon import colloquial_to_standard, pattern, plan_terms, synonyms
 from .slots import FIELD_ALIASES, STATUS_WORDS, Slots, department_stem, read_slots
 
@@ -110,6 +111,9 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     search_text = " ".join(p for p in (text, extra, syn, plan_terms(f"{text} {extra}")) if p)
     slots = read_slots(text, plan, today or date.today())
     asks = read_asks(text, slots.departments)
+    if not asks & {"who", "when", "list", "count", "kpi", "explain"} and (learned := learned_ask(
+            searcher.query_vector(search_text))):
+        asks.add(learned)  # no cue word: what questions like this one asked (intent_model.py)
     topic = topic_tokens(f"{text} {extra}", slots, searcher, english)
     hits = searcher.search(search_text, k=len(searcher.record_kind), english=english)
     if slots.status and hits and hits[0].exact >= 0.8 and slots.status in searcher.name_keys[hits[0].record_id]:
