@@ -121,10 +121,8 @@ class HybridSearcher:
             self._register(ini.id, ini.name, context, aliases(ini.name))
         for k in plan.kpis:
             self._register(k.id, k.label, f"{k.field_name} {k.viewpoint} KPI 目標", aliases(k.label))
-        names = {i.id: i.name for i in plan.initiatives}
-        for g in plan.goals:
-            members = " ".join(names[i] for i in g.initiative_ids)
-            self._register(g.id, g.title, f"{g.field_name} {g.viewpoint} {members}", [g.title])
+        for g in plan.goals:  # a goal matches by its own words; its rows' names reach it through the embedding
+            self._register(g.id, g.title, f"{g.field_name} {g.viewpoint}", [g.title])
         for s in plan.sections:
             self._register(s.id, s.title, s.text, [s.title])
 

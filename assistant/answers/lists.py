@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 from ..models import YEARS, Initiative
+from ..text import fold_kana
 from ..understand.frame import Frame
 from ..understand.slots import Slots
 from .base import Draft, Records, join_ja
 
 KANJI = re.compile(r"[\u4e00-\u9fff]")
-GOAL_SHARE = 0.5  # share of a goal's rows that must match the theme for the whole goal to be listed
+GOAL_SHARE = 0.5
+RARE_ROWS = 8  # a word in at most this many rows can stand for a theme on its own  # share of a goal's rows that must match the theme for the whole goal to be listed
 
 
 def status_ok(ini: Initiative, s: Slots) -> bool:
@@ -78,19 +80,39 @@ def known_topic(r: Records, f: Frame) -> tuple[str, ...]:
     return known(r, f.topic) or known(r, f.topic_syn)
 
 
+def has_any(r: Records, rid: str, words: tuple[str, ...]) -> bool:
+    """True when the record's name or context holds one of the words (the lexicon's synonyms are alternatives)."""
+    s = r.searcher
+    return any(t in s.name_tokens[rid] or t in s.context_tokens[rid]
+               or (len(t) >= 2 and (t in s.name_keys[rid] or t in s.context_keys[rid])) for t in words)
+
+
+def listed_alternatives(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words the question lists as alternatives (「介護や医療、健康」, 「AとかB」)."""
+    folded = fold_kana(text).lower()
+    return tuple(w for w in words if re.search(rf"{re.escape(w)}(や|、|とか|および|・)|(や|、|とか|および|・){re.escape(w)}",
+                                               folded))
+
+
 def on_topic(r: Records, f: Frame, pool: list[Initiative]) -> list[Initiative]:
-    """The pool's rows about the question's theme: the rows that use its words, and whole ○ goals most of whose
-    rows do (子育て → the rows of ○子育て・教育分野…), in plan order."""
-    topics = [t for t in (known(r, f.topic), known(r, f.topic_syn)) if t]
-    if not topics:
+    """The pool's rows about the question's theme, in plan order: rows that use most of its words or one of the
+    lexicon's synonyms for it, whole ○ goals whose own words match (子育て → ○子育て・教育分野…) or most of whose
+    rows do; failing two rows, rows holding any of its rarer words (「介護や医療、健康」 lists alternatives)."""
+    own, syn = known(r, f.topic), known(r, f.topic_syn)
+    if not own and not syn:
         return []
     ids = {i.id for i in pool}
-    chosen = {i.id for i in pool if any(lexical_match(r, i.id, t) for t in topics)}
+    chosen = {i.id for i in pool if (own and lexical_match(r, i.id, own)) or (syn and has_any(r, i.id, syn))}
     for g in r.plan.goals:
         members = [m for m in g.initiative_ids if m in ids]
-        if members and (any(lexical_match(r, g.id, t) for t in topics) or
-                        sum(m in chosen for m in members) / len(members) >= GOAL_SHARE):
+        if members and ((own and lexical_match(r, g.id, own)) or (syn and has_any(r, g.id, syn))
+                        or sum(m in chosen for m in members) / len(members) >= GOAL_SHARE):
             chosen.update(members)
+    alternatives = listed_alternatives(f.text, own)
+    if len(chosen) < 2 or alternatives:
+        df = {t: sum(has_any(r, i.id, (t,)) for i in r.plan.initiatives) for t in alternatives or own}
+        rare = tuple(t for t, n in df.items() if 0 < n <= RARE_ROWS)
+        chosen |= {i.id for i in pool if rare and has_any(r, i.id, rare)}
     return [i for i in pool if i.id in chosen]
 
 

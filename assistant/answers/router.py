@@ -65,7 +65,11 @@ def route(r: Records, f: Frame, res: Resolved) -> Draft:
         if draft is not None:
             return draft
     if top is not None and conf >= OFFER:
-        close = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3]]
+        ranked = f.ranked("initiative")
+        close = [r.initiatives[h.record_id] for h in ranked[:3]]
+        alike = [r.initiatives[h.record_id] for h in ranked[:3] if h.score >= top.score - TIE and h.lexical >= 0.3]
+        if len(alike) > 1 and len({tuple(i.departments) for i in alike}) == 1 and "who" in f.asks:
+            return card(r, alike, en)  # not sure which row, but every close one is run by the same department
         return candidates(r, close, en, sure=False)
     return decline(r, en, near)
 
@@ -119,6 +123,8 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     section = f.best("section")
     if section and f.hits[0] is section and "explain" in f.asks:
         return None
+    if KPI_WORDS.search(f.text) and "list_all" in f.asks and (f.slots.fields or not known_topic(r, f)):
+        return kpi_list(r, f.slots.fields, f.english, count=False)  # 「人づくりのKPIぜんぶ」
     kpis = f.ranked("kpi")
     sure = bool(kpis) and confidence(kpis, f.foreign_name) >= ANSWER
     if best_kpi and (sure or best_kpi.lexical >= SUBJECT_LEXICAL or best_kpi.reading >= 0.5) and (
@@ -180,7 +186,9 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         return None
     pool = _pool(r, res)
     wants_list = "list" in f.asks
-    named = top is not None and top.exact >= 0.8
+    named = top is not None and top.exact >= 0.8 and conf >= ANSWER
+    if named and "list_all" not in f.asks:
+        return None  # 「ICTモデル工事」の2026年度…: the named row's card answers, not a list of 2026
     one = top is not None and conf >= ANSWER and own_subject(f) and "list_all" not in f.asks and bool(f.topic) and \
         bool(set(s.departments) & set(r.initiatives[top.record_id].departments)) and not s.by_status and not s.fields
     if s.any and not one and (wants_list or conf < ANSWER or not f.topic or not own_subject(f)):
@@ -192,7 +200,8 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     goal = f.best("goal")
     theme_only = (not f.asks & {"who", "when", "kpi", "count"} and conf < ANSWER and goal is not None
                   and goal.name_weight > 0 and goal.known_coverage >= SUBJECT_LEXICAL)  # 「子育てで何か便利になる？」
-    if (wants_list or theme_only) and not named and known_topic(r, f):
+    sure_one = conf >= ANSWER and f.asks & {"who", "when"} and not wants_list
+    if (wants_list or theme_only) and not named and not sure_one and known_topic(r, f):
         rows = on_topic(r, f, pool if pool is not None else r.plan.initiatives)
         if len(rows) > (1 if wants_list else 2):
             return list_answer(r, rows, f)

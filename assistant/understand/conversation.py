@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .frame import Frame
 
+DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
 MAX_TURNS = 3  # earlier user turns that can still be referred to
 MAX_TURN_CHARS = 300  # a history turn is only read this far (references are short)
 
@@ -82,9 +84,11 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         f.slots.departments = f.slots.departments or state.departments[:1]
         f.asks.add("list")
         return Resolved(exclude=state.subjects, fresh=False)
-    listed_one = state.listed and len({tuple(d) for d in state.listed_departments}) == 1 and len(state.listed) <= 3
-    if "subject" in refs and not state.subjects and listed_one and not own_subject and "who" in f.asks:
-        return Resolved(subjects=state.listed, fresh=False)  # 「それってどこ？」 after a short list run by one department
+    short_list = state.listed and not state.subjects and len(state.listed) <= 3 and not own_subject
+    if short_list and not f.topic and not f.slots.any and f.asks & {"who", "when", "kpi"}:
+        return Resolved(subjects=state.listed, fresh=False)  # 「目標は？」 after a list of one to three rows
+    if state.listed and DEMONSTRATIVE.search(f.text) and f.topic and not f.slots.any:
+        return Resolved(pool=state.listed, fresh=False)  # 「そのマイナンバーのやつ」: the row of the last list
     if {"subject", "department"} & refs and state.subjects and not own_subject:
         if not (f.asks - {"list", "count"}):
             f.asks |= state.asks or {"who"}

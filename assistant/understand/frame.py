@@ -71,10 +71,15 @@ REFS: dict[str, re.Pattern[str]] = {
 }
 
 
+TOWN = ("市", "県", "都", "府", "村")
+
+
 def other_place(text: str, searcher: HybridSearcher) -> bool:
     """True when the question names a place the plan never mentions (白山市, 富山市): it asks about another city."""
     plan_text = searcher.context_keys.get("S1.1", "") + "".join(searcher.name_keys.values())
-    return any(p not in searcher.bm25.idf and p not in plan_text for p in proper_nouns(text, "地名"))
+    return any(p not in searcher.bm25.idf and p not in plan_text
+               and (p.endswith(TOWN) or any(f"{p}{t}" in text for t in TOWN))  # 白山市, 東京(都)
+               for p in proper_nouns(text, "地名"))
 
 
 def out_of_scope(text: str) -> bool:
@@ -83,9 +88,12 @@ def out_of_scope(text: str) -> bool:
         bool(pattern("out_of_scope").search(text)) and not PLAN_ASK.search(text))
 
 
+NEGATED = re.compile(r"[^、。,.!?！？\s]*?(じゃなくて|やなくて|ではなくて?|でなくて)")
+
+
 def normalise_question(question: str) -> str:
-    """NFKC, plan spellings and standard Japanese for colloquial forms."""
-    return normalize(colloquial_to_standard(normalize(question)))
+    """NFKC, plan spellings and standard Japanese for colloquial forms; 「AじゃなくてB」 keeps only B."""
+    return NEGATED.sub(" ", normalize(colloquial_to_standard(normalize(question)))).strip()
 
 
 def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: bool) -> tuple[str, ...]:

@@ -6,24 +6,24 @@ import re
 
 CUES: dict[str, re.Pattern[str]] = {
     "kpi": re.compile(
-        r"KPI|目標|目指|めざ|指標|数値目標|何人|何件|何回|何コマ|何パーセント|何%|何％|割合|どれくらい|どのくらい|"
+        r"KPI|目標|目指|めざ|指標|数値目標|何人|何件|何回|何コマ|何パーセント|何%|何％|割合|どれくらい|どのくらい|どこまで|"
         r"どれぐらい|どのぐらい|ほしい|欲しい|target|goal|aim|how many (people|users)", re.IGNORECASE),
     "count": re.compile(r"いくつ|何件|何個|何本|数は|数を|の数|件数|何種類|how many|number of|\bcount\b", re.I),
     "who": re.compile(
         r"担当|どこ|どの課|どの部署|誰|だれ|所管|主管|運営して|実施して|やって|出して|同じ課|who|which department|"
-        r"what department|responsible|in charge|runs?\b|handles?", re.IGNORECASE),
+        r"what department|responsible|in charge|runs?\b|handles?|division|section|office|bureau", re.IGNORECASE),
     "compare": re.compile(r"同じ課|おなじ課|同じ部署|違う課|別の課|same department|both", re.IGNORECASE),
     "list": re.compile(
         r"一覧|すべて|全て|全部|どんな|どのような|どういった|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
-        r"取組は|取組を|取組には|取組で|まとめ|何して|何する|何を|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
-        r"list|what are|which initiatives|what initiatives|what else|all |anything else", re.IGNORECASE),
+        r"取組は|取組を|取組には|取組で|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
+        r"list|what are|which initiatives|what initiatives|what else|\ball\b|anything else", re.IGNORECASE),
     "when": re.compile(
         r"予定|スケジュール|いつ|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"
         r"schedule|status|planned|what happens|when|start", re.IGNORECASE),
     "explain": re.compile(
         r"プランの|計画の|(?<!計画)期間(?!中)|理念|行動指針|指針|推進体制|体制|策定|経緯|沿革|位置づけ|位置付け|方針|方向性|構成|"
-        r"推進本部|DX会議|趣旨|目的|視点|発行|増補|なぜ|柱|分野(って|は)(何|なに|どんな|いくつ)|どんな分野|どんなまち|どんな街|会議|"
-        r"plan period|philosophy|guideline|council|headquarters|formulated|period|vision|why", re.IGNORECASE),
+        r"推進本部|DX会議|趣旨|目的|視点|発行|増補|なぜ|柱|前の計画|これまでの計画|作ってきた|分野(って|は)(何|なに|どんな|いくつ)|どんな分野|どんなまち|どんな街|会議|"
+        r"plan period|philosophy|guideline|council|headquarters|formulated|period|\bvision\b|why", re.IGNORECASE),
 }
 LIST_STRONG = re.compile(r"一覧|すべて|全て|全部|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
                          r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives", re.I)
