@@ -93,6 +93,8 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
     """How many initiatives, departments or KPIs."""
     if "count" not in f.asks or res.subjects:
         return None
+    if any(h.exact >= 0.8 for h in f.hits[:3] if h.kind in ("initiative", "kpi")):
+        return None  # 「「金沢ミュージアムプラス」のKPIは何で、目標値はいくつ？」 asks about the named row
     best_kpi = f.best("kpi")
     kpi_named = best_kpi and (best_kpi.lexical >= SUBJECT_LEXICAL or confidence(f.ranked("kpi"), f.foreign_name) >= OFFER)
     if "kpi" in f.asks and kpi_named and not KPI_WORDS.search(f.text):
@@ -200,7 +202,7 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     goal = f.best("goal")
     theme_only = (not f.asks & {"who", "when", "kpi", "count"} and conf < ANSWER and goal is not None
                   and goal.name_weight > 0 and goal.known_coverage >= SUBJECT_LEXICAL)  # 「子育てで何か便利になる？」
-    sure_one = conf >= ANSWER and f.asks & {"who", "when"} and not wants_list
+    sure_one = conf >= ANSWER and f.asks & {"who", "when"} and "list_all" not in f.asks
     if (wants_list or theme_only) and not named and not sure_one and known_topic(r, f):
         rows = on_topic(r, f, pool if pool is not None else r.plan.initiatives)
         if len(rows) > (1 if wants_list else 2):

@@ -10,13 +10,14 @@ CUES: dict[str, re.Pattern[str]] = {
         r"どれぐらい|どのぐらい|ほしい|欲しい|target|goal|aim|how many (people|users)", re.IGNORECASE),
     "count": re.compile(r"いくつ|何件|何個|何本|数は|数を|の数|件数|何種類|how many|number of|\bcount\b", re.I),
     "who": re.compile(
-        r"担当|どこ|どの課|どの部署|誰|だれ|所管|主管|運営して|実施して|やって|出して|同じ課|who|which department|"
+        r"担当|どこ|どの課|どの部署|誰|だれ|所管|主管|(運営して|実施して|やって|出して)(いる|る)?(の|ところ)(は|って)|同じ課|"
+        r"who|which department|"
         r"what department|responsible|in charge|runs?\b|handles?|division|section|office|bureau", re.IGNORECASE),
     "compare": re.compile(r"同じ課|おなじ課|同じ部署|違う課|別の課|same department|both", re.IGNORECASE),
     "list": re.compile(
         r"一覧|すべて|全て|全部|どんな|どのような|どういった|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
         r"取組は|取組を|取組には|取組で|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
-        r"list|what are|which initiatives|what initiatives|what else|\ball\b|anything else", re.IGNORECASE),
+        r"list|what are|which initiatives|what initiatives|what else|\ball\b|anything else|what (kind|sort|types?) of", re.IGNORECASE),
     "when": re.compile(
         r"予定|スケジュール|いつ|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"
         r"schedule|status|planned|what happens|when|start", re.IGNORECASE),
@@ -26,7 +27,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"plan period|philosophy|guideline|council|headquarters|formulated|period|\bvision\b|why", re.IGNORECASE),
 }
 LIST_STRONG = re.compile(r"一覧|すべて|全て|全部|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
-                         r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives", re.I)
+                         r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives|what (kind|sort|types?) of", re.I)
 DEPT_COUNT = re.compile(r"(全部|合計|全体|ぜんぶ)で?(何課|何部署)|(何課|何部署)(ある|あり|くらい|ぐらい|です|に)|"
                         r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|how many departments", re.I)
 
