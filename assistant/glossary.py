@@ -55,6 +55,9 @@ EN_JA.update({
     "inspection": "点検", "inspect": "点検", "pipe": "水管", "water pipe bridge": "水管橋", "lending": "貸出",
     "usage": "利用件数", "users": "利用者数", "satisfaction": "満足度", "participants": "参加者数",
     "downloads": "ダウンロード数", "views": "ビュー数", "lottery": "ポイント", "coupon": "クーポン",
+    "college of art": "金沢美術工芸大学", "art college": "金沢美術工芸大学", "art university": "金沢美術工芸大学",
+    "graduation": "卒業", "graduation works": "卒業・修了制作", "archive": "アーカイブ", "business": "事業者",
+    "businesses": "事業者", "shops": "商店街", "shop": "商店街",
     "monitoring": "監視", "farmer": "農業", "farmers": "農業", "farm": "農業", "marathon app": "マラソン 公式アプリ", "sensor": "センサー", "road": "道路", "roads": "道路", "tourism data": "観光データ",
 })
 MAX_WORDS = max(len(k.split()) for k in EN_JA)

@@ -8,7 +8,7 @@ from ..models import Initiative
 from ..retrieve import Hit
 from ..understand.confidence import answer_threshold, confidence
 from ..understand.conversation import Resolved
-from ..understand.frame import Frame
+from ..understand.frame import KPI_WORDS, Frame
 from .base import Draft, Records
 from .card import candidates, card
 from .decline import INJECTION_EN, INJECTION_JA, decline
@@ -18,8 +18,8 @@ from .plan import plan_answer
 
 ANSWER = answer_threshold()  # confidence to answer one initiative (fitted, see confidence.py and fit.py)
 OFFER = ANSWER / 2  # confidence to offer the closest initiatives as (ungrounded) candidates
+TARGET_WORDS = re.compile(r"目標|目指|めざ|target|aim", re.IGNORECASE)  # 「何件を目標に」 asks a KPI, not a count
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
-KPI_WORDS = re.compile(r"KPI|指標|数値目標|targets?\b|indicators?", re.IGNORECASE)
 SUBJECT_LEXICAL = 0.5
 
 
@@ -97,7 +97,7 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
         return None  # 「「金沢ミュージアムプラス」のKPIは何で、目標値はいくつ？」 asks about the named row
     best_kpi = f.best("kpi")
     kpi_named = best_kpi and (best_kpi.lexical >= SUBJECT_LEXICAL or confidence(f.ranked("kpi"), f.foreign_name) >= OFFER)
-    if "kpi" in f.asks and kpi_named and not KPI_WORDS.search(f.text):
+    if "kpi" in f.asks and (kpi_named or TARGET_WORDS.search(f.text)) and not KPI_WORDS.search(f.text):
         return None  # 「支援件数は何件を目指す？」: a KPI target, not a count of rows
     if KPI_WORDS.search(f.text):
         return kpi_list(r, f.slots.fields, f.english, count=True)

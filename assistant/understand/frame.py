@@ -21,8 +21,9 @@ INJECTION = re.compile(
     r"ignore (all|any|the|previous|your)|disregard|you are now|pretend|act as|role-?play|jailbreak|system prompt",
     re.IGNORECASE,
 )
-PLAN_ASK = re.compile(r"担当|課|部署|所管|誰が|取組|施策|事業|プラン|目標|KPI|department|initiative|target|in charge",
-                      re.IGNORECASE)
+KPI_WORDS = re.compile(r"KPI|指標|数値目標|目標値|targets?\b|indicators?", re.IGNORECASE)
+PLAN_ASK = re.compile(r"担当|課|部署|所管|誰が|取組|施策|事業|プラン|目標|KPI|ありますか|あるん|はある|"
+                      r"department|initiative|target|in charge", re.IGNORECASE)
 SCAFFOLD = re.compile(
     r"新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|何も|ない|無い|なし|一覧|関する|関連|取組|施策|事業|分野|"
     r"数|件数|いくつ|何件|何個|目標|KPI|指標|今年度|来年度|再来年度|最終年度|初年度|以降|まで|から|デジタル化|デジタル|DX|"
@@ -115,10 +116,12 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     text = normalise_question(question)
     english = is_english(text)
     extra = to_japanese_terms(text) if english else ""
-    syn = synonyms(f"{text} {extra}")
-    search_text = " ".join(p for p in (text, extra, syn, plan_terms(f"{text} {extra}")) if p)
+    syn, about_plan = synonyms(f"{text} {extra}"), plan_terms(f"{text} {extra}")
+    search_text = " ".join(p for p in (text, extra, syn, about_plan) if p)
     slots = read_slots(text, plan, today or date.today())
     asks = read_asks(text, slots.departments)
+    if about_plan and not KPI_WORDS.search(text):  # 「このプランは何をめざしてる？」 asks about the plan, not a KPI
+        asks = (asks - {"kpi"}) | {"explain"}
     if not asks & {"who", "when", "list", "count", "kpi", "explain"} and (learned := learned_ask(
             searcher.query_vector(search_text))):
         asks.add(learned)  # no cue word: what questions like this one asked (intent_model.py)
