@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 YEARS: tuple[int, ...] = (2026, 2027, 2028, 2029)
 NO_PLAN = "—"  # the plan's mark for "nothing planned that year"
+# The yearly statuses the plan uses, longest first (so 「継続・拡大」 is found before 「継続」).
+STATUSES: tuple[str, ...] = ("新規導入", "新規実施", "新規公開", "継続・拡大", "検討・試行", "拡大検討", "検討", "継続", "試行", "拡大")
 
 
 class DepartmentStatus(BaseModel):

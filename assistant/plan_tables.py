@@ -11,12 +11,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .models import KPI, YEARS, DepartmentStatus, LineIssue
+from .models import KPI, STATUSES, YEARS, DepartmentStatus, LineIssue
 
 SAME_AS_BEFORE = "⇒"
 NO_PLAN_MARKS = ("—", "-", "―", "－", "–")
 NEW_MARK = "新 "
-STATUSES = ("新規導入", "新規実施", "新規公開", "継続・拡大", "検討・試行", "拡大検討", "検討", "継続", "試行", "拡大")
 FIELD_RE = re.compile(r"^【分野(\d)】\s*(\S+?)(?:\s+(.*))?$")
 VIEWPOINT_RE = re.compile(r"^\((\d)\)\s*(.+?)(?:\s+2026(?:\s+\d{4})*)?$")
 YEAR_HEADER = re.compile(r"^(?:20\d\d\s*)+$")

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..glossary import to_japanese_terms
-from ..models import Plan
+from ..models import STATUSES, Plan
 from ..retrieve import Hit, HybridSearcher
 from ..text import is_english, normalize, proper_nouns
 from .intent import asks as read_asks
 from .intent_model import learned_ask
 from .lexicon import colloquial_to_standard, pattern, plan_terms, synonyms
-from .slots import FIELD_ALIASES, STATUS_WORDS, Slots, department_stem, read_slots
+from .slots import FIELD_ALIASES, Slots, department_stem, read_slots
 
 INJECTION = re.compile(
     r"(無視|忘れ)(して|ろ|て|てください|なさい)|あなたは(今から|これから|もう)|あなたの(ルール|設定|指示|プロンプト)|として(振る舞|ふるま|答え|自己紹介|話し)|"
@@ -105,7 +105,7 @@ def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: boo
         for n in names:
             text = text.replace(n, " ")
     text = re.sub(r"令和\s*\d+\s*年度?|(FY\s*)?20\d\d\s*年?度?|分野\s*\d|第\s*\d\s*分野|\d+", " ", text)
-    for word in STATUS_WORDS:
+    for word in STATUSES:
         text = text.replace(word, " ")
     text = SCAFFOLD.sub(" ", text)
     return searcher.query_tokens(text, english, topic=True)

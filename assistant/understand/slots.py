@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..models import YEARS, Plan
+from ..models import STATUSES, YEARS, Plan
 from ..text import match_key
 from .lexicon import loose_departments
 
-STATUS_WORDS = ("新規導入", "新規実施", "新規公開", "継続・拡大", "検討・試行", "拡大検討", "検討", "継続", "試行", "拡大")
 FIELD_ALIASES = {
     1: ("魅力づくり", "魅力"), 2: ("暮らしづくり", "暮らし"), 3: ("人づくり",), 4: ("仕事づくり", "仕事"), 5: ("都市づくり", "都市"),
 }
@@ -139,7 +138,7 @@ def status(text: str) -> str | None:
     """The plan's status word the question uses, longest first (まだ検討中 → 検討)."""
     if STUDY_CUE.search(text):
         return "検討"
-    return next((w for w in STATUS_WORDS if w in text), None)
+    return next((w for w in STATUSES if w in text), None)
 
 
 def read_slots(text: str, plan: Plan, today: date) -> Slots:
