@@ -53,3 +53,11 @@ def test_correction_and_topic_shift(bot) -> None:  # noqa: ANN001
     assert "文化財保護課" in fixed.text and "文化政策課" not in fixed.text
     shifted = bot.ask("話かわるけど、図書館で電子書籍って借りれるんけ？担当どこ？", history=["ごみの分別アプリってどこの課がやっとるん？"])
     assert "図書館総務課" in shifted.text and "ごみ減量推進課" not in shifted.text
+
+
+def test_broken_history_turns_never_crash(bot) -> None:  # noqa: ANN001
+    for history in (["\ud800"], [{"question": "\ud800\udc00かなパス"}], ["a\x00b"], [None, 123, ["x"]], ["ごみ" * 10000],
+                    [{"role": "user", "content": None}], ["それ"] * 50):
+        ans = bot.ask("それ、いつから？", history=history)
+        assert ans.kind and isinstance(ans.text, str), history
+    assert user_turns(["\ud800かなパスの担当は？"]) == ["かなパスの担当は？"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,7 +59,13 @@ def user_turns(history: Sequence[Any] | None) -> list[str]:
             out.append(str(content))
         elif isinstance(turn, list | tuple) and turn:
             out.append(str(turn[0]))
-    return [t[:MAX_TURN_CHARS] for t in out if isinstance(t, str) and t.strip()][-MAX_TURNS:]
+    return [clean for t in out[-MAX_TURNS:] if (clean := _clean(t))]
+
+
+def _clean(text: str) -> str:
+    """A history turn as safe text: at most MAX_TURN_CHARS, no lone surrogates or control characters."""
+    text = text[:MAX_TURN_CHARS].encode("utf-8", "ignore").decode("utf-8")
+    return "".join(c for c in text if unicodedata.category(c) != "Cc" or c in "\n\t").strip()
 
 
 def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
