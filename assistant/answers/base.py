@@ -52,6 +52,10 @@ class Records:
         self.kpis: dict[str, KPI] = {k.id: k for k in plan.kpis}
         self.sections: dict[str, Section] = {s.id: s for s in plan.sections}
         self.goals: dict[str, Goal] = {g.id: g for g in plan.goals}
+        ids = [i.id for i in plan.initiatives]
+        # what the rows' names and context use, computed once: topic words outside it cannot select rows
+        self.row_vocab: set[str] = set().union(*(searcher.name_tokens[i] | searcher.context_tokens[i] for i in ids))
+        self.row_names: str = " ".join(searcher.name_keys[i] for i in ids)
 
     def cite_initiative(self, ini: Initiative) -> Citation:
         """The citation of an initiative row."""

@@ -11,8 +11,8 @@ from ..understand.slots import Slots
 from .base import Draft, Records, join_ja
 
 KANJI = re.compile(r"[\u4e00-\u9fff]")
-GOAL_SHARE = 0.5
-RARE_ROWS = 8  # a word in at most this many rows can stand for a theme on its own  # share of a goal's rows that must match the theme for the whole goal to be listed
+GOAL_SHARE = 0.5  # share of a goal's rows that must match the theme for the whole goal to be listed
+RARE_ROWS = 8  # a word in at most this many rows can stand for a theme on its own
 
 
 def status_ok(ini: Initiative, s: Slots) -> bool:
@@ -58,21 +58,23 @@ def filtered(r: Records, s: Slots, pool: list[Initiative] | None = None) -> list
     return out
 
 
+def holds(r: Records, rid: str, word: str) -> bool:
+    """True when the record's name or context has the word as a token or (from two characters) inside it."""
+    s = r.searcher
+    return (word in s.name_tokens[rid] or word in s.context_tokens[rid]
+            or (len(word) >= 2 and (word in s.name_keys[rid] or word in s.context_keys[rid])))
+
+
 def lexical_match(r: Records, rid: str, topic: tuple[str, ...]) -> bool:
     """True when the record's name or context holds the topic words (IDF-weighted, most of them)."""
-    s = r.searcher
-    total = sum(s.bm25.weight(t) for t in topic)
-    got = sum(s.bm25.weight(t) for t in topic if t in s.name_tokens[rid] or t in s.context_tokens[rid]
-              or (len(t) >= 2 and (t in s.name_keys[rid] or t in s.context_keys[rid])))
-    return bool(total) and got / total >= 0.66
+    weight = r.searcher.bm25.weight
+    total = sum(weight(t) for t in topic)
+    return bool(total) and sum(weight(t) for t in topic if holds(r, rid, t)) / total >= 0.66
 
 
 def known(r: Records, words: tuple[str, ...]) -> tuple[str, ...]:
     """The words that the initiatives' names and goals use; other words cannot select rows."""
-    s = r.searcher
-    vocab = set().union(*(s.name_tokens[i.id] | s.context_tokens[i.id] for i in r.plan.initiatives))
-    names = " ".join(s.name_keys[i.id] for i in r.plan.initiatives)
-    return tuple(t for t in words if t in vocab or (KANJI.fullmatch(t) and t in names))
+    return tuple(t for t in words if t in r.row_vocab or (KANJI.fullmatch(t) and t in r.row_names))
 
 
 def known_topic(r: Records, f: Frame) -> tuple[str, ...]:
@@ -82,9 +84,7 @@ def known_topic(r: Records, f: Frame) -> tuple[str, ...]:
 
 def has_any(r: Records, rid: str, words: tuple[str, ...]) -> bool:
     """True when the record's name or context holds one of the words (the lexicon's synonyms are alternatives)."""
-    s = r.searcher
-    return any(t in s.name_tokens[rid] or t in s.context_tokens[rid]
-               or (len(t) >= 2 and (t in s.name_keys[rid] or t in s.context_keys[rid])) for t in words)
+    return any(holds(r, rid, t) for t in words)
 
 
 def listed_alternatives(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
