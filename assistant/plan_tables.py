@@ -86,7 +86,7 @@ def _heading(first: str, lineno: int, state: TableState) -> bool:
     return False
 
 
-def _row(cols: list[str], line: str, lineno: int, state: TableState) -> str | None:
+def _row(cols: list[str], lineno: int, state: TableState) -> str | None:
     """Add an initiative row, or another department of the row above; the reason when it cannot."""
     if len(cols) != 6:
         return f"6列ではなく{len(cols)}列です"
@@ -126,7 +126,7 @@ def parse_tables(lines: list[tuple[int, str]]) -> TableState:
         if _heading(first, lineno, state) or YEAR_HEADER.match(text) or PAGE_HEADER.match(text):
             state.after_row = False
             continue
-        reason = _row(cols, raw, lineno, state) if len(cols) > 1 else "表の行としても見出しとしても読めません"
+        reason = _row(cols, lineno, state) if len(cols) > 1 else "表の行としても見出しとしても読めません"
         if reason:
             state.issues.append(LineIssue(line=lineno, text=raw.strip(), reason=reason))
         state.after_row = reason is None

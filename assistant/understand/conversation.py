@@ -11,6 +11,7 @@ from typing import Any
 from .frame import Frame
 
 DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
+ANSWER_ASKS = {"who", "when", "kpi", "list", "count", "explain", "list_all", "compare", "count_departments"}
 MAX_TURNS = 3  # earlier user turns that can still be referred to
 MAX_TURN_CHARS = 300  # a history turn is only read this far (references are short)
 
@@ -73,15 +74,15 @@ def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     if state.empty or "shift" in f.refs:
         return Resolved()
     res = _resolve(f, state, own_subject)
-    res.hint_kpis = [k for i in state.subjects for k in state.kpis] if res.fresh else []
+    res.hint_kpis = state.kpis if res.fresh and state.subjects else []
     return res
 
 
 def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     """resolve() for a question that may refer back."""
     refs = f.refs
-    if "correction" in refs and not (f.asks & {"who", "when", "kpi", "list", "count"}):
-        f.asks |= state.asks or {"who"}  # 「あ、ちがった、縄文のほう」: the same question about another subject
+    if "correction" in refs:  # 「あ、ちがった、縄文のほう」: the same question about another subject
+        _inherit_asks(f, state, ignored={"explain", "list_all", "compare", "count_departments"})
     if "correction" in refs and f.topic and not ({"subject", "department"} & refs):
         return Resolved()
     if "narrow" in refs and state.listed and not f.slots.departments:
@@ -97,8 +98,7 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     if state.listed and DEMONSTRATIVE.search(f.text) and f.topic and not f.slots.any:
         return Resolved(pool=state.listed, fresh=False)  # 「そのマイナンバーのやつ」: the row of the last list
     if {"subject", "department"} & refs and state.subjects and not own_subject:
-        if not (f.asks - {"list", "count"}):
-            f.asks |= state.asks or {"who"}
+        _inherit_asks(f, state, ignored={"list", "count"})
         return Resolved(subjects=state.subjects, fresh=False)
     s = f.slots
     only_years = s.years and not (s.departments or s.fields or s.status or s.new_only or s.ended or s.no_plan)
@@ -113,7 +113,12 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         return Resolved(exclude=state.subjects + state.listed, fresh=False)
     asks_about_it = f.asks & {"who", "when"} or ("kpi" in f.asks and state.kpis)  # 「何回くらいやる目標？」
     if state.subjects and (not f.topic or asks_about_it):
-        if not (f.asks - {"list"}):
-            f.asks |= state.asks or {"who"}
+        _inherit_asks(f, state, ignored={"list"})
         return Resolved(subjects=state.subjects, fresh=False)
     return Resolved()
+
+
+def _inherit_asks(f: Frame, state: State, ignored: set[str]) -> None:
+    """A follow-up that asks nothing of its own (beyond the ignored asks) asks what the previous turn asked."""
+    if not (f.asks & ANSWER_ASKS) - ignored:
+        f.asks |= state.asks or {"who"}
