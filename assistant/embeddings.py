@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -10,6 +12,43 @@ from langchain_core.embeddings import Embeddings
 from .errors import MissingExtraError, UnknownModelError
 
 DEFAULT_MODEL = "e5-small"
+SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
+
+
+def one_thread_per_request() -> None:
+    """Serve with one embedding thread per request: requests run side by side and scale with workers, and
+    OpenMP threads that wait for each other spin on the CPU (set before the model loads; OMP_NUM_THREADS wins)."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def head_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
+    """The longest start of text within max_tokens (expansion terms appended to a question are cut first)."""
+    if count(text) <= max_tokens:
+        return text
+    lo, hi = 0, min(len(text), max_tokens * 8)
+    while lo < hi:  # the largest end whose head fits
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if count(text[:mid]) <= max_tokens else (lo, mid - 1)
+    return text[:lo]
+
+
+def fit_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
+    """The question's last sentences that fit in max_tokens (the asking part of a long text), else its tail."""
+    text = text[-max_tokens * 8 :]  # no token is longer than this on average; counting stays cheap
+    if count(text) <= max_tokens:
+        return text
+    kept = ""
+    for sentence in reversed([s for s in SENTENCE_END.split(text) if s.strip()]):
+        if count(sentence + kept) > max_tokens:
+            break
+        kept = sentence + kept
+    if kept:
+        return kept
+    lo, hi = 0, len(text)
+    while lo < hi:  # the smallest start whose tail fits
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if count(text[mid:]) <= max_tokens else (mid + 1, hi)
+    return text[lo:]
 
 
 class E5SmallEmbeddings(Embeddings):
@@ -31,6 +70,10 @@ class E5SmallEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         """Embed a question with the e5 'query: ' prefix."""
         return self._e5.query(text).tolist()
+
+    def token_count(self, text: str) -> int:
+        """Tokens the model reads for this question, prefix and special tokens included."""
+        return self._e5.get_model().token_count(text, is_query=True)
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -56,6 +99,10 @@ class SentenceTransformerEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         """Embed one question, L2-normalised."""
         return self._model.encode([text], normalize_embeddings=True)[0].tolist()
+
+    def token_count(self, text: str) -> int:
+        """Tokens the model reads for this text, special tokens included."""
+        return len(self._model.tokenizer(text)["input_ids"])
 
 
 BACKENDS: dict[str, Callable[[str], Embeddings]] = {

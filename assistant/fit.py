@@ -113,7 +113,7 @@ def intent_examples(bot, paths: list[Path]) -> tuple[np.ndarray, list[str]]:  # 
         for case in load_cases(path):
             if case.get("history") or case["kind"] not in KIND_TO_ASK:
                 continue
-            xs.append(bot.searcher.query_vector(case["q"]))
+            xs.append(bot.searcher.query_vector(bot.searcher.fit(case["q"])))
             ys.append(KIND_TO_ASK[case["kind"]])
     return np.array(xs, dtype=float), ys
 

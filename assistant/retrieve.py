@@ -6,7 +6,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -15,12 +14,17 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .index import Doc
+from .documents import Doc
+from .embeddings import fit_tokens, head_tokens
+from .errors import IndexError_
+from .index import REBUILD_HINT
+from .limits import QUESTION_TOKENS, READING_CHARS
 from .models import Plan
 from .text import content_tokens, fold_marks, match_key, normalize, reading_key, tagged_tokens, tokens
 
 WEIGHTS = {"coverage": 0.45, "dense": 0.35, "bm25": 0.15, "exact": 0.4, "reading": 0.5}
-EMBED_CHARS = 200  # the query embedding reads at most this much (cost stays bounded, see bench)
+NO_COVERAGE = (0.0, 0.0, 0.0)
+PROBE_QUESTION = "担当課"  # the real query that health checks run
 MIN_READING = 4  # shortest shared kana run that counts as naming a record
 RARE = 3  # a shared kana run counts only when at most this many records contain it
 KANA_NAME = re.compile(r"[ぁ-ゖァ-ヺー]+")
@@ -100,6 +104,19 @@ def near_in(alias: str, text: str) -> bool:
                for i in range(len(text) - n + 1))
 
 
+def longest_shared(a: str, b: str) -> tuple[int, str]:
+    """The longest run of a (MIN_READING or more kana, the first of that length) that b holds; (0, '') if none."""
+    best, k = "", MIN_READING
+    while run := next((a[i : i + k] for i in range(len(a) - k + 1) if a[i : i + k] in b), None):
+        best, k = run, k + 1
+    return len(best), best
+
+
+def grams(reading: str) -> set[str]:
+    """Every run of MIN_READING kana in a reading key."""
+    return {reading[i : i + MIN_READING] for i in range(len(reading) - MIN_READING + 1)}
+
+
 class HybridSearcher:
     """Scores plan records against a question with four signals and fuses them."""
 
@@ -114,6 +131,7 @@ class HybridSearcher:
         self.context_keys: dict[str, str] = {}
         self.alias_keys: dict[str, list[str]] = {}
         self.reading_keys: dict[str, str] = {}
+        self.reading_grams: dict[str, set[str]] = {}  # every MIN_READING-kana run of a name → its records
         self.alias_readings: dict[str, list[str]] = {}
         self.kana_names: dict[str, list[str]] = {}  # 「」 names written in kana only: a one-kana slip still names them
         for ini in plan.initiatives:
@@ -134,19 +152,24 @@ class HybridSearcher:
         self.context_keys[rid] = match_key(context)
         self.alias_keys[rid] = [match_key(a) for a in names]
         self.reading_keys[rid] = reading_key(name)
+        for gram in grams(self.reading_keys[rid]):
+            self.reading_grams.setdefault(gram, set()).add(rid)
         quoted = QUOTED.findall(name)  # proper names (かなパス, にげまっし): matched by reading too
         self.alias_readings[rid] = [r for r in (reading_key(a) for a in quoted) if len(r) >= MIN_READING]
         self.kana_names[rid] = [reading_key(a) for a in quoted if KANA_NAME.fullmatch(a)]
 
     def readings(self, text: str) -> dict[str, float]:
         """Records whose name shares a rare kana run with the question's reading (としょかん → 図書館)."""
+        text = text[-READING_CHARS:]
         qread = reading_key(text)
         typed = fold_marks(re.sub(r"\s+", "", normalize(text)))  # a 「」 name counts only where typed in kana
         found: dict[str, tuple[int, str]] = {}
-        for rid, rk in self.reading_keys.items():
-            m = SequenceMatcher(None, qread, rk, autojunk=False).find_longest_match(0, len(qread), 0, len(rk))
-            if m.size >= MIN_READING:
-                found[rid] = (m.size, qread[m.a : m.a + m.size])
+        sharing = set().union(*(self.reading_grams.get(g, ()) for g in grams(qread)))
+        for rid in sharing:
+            rk = self.reading_keys[rid]
+            size, run = longest_shared(qread, rk)
+            if size:
+                found[rid] = (size, run)
         out: dict[str, float] = {}
         for rid, (size, run) in found.items():
             if sum(run in rk for rk in self.reading_keys.values()) <= RARE:
@@ -156,22 +179,34 @@ class HybridSearcher:
                 out[rid] = 1.0  # かなぱす, にげまっせ: a whole 「」 name, read (one kana off at most from five on)
         return out
 
-    def coverage(self, rid: str, query: tuple[str, ...]) -> tuple[float, float, float]:
-        """IDF-weighted share of the question's content tokens that the record contains (name and context),
+    @lru_cache(maxsize=8192)  # noqa: B019 - one searcher per build; the plan's vocabulary is small
+    def holders(self, token: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The records whose name, and those whose context only, hold a token (as a word or, from 2 chars, inside)."""
+        inside = len(token) >= 2
+        names = frozenset(r for r in self.record_kind
+                          if token in self.name_tokens[r] or (inside and token in self.name_keys[r]))
+        context = frozenset(r for r in self.record_kind if r not in names and (
+            token in self.context_tokens[r] or (inside and token in self.context_keys[r])))
+        return names, context
+
+    def coverages(self, query: tuple[str, ...]) -> dict[str, tuple[float, float, float]]:
+        """Per record: the IDF-weighted share of the question's content tokens it contains (name and context),
         the same share of only the words the plan uses anywhere, and the weight of the tokens in its name."""
-        if not query:
-            return 0.0, 0.0, 0.0
-        got = total = known = in_name = 0.0
+        total = known = 0.0
+        got: dict[str, float] = {}
+        in_name: dict[str, float] = {}
         for t in set(query):
             w = self.bm25.weight(t)
             total += w
             known += w if t in self.bm25.idf else 0.0
-            if t in self.name_tokens[rid] or (len(t) >= 2 and t in self.name_keys[rid]):
-                got += w
-                in_name += w
-            elif t in self.context_tokens[rid] or (len(t) >= 2 and t in self.context_keys[rid]):
-                got += 0.6 * w
-        return (got / total if total else 0.0), (min(1.0, got / known) if known else 0.0), in_name
+            names, context = self.holders(t)
+            for r in names:
+                got[r] = got.get(r, 0.0) + w
+                in_name[r] = in_name.get(r, 0.0) + w
+            for r in context:
+                got[r] = got.get(r, 0.0) + 0.6 * w
+        return {r: ((g / total if total else 0.0), (min(1.0, g / known) if known else 0.0), in_name.get(r, 0.0))
+                for r, g in got.items()}
 
     def exact(self, rid: str, qkey: str) -> float:
         """1.0 when the question names the record, scaled by how much of the name it uses."""
@@ -181,23 +216,49 @@ class HybridSearcher:
                 best = max(best, min(1.0, len(key) / 6))
         return best
 
+    def token_count(self, text: str) -> int:
+        """Tokens the embedding model reads for a question (characters when the model cannot say)."""
+        count = getattr(self.embeddings, "token_count", None)
+        return count(text) if count else len(text)
+
+    def fit(self, text: str, max_tokens: int = QUESTION_TOKENS) -> str:
+        """The part of a question that is embedded: all of it, or its last sentences within max_tokens."""
+        return fit_tokens(text, max_tokens, self.token_count)
+
+    def fit_with(self, question: str, expansions: str, max_tokens: int = QUESTION_TOKENS) -> str:
+        """What is embedded: the question fitted to the budget, then as many expansion terms as still fit."""
+        return head_tokens(f"{self.fit(question, max_tokens)} {expansions}".strip(), max_tokens, self.token_count)
+
     @lru_cache(maxsize=512)  # noqa: B019 - one searcher per process; cached per question text
     def query_vector(self, text: str) -> tuple[float, ...]:
-        """The question's embedding (of at most EMBED_CHARS characters: the cost stays bounded)."""
-        return tuple(self.embeddings.embed_query(text[:EMBED_CHARS]))
+        """The embedding of a text already fitted to its token budget (see fit)."""
+        return tuple(self.embeddings.embed_query(text))
 
     @lru_cache(maxsize=512)  # noqa: B019 - one searcher per process; cached per question text
     def _dense(self, text: str) -> dict[str, float]:
         """Cosine similarity per record (best chunk) from Chroma."""
-        n = min(80, len(self.docs))
-        res = self.collection.query(
-            query_embeddings=[list(self.query_vector(text))], n_results=n, include=["distances", "metadatas"],
-        )
+        res = self._query(self.query_vector(text), min(80, len(self.docs)))
         sims: dict[str, float] = {}
         for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
             rid = meta["record_id"]
             sims[rid] = max(sims.get(rid, -1.0), 1.0 - dist)
         return sims
+
+    def _query(self, vector: tuple[float, ...], n: int) -> dict:
+        """Chroma's nearest documents; a damaged or unreachable index becomes IndexError_ (a Rust panic too)."""
+        try:
+            return self.collection.query(query_embeddings=[list(vector)], n_results=n,
+                                         include=["distances", "metadatas"])
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - chromadb's Rust core panics with a BaseException
+            raise IndexError_(f"検索インデックスが応答しません（{type(exc).__name__}）。{REBUILD_HINT}") from exc
+
+    def probe(self) -> None:
+        """Run one real query against the index; raises IndexError_ when it cannot answer."""
+        res = self._query(self.query_vector(self.fit(PROBE_QUESTION)), 1)
+        if not res["ids"] or not res["ids"][0]:
+            raise IndexError_(f"検索インデックスが空です。{REBUILD_HINT}")
 
     def query_tokens(self, text: str, english: bool = False, topic: bool = False) -> tuple[str, ...]:
         """Content tokens of a question; for English, only the words the plan itself uses.
@@ -209,15 +270,17 @@ class HybridSearcher:
         return tuple(t for t in query if t in self.bm25.idf or not KANA_FRAGMENT.fullmatch(t))
 
     def search(
-        self, question: str, kinds: set[str] | None = None, extra_terms: str = "", k: int = 8, english: bool = False
+        self, question: str, kinds: set[str] | None = None, extra_terms: str = "", k: int = 8, english: bool = False,
+        dense_text: str | None = None,
     ) -> list[Hit]:
-        """The best-matching records for a question, best first."""
+        """The best-matching records for a question, best first (dense_text: what is embedded, fitted)."""
         text = f"{question} {extra_terms}".strip()
         query = self.query_tokens(text, english)
         qkey = match_key(text)
-        dense = self._dense(text)
+        dense = self._dense(self.fit(text) if dense_text is None else dense_text)
         reads = self.readings(question) if not english else {}
         bm = self.bm25.scores(query)
+        covs = self.coverages(query)
         by_record: dict[str, float] = {}
         doc_ids: dict[str, list[str]] = {}
         for d, s in zip(self.docs, bm, strict=True):
@@ -230,7 +293,7 @@ class HybridSearcher:
         for rid, kind in self.record_kind.items():
             if kinds and kind not in kinds:
                 continue
-            cov, known_cov, in_name = self.coverage(rid, query)
+            cov, known_cov, in_name = covs.get(rid, NO_COVERAGE)
             ex = self.exact(rid, qkey)
             dn = (dense.get(rid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else 0.0
             bn = by_record.get(rid, 0.0) / bm_max

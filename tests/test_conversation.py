@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.limits import READ_CHARS
 from assistant.understand.conversation import user_turns
 
 
@@ -14,7 +15,8 @@ def test_only_user_turns_count_and_they_are_bounded() -> None:
     history = [{"role": "user", "content": "かなパスの担当は？"}, {"role": "assistant", "content": "デジタル政策課です。" * 50},
                {"role": "user", "content": [{"type": "text", "text": "いつから？"}]}, ("ごみアプリは？", "ごみ減量推進課"),
                "x" * 5000]
-    assert user_turns(history) == ["いつから？", "ごみアプリは？", "x" * 300]
+    assert user_turns(history) == ["ごみアプリは？", "x" * READ_CHARS]  # the last HISTORY_TURNS, each cut to size
+    assert user_turns(history[:3]) == ["かなパスの担当は？", "いつから？"]  # the assistant's turns never count
 
 
 def test_a_new_question_with_its_own_filters_is_not_hijacked(bot, plan) -> None:  # noqa: ANN001

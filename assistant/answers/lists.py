@@ -87,11 +87,13 @@ def has_any(r: Records, rid: str, words: tuple[str, ...]) -> bool:
     return any(holds(r, rid, t) for t in words)
 
 
+LIST_SEPARATORS = ("や", "、", "とか", "および", "・")
+
+
 def listed_alternatives(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
     """The words the question lists as alternatives (「介護や医療、健康」, 「AとかB」)."""
     folded = fold_kana(text).lower()
-    return tuple(w for w in words if re.search(rf"{re.escape(w)}(や|、|とか|および|・)|(や|、|とか|および|・){re.escape(w)}",
-                                               folded))
+    return tuple(w for w in words if any(w + sep in folded or sep + w in folded for sep in LIST_SEPARATORS))
 
 
 def on_topic(r: Records, f: Frame, pool: list[Initiative]) -> list[Initiative]:

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..limits import HISTORY_TURNS, READ_CHARS
 from .frame import Frame
 
 DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
 ANSWER_ASKS = {"who", "when", "kpi", "list", "count", "explain", "list_all", "compare", "count_departments"}
-MAX_TURNS = 3  # earlier user turns that can still be referred to
-MAX_TURN_CHARS = 300  # a history turn is only read this far (references are short)
 
 
 @dataclass
@@ -46,26 +45,35 @@ class Resolved:
 
 
 def user_turns(history: Sequence[Any] | None) -> list[str]:
-    """The user's earlier questions, oldest first, from strings, role dicts, (question, answer) pairs or dicts."""
+    """The user's last HISTORY_TURNS questions, oldest first, from strings, role dicts, (question, answer) pairs."""
     out: list[str] = []
-    for turn in history or []:
-        if isinstance(turn, str):
-            out.append(turn)
-        elif isinstance(turn, dict):
-            if turn.get("role") not in (None, "user"):
-                continue
-            content = turn.get("question", turn.get("content", turn.get("text", "")))
-            if isinstance(content, list):  # Gradio message parts
-                content = " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
-            out.append(str(content))
-        elif isinstance(turn, list | tuple) and turn:
-            out.append(str(turn[0]))
-    return [clean for t in out[-MAX_TURNS:] if (clean := _clean(t))]
+    for turn in reversed(list(history or [])):
+        if len(out) == HISTORY_TURNS:
+            break
+        if clean := _clean(_user_text(turn)):
+            out.append(clean)
+    return out[::-1]
+
+
+def _user_text(turn: Any) -> str:
+    """The user's words in one history item ('' for the assistant's turns)."""
+    if isinstance(turn, str):
+        return turn
+    if isinstance(turn, dict):
+        if turn.get("role") not in (None, "user"):
+            return ""
+        content = turn.get("question", turn.get("content", turn.get("text", "")))
+        if isinstance(content, list):  # Gradio message parts
+            content = " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
+        return str(content)
+    if isinstance(turn, list | tuple) and turn:
+        return str(turn[0])
+    return ""
 
 
 def _clean(text: str) -> str:
-    """A history turn as safe text: at most MAX_TURN_CHARS, no lone surrogates or control characters."""
-    text = text[:MAX_TURN_CHARS].encode("utf-8", "ignore").decode("utf-8")
+    """A history turn as safe text: its last READ_CHARS, no lone surrogates or control characters."""
+    text = text[-READ_CHARS:].encode("utf-8", "ignore").decode("utf-8")
     return "".join(c for c in text if unicodedata.category(c) != "Cc" or c in "\n\t").strip()
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..glossary import to_japanese_terms
+from ..limits import QUESTION_TOKENS
 from ..models import STATUSES, Plan
 from ..retrieve import Hit, HybridSearcher
 from ..text import is_english, normalize, proper_nouns
@@ -111,22 +112,27 @@ def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: boo
     return searcher.query_tokens(text, english, topic=True)
 
 
-def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date | None = None) -> Frame:
-    """Read one (validated) question into a frame; the conversation is resolved afterwards."""
+def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date | None = None,
+               embed_tokens: int = QUESTION_TOKENS) -> Frame:
+    """Read one (validated) question into a frame; the conversation is resolved afterwards.
+
+    embed_tokens bounds the embedding (see limits.py); every other step reads the whole text."""
     text = normalise_question(question)
     english = is_english(text)
     extra = to_japanese_terms(text) if english else ""
     syn, about_plan = synonyms(f"{text} {extra}"), plan_terms(f"{text} {extra}")
     search_text = " ".join(p for p in (text, extra, syn, about_plan) if p)
+    first, more = (extra, text) if english and extra else (text, extra)  # the index is Japanese: its terms first
+    dense_text = searcher.fit_with(first, " ".join(p for p in (more, syn, about_plan) if p), embed_tokens)
     slots = read_slots(text, plan, today or date.today())
     asks = read_asks(text, slots.departments)
     if about_plan and not KPI_WORDS.search(text):  # 「このプランは何をめざしてる？」 asks about the plan, not a KPI
         asks = (asks - {"kpi"}) | {"explain"}
     if not asks & {"who", "when", "list", "count", "kpi", "explain"} and (learned := learned_ask(
-            searcher.query_vector(search_text))):
+            searcher.query_vector(dense_text))):
         asks.add(learned)  # no cue word: what questions like this one asked (intent_model.py)
     topic = topic_tokens(f"{text} {extra}", slots, searcher, english)
-    hits = searcher.search(search_text, k=len(searcher.record_kind), english=english)
+    hits = searcher.search(search_text, k=len(searcher.record_kind), english=english, dense_text=dense_text)
     if slots.status and hits and hits[0].exact >= 0.8 and slots.status in searcher.name_keys[hits[0].record_id]:
         slots.status = None  # 「eL-QRによる納付拡大」: a word of the name, not a status filter
     refs = {name for name, rx in REFS.items() if rx.search(text)}

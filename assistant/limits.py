@@ -1,0 +1,24 @@
+"""How much work one request may cost, in one place for every entry point (API, UI, CLI)."""
+
+from __future__ import annotations
+
+QUESTION_TOKENS = 40  # the question's embedding reads at most this many tokens (its last sentences)
+TURN_TOKENS = 40  # an earlier turn gets what the question left, up to this
+REQUEST_TOKENS = 56  # every embedding of one request together; an earlier turn that no longer fits is dropped
+MIN_TURN_TOKENS = 12  # below this an embedding says nothing (the prefix and special tokens take 7)
+HISTORY_TURNS = 2  # earlier user turns that can still be referred to
+READING_CHARS = 120  # kana-reading matches look at the question's last 120 characters
+READ_CHARS = 200  # a question or earlier turn is read from its end this far (the asking part of a long text)
+BODY_BYTES = 64 * 1024  # the largest request body any route accepts
+
+
+def turn_budgets(question_tokens: int, turn_tokens: list[int]) -> list[int]:
+    """Embedding tokens for the question and for each earlier turn (newest first); 0 drops that turn."""
+    used = min(question_tokens, QUESTION_TOKENS)
+    budgets = [used]
+    for need in turn_tokens:
+        give = min(need, TURN_TOKENS, REQUEST_TOKENS - used)
+        give = give if give >= min(need, MIN_TURN_TOKENS) else 0
+        budgets.append(give)
+        used += give
+    return budgets
