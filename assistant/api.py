@@ -1,129 +1,126 @@
-"""FastAPI JSON API, widget assets and the Gradio UI mounted at /. No answering logic here."""
+"""FastAPI JSON API, widget assets and API docs; every error in one shape. No answering logic here.
 
-from __future__ import annotations
+No `from __future__ import annotations`: FastAPI must see the request model built in create_api."""
 
-import time
-from collections import defaultdict, deque
+
+import sqlite3
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field, create_model
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import AssistantError, InputError
+from .errors import AssistantError, EmptyQuestionError, InputError, QuestionTooLongError
 from .feedback import Feedback, FeedbackStore
+from .guards import ErrorResponse, Guard, SecurityHeaders, error
+from .limits import BODY_BYTES
 from .models import Answer
+from .ratelimit import RateLimiter
 
 STATIC = Path(__file__).parent / "static"
+SWAGGER = files("fastapi_offline") / "static"  # Swagger UI from a PyPI package: /docs needs no CDN
+HISTORY_ITEMS = 50
 
 
 class Turn(BaseModel):
-    """One earlier turn of the conversation."""
+    """One earlier turn of the conversation (only the user's turns are read, each from its end)."""
 
     role: str = Field(default="user", max_length=20)
-    content: str = Field(default="", max_length=20000)
+    content: str = ""
 
 
-class AskRequest(BaseModel):
-    """Body of POST /api/ask."""
+class Health(BaseModel):
+    """Which build answers, checked with a real query."""
 
-    question: str = Field(description="質問 (1–1000 characters)", max_length=100_000)
-    history: list[Turn | str] = Field(default_factory=list, max_length=50)
-
-
-class ErrorBody(BaseModel):
-    """Every error the API returns."""
-
-    code: str
-    message_ja: str
-    message_en: str
+    status: str
+    build: str
+    corpus_hash: str
+    documents: int
+    initiatives: int
+    chroma: str
 
 
-def error(status: int, code: str, ja: str, en: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    """A JSON error response in Japanese and English."""
-    body = {"error": ErrorBody(code=code, message_ja=ja, message_en=en).model_dump()}
-    return JSONResponse(body, status_code=status, headers=headers)
+class FeedbackSaved(BaseModel):
+    """The stored rating's id and the totals."""
+
+    id: int
+    counts: dict[str, int]
 
 
-class RateLimiter:
-    """A sliding one-minute window of requests per client."""
+def ask_request(limit: int) -> type[BaseModel]:
+    """The body of POST /api/ask, with the configured question length in its schema."""
+    return create_model(
+        "AskRequest",
+        question=(str, Field(min_length=1, max_length=limit, description=f"質問 (1–{limit} characters)")),
+        history=(list[Turn | str], Field(default_factory=list, max_length=HISTORY_ITEMS,
+                                         description="earlier turns, oldest first (only the last user turns count)")),
+    )
 
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self.hits: dict[str, deque[float]] = defaultdict(deque)
 
-    def retry_after(self, client: str, now: float | None = None) -> int:
-        """0 when the request may go ahead (and is counted), else seconds to wait."""
-        if self.per_minute <= 0:
-            return 0
-        now = time.monotonic() if now is None else now
-        window = self.hits[client]
-        while window and now - window[0] >= 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            return max(1, int(60 - (now - window[0])) + 1)
-        window.append(now)
-        return 0
+def errors_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for error responses, all in the ErrorResponse shape."""
+    text = {400: "bad input", 404: "not found", 413: f"body over {BODY_BYTES} bytes", 422: "malformed request",
+            429: "rate limited (Retry-After header)", 500: "internal error", 503: "index or feedback store unavailable"}
+    return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
+
+
+COMMON = (400, 413, 422, 429, 500, 503)
 
 
 def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
-    """The FastAPI app around an Assistant (anything with .ask and .settings)."""
+    """The FastAPI app around an Assistant (anything with .ask, .health and .settings)."""
     settings = bot.settings
-    app = FastAPI(title="金沢市DXアクションプラン2.0 アシスタント API", version="0.1.0")
+    app = FastAPI(title="金沢市DXアクションプラン2.0 アシスタント API", version="0.2.0", docs_url=None, redoc_url=None)
     app.state.bot = bot
     app.state.feedback = feedback or FeedbackStore(settings.feedback_path)
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_path)
+    # added innermost first: the guard (limits, 500s) → CORS (answers preflights first) → security headers
+    app.add_middleware(Guard, limiter=limiter, trusted_proxies=settings.trusted_proxies)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type"])
+                           allow_headers=["Content-Type"], expose_headers=["Retry-After"])
+    app.add_middleware(SecurityHeaders)
+    add_error_handlers(app)
+    AskRequest = ask_request(settings.max_question_chars)  # noqa: N806 - a model class
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_body(_request: Request, _exc: RequestValidationError) -> JSONResponse:
-        return error(422, "invalid_request", "リクエストの形式が正しくありません。JSONで {\"question\": \"…\"} を送ってください。",
-                     "The request body is malformed. Send JSON like {\"question\": \"...\"}.")
-
-    @app.exception_handler(AssistantError)
-    async def assistant_error(_request: Request, exc: AssistantError) -> JSONResponse:
-        status = 400 if isinstance(exc, InputError) else 503
-        return error(status, type(exc).__name__, exc.detail, exc.message_en)
-
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, _exc: Exception) -> JSONResponse:
-        return error(500, "internal_error", "内部エラーが発生しました。時間をおいて再度お試しください。",
-                     "Internal error. Please try again later.")
-
-    @app.middleware("http")
-    async def rate_limit(request: Request, call_next):  # noqa: ANN001, ANN202
-        if request.url.path.startswith("/api/"):
-            client = request.client.host if request.client else "unknown"
-            wait = limiter.retry_after(client)
-            if wait:
-                return error(429, "rate_limited", f"リクエストが多すぎます。{wait}秒ほど待ってから再度お試しください。",
-                             f"Too many requests. Please retry in about {wait} seconds.",
-                             headers={"Retry-After": str(wait)})
-        return await call_next(request)
-
-    @app.post("/api/ask", response_model=Answer, responses={400: {"model": ErrorBody}, 429: {"model": ErrorBody}})
-    def ask(req: AskRequest) -> Answer:
+    @app.post("/api/ask", response_model=Answer, responses=errors_doc(*COMMON))
+    def ask(req: AskRequest) -> Answer:  # type: ignore[valid-type]
         """Answer a question about the plan, with citations."""
         history = [t if isinstance(t, str) else t.model_dump() for t in req.history]
         return app.state.bot.ask(req.question, history=history)
 
-    @app.post("/api/feedback")
-    def feedback_endpoint(item: Feedback) -> dict[str, Any]:
-        """Store 👍/👎 for an answer."""
-        return {"id": app.state.feedback.add(item), "counts": app.state.feedback.counts()}
+    @app.post("/api/feedback", response_model=FeedbackSaved, responses=errors_doc(*COMMON))
+    def feedback_endpoint(item: Feedback) -> FeedbackSaved:
+        """Store 👍/👎 for an answer (recorded as coming from the API, whatever the body says)."""
+        store: FeedbackStore = app.state.feedback
+        return FeedbackSaved(id=store.add(item.model_copy(update={"source": "api"})), counts=store.counts())
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        """Liveness and what is loaded."""
-        plan = getattr(bot, "plan", None)
-        manifest = getattr(bot, "manifest", None)
-        return {"status": "ok", "initiatives": len(plan.initiatives) if plan else None,
-                "index": manifest.build_dir if manifest else None}
+    @app.get("/healthz", response_model=Health, responses=errors_doc(500, 503))
+    def healthz() -> Health:
+        """Which build and corpus answer; a real query is run against the index (503 when it cannot answer)."""
+        return Health(**bot.health())
+
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def api_not_found(rest: str) -> JSONResponse:
+        """Unknown /api/ routes answer 404 in the error shape (not the UI's page)."""
+        return not_found()
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI, served from this server."""
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=app.title,
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon.png")
+
+    app.mount("/docs-assets", StaticFiles(directory=str(SWAGGER)), name="docs-assets")
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
@@ -137,3 +134,47 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
         return HTMLResponse((STATIC / "embed-demo.html").read_text(encoding="utf-8"))
 
     return app
+
+
+QUESTION_LENGTH = {
+    "string_too_short": lambda _e: EmptyQuestionError(),
+    "string_too_long": lambda e: QuestionTooLongError(int(e.get("ctx", {}).get("max_length", 0))),
+}
+
+
+def not_found() -> JSONResponse:
+    """404 in the error shape."""
+    return error(404, "not_found", "そのURLはありません。", "No such URL.")
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Validation, HTTP and assistant errors, all as {"error": {code, message_ja, message_en}}."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        for e in exc.errors():  # the question's own length: the same 400 as the assistant's own check
+            if tuple(e.get("loc", ()))[-1:] == ("question",) and e.get("type") in QUESTION_LENGTH:
+                err = QUESTION_LENGTH[e["type"]](e)
+                return error(400, type(err).__name__, err.message_ja, err.message_en)
+        return error(422, "invalid_request", "リクエストの形式が正しくありません。JSONで {\"question\": \"…\"} を送ってください。",
+                     "The request body is malformed. Send JSON like {\"question\": \"...\"}.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return not_found()
+        if exc.status_code == 405:
+            return error(405, "method_not_allowed", "この方法では呼び出せません。", "Method not allowed.")
+        return error(400 if exc.status_code < 500 else 500, "invalid_request",
+                     "リクエストを読み取れませんでした。UTF-8 の JSON を送ってください。",
+                     "The request could not be read. Send UTF-8 JSON.")
+
+    @app.exception_handler(AssistantError)
+    async def assistant_error(_request: Request, exc: AssistantError) -> JSONResponse:
+        status = 400 if isinstance(exc, InputError) else 503
+        return error(status, type(exc).__name__, exc.detail, exc.message_en)
+
+    @app.exception_handler(sqlite3.Error)
+    async def store_error(_request: Request, _exc: sqlite3.Error) -> JSONResponse:
+        return error(503, "feedback_unavailable", "評価を保存できませんでした。時間をおいて再度お試しください。",
+                     "The rating could not be stored. Please try again later.")

@@ -23,7 +23,18 @@ class Settings(BaseSettings):
     port: int = Field(default=7860, ge=1, le=65535)
     rate_limit_per_minute: int = Field(default=60, ge=0, description="per client; 0 turns it off")
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed to call the API")
+    trusted_proxies: list[str] = Field(default_factory=list,
+                                       description="proxy addresses/CIDRs whose X-Forwarded-For is believed")
+    chroma_url: str = Field(default="", description="a Chroma server (http://host:port); empty = embedded")
     feedback_db: Path | None = Field(default=None, description="SQLite file; default index_dir/feedback.sqlite3")
+
+    rate_limit_db: Path | None = Field(default=None, description="SQLite file shared by workers; default "
+                                       "index_dir/ratelimit.sqlite3")
+
+    @property
+    def rate_limit_path(self) -> Path:
+        """Where the per-client request counts live (shared by every worker)."""
+        return self.rate_limit_db or self.index_dir / "ratelimit.sqlite3"
 
     @property
     def feedback_path(self) -> Path:

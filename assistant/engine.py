@@ -4,18 +4,37 @@ from __future__ import annotations
 
 import copy
 import sys
+import threading
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from .answers import Draft, Records, own_subject, route
+from .builds import Lease
 from .config import Settings
 from .corpus import load_plan, parse_plan
+from .documents import plan_docs
 from .embeddings import get_embeddings
-from .index import build_index, is_current, last_good_corpus, open_collection, plan_docs, read_manifest
-from .models import Answer
+from .errors import AssistantError, IndexError_
+from .index import (
+    MANIFEST,
+    SCHEMA_VERSION,
+    Manifest,
+    ensure_index,
+    is_current,
+    last_good_corpus,
+    open_collection,
+    read_manifest,
+)
+from .limits import READ_CHARS, turn_budgets
+from .models import Answer, Plan
 from .retrieve import HybridSearcher, PlanRetriever
 from .understand import Frame, State, resolve, understand, user_turns, validate
+
+REFRESH_SECONDS = 1.0  # how often a running assistant looks for a newly published build
+RETIRE_SECONDS = 30.0  # an old build stays leased this long after the switch (requests in flight finish)
 
 
 def _stderr(msg: str) -> None:
@@ -40,31 +59,139 @@ def state_of(draft: Draft, frame: Frame) -> State:
                  asks=set(frame.asks), kind=draft.kind)
 
 
+@dataclass
+class Live:
+    """One build as it answers: manifest, plan, searcher and records, and the lease that keeps its folder."""
+
+    manifest: Manifest
+    plan: Plan
+    searcher: HybridSearcher
+    records: Records
+    lease: Lease
+
+
 class Assistant:
-    """Answers questions about the plan from its parsed records, retrieval and the Chroma index."""
+    """Answers questions about the plan from its parsed records, retrieval and the Chroma index.
+
+    A running assistant follows the index: when another process publishes a new build it switches to it
+    between requests, and keeps the old build's folder (its lease) until in-flight requests are done."""
 
     def __init__(self, settings: Settings, progress: bool = True) -> None:
         self.settings = settings
-        say = _stderr if progress else None
-        self.plan = load_plan(settings.corpus_dir)
+        self.say = _stderr if progress else (lambda _msg: None)
         self.embeddings = get_embeddings(settings.embedding)
-        manifest = read_manifest(settings.index_dir)
-        if not is_current(manifest, settings.index_dir, settings.corpus_dir, settings.embedding):
-            fallback = last_good_corpus(settings.index_dir, manifest) if self.plan.issues else None
-            if fallback is not None and manifest is not None and manifest.embedding == settings.embedding:
-                _stderr(f"プラン本文に読めない行が {len(self.plan.issues)} 行あるため、前回のビルドで回答します"
+        self._swap_lock = threading.Lock()
+        self._retired: list[tuple[float, Live]] = []
+        self._checked = time.monotonic()
+        self._manifest_stamp = self._stamp()
+        self.live = self._start()
+
+    def _start(self) -> Live:
+        """Open the published build, building it first when missing or stale, rebuilding it when damaged."""
+        s = self.settings
+        plan = load_plan(s.corpus_dir)
+        manifest = read_manifest(s.index_dir)
+        if not is_current(manifest, s.index_dir, s.corpus_dir, s.embedding, s.chroma_url):
+            fallback = last_good_corpus(s.index_dir, manifest) if plan.issues else None
+            if fallback is not None and manifest is not None and manifest.embedding == s.embedding:
+                _stderr(f"プラン本文に読めない行が {len(plan.issues)} 行あるため、前回のビルドで回答します"
                         "（python -m assistant index で一覧を表示します）。")
-                self.plan = parse_plan(fallback.read_text(encoding="utf-8"), source=self.plan.source)
+                plan = parse_plan(fallback.read_text(encoding="utf-8"), source=plan.source)
             else:
-                if say:
-                    say("インデックスが見つからないか古いため、作成します…")
-                manifest = build_index(self.plan, plan_docs(self.plan), settings.index_dir, settings.corpus_dir,
-                                       self.embeddings, settings.embedding, progress=say)
-        self.docs = plan_docs(self.plan)
-        self.manifest = manifest
-        self.collection = open_collection(settings.index_dir, manifest)
-        self.searcher = HybridSearcher(self.plan, self.docs, self.collection, self.embeddings)
-        self.records = Records(self.plan, self.searcher)
+                self.say("インデックスが見つからないか古いため、作成します…")
+                manifest = self._ensure(plan)
+        try:
+            return self._open(manifest, plan)
+        except IndexError_ as exc:
+            _stderr(f"{exc.detail}\nインデックスを作り直します…")
+            return self._open(self._ensure(plan, rebuild=True), plan)
+
+    def _ensure(self, plan: Plan, rebuild: bool = False) -> Manifest:
+        """Build the index under the build lock (or take the one another process has just built)."""
+        s = self.settings
+        return ensure_index(plan, s.index_dir, s.corpus_dir, self.embeddings, s.embedding, s.chroma_url,
+                            progress=self.say, rebuild=rebuild)
+
+    def _open(self, manifest: Manifest, plan: Plan) -> Live:
+        """Lease a build, open its collection and check that it answers a real query."""
+        lease = Lease(self.settings.index_dir / manifest.build_dir)
+        try:
+            searcher = HybridSearcher(plan, plan_docs(plan), open_collection(self.settings.index_dir, manifest),
+                                      self.embeddings)
+            searcher.probe()
+        except BaseException:
+            lease.release()
+            raise
+        return Live(manifest, plan, searcher, Records(plan, searcher), lease)
+
+    def _stamp(self) -> int:
+        """When the manifest last changed (0 when there is none)."""
+        try:
+            return (self.settings.index_dir / MANIFEST).stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    def follow_index(self, now: float | None = None) -> Live:
+        """The build to answer from: the published one, checked at most every REFRESH_SECONDS."""
+        now = time.monotonic() if now is None else now
+        if now - self._checked < REFRESH_SECONDS:
+            return self.live
+        with self._swap_lock:
+            self._checked = now
+            self._release_retired(now)
+            stamp = self._stamp()
+            if stamp == self._manifest_stamp:
+                return self.live
+            self._manifest_stamp = stamp
+            manifest = read_manifest(self.settings.index_dir)
+            if manifest is None or manifest.build_dir == self.live.manifest.build_dir or not self._usable(manifest):
+                return self.live
+            try:
+                corpus = last_good_corpus(self.settings.index_dir, manifest)
+                plan = parse_plan(corpus.read_text(encoding="utf-8"), source=self.live.plan.source) if corpus \
+                    else load_plan(self.settings.corpus_dir)
+                live = self._open(manifest, plan)
+            except AssistantError as exc:
+                _stderr(f"新しいインデックス {manifest.build_dir} に切り替えられません。今のまま回答します: {exc.detail}")
+                return self.live
+            self._retired.append((now, self.live))
+            self.live = live
+            _stderr(f"新しいインデックス {manifest.build_dir} に切り替えました。")
+            return live
+
+    def _usable(self, manifest: Manifest) -> bool:
+        """True when this process can answer from that build (same schema, model and Chroma location)."""
+        s = self.settings
+        return (manifest.schema_version == SCHEMA_VERSION and manifest.embedding == s.embedding
+                and manifest.chroma_url == s.chroma_url)
+
+    def _release_retired(self, now: float) -> None:
+        """Give up old builds once requests that started on them have surely finished."""
+        keep = [(t, live) for t, live in self._retired if now - t < RETIRE_SECONDS]
+        for t, live in self._retired:
+            if now - t >= RETIRE_SECONDS:
+                live.lease.release()
+        self._retired = keep
+
+    @property
+    def plan(self) -> Plan:
+        """The plan the current build answers from."""
+        return self.live.plan
+
+    @property
+    def searcher(self) -> HybridSearcher:
+        """The current build's searcher."""
+        return self.live.searcher
+
+    @property
+    def records(self) -> Records:
+        """The current build's records."""
+        return self.live.records
+
+    @property
+    def manifest(self) -> Manifest:
+        """The current build's manifest."""
+        return self.live.manifest
 
     @classmethod
     def from_config(cls, **overrides: Any) -> Assistant:
@@ -82,19 +209,34 @@ class Assistant:
         """A LangChain retriever over the same hybrid search."""
         return PlanRetriever(searcher=self.searcher)
 
+    def health(self) -> dict[str, Any]:
+        """Which build answers, checked with a real query; raises IndexError_ when it cannot answer."""
+        live = self.follow_index()
+        live.searcher.probe()
+        m = live.manifest
+        return {"status": "ok", "build": m.build_dir, "corpus_hash": m.corpus_hash, "documents": m.documents,
+                "initiatives": len(live.plan.initiatives), "chroma": m.chroma_url or "embedded"}
+
     def ask(self, question: str, history: Sequence[Any] | None = None, today: date | None = None) -> Answer:
         """Answer one question; raises InputError for empty, too long, control-character or HTML input."""
-        text = validate(question, self.settings.max_question_chars)
-        draft, frame = self._turn(text, tuple(user_turns(history)), today or date.today())
+        text = validate(question, self.settings.max_question_chars)[-READ_CHARS:]
+        live = self.follow_index()
+        past = user_turns(history)[::-1]  # newest first, as the budget gives them tokens
+        count = live.searcher.token_count
+        budgets = turn_budgets(count(text), [count(t) for t in past])
+        turns = tuple((t, b) for t, b in zip(past, budgets[1:], strict=True) if b)[::-1]
+        draft, frame = self._turn(live, (text, budgets[0]), turns, today or date.today())
         return Answer(text=draft.text, grounded=draft.grounded, kind=draft.kind, citations=draft.citations,
                       language="en" if frame.english else "ja", suggestions=draft.suggestions)
 
-    def _turn(self, text: str, past: tuple[str, ...], today: date) -> tuple[Draft, Frame]:
-        """One turn: understand → resolve against the previous turn's state → route to an answer."""
+    def _turn(self, live: Live, turn: tuple[str, int], past: tuple[tuple[str, int], ...],
+              today: date) -> tuple[Draft, Frame]:
+        """One turn (text, embedding tokens): understand → resolve against the previous turn's state → route."""
         state = State()
         if past:
-            prev_draft, prev_frame = self._turn(past[-1], past[:-1], today)
+            prev_draft, prev_frame = self._turn(live, past[-1], past[:-1], today)
             state = state_of(prev_draft, prev_frame)
-        frame = understand(text, self.plan, self.searcher, today)
+        text, tokens = turn
+        frame = understand(text, live.plan, live.searcher, today, embed_tokens=tokens)
         resolved = resolve(frame, state, own_subject(frame))
-        return route(self.records, frame, resolved), frame
+        return route(live.records, frame, resolved), frame

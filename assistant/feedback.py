@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Literal
@@ -23,12 +22,11 @@ class Feedback(BaseModel):
 
 
 class FeedbackStore:
-    """A small SQLite table of ratings; safe to share between threads."""
+    """A small SQLite table of ratings; safe to share between threads (SQLite itself serialises writes)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
         with self._connect() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, at REAL, question TEXT, "
@@ -37,11 +35,11 @@ class FeedbackStore:
 
     def _connect(self) -> sqlite3.Connection:
         """A connection with a busy timeout."""
-        return sqlite3.connect(self.path, timeout=5)
+        return sqlite3.connect(self.path, timeout=0.5)  # a locked database fails fast (503), never queues
 
     def add(self, item: Feedback) -> int:
         """Store a rating; returns its row id."""
-        with self._lock, self._connect() as db:
+        with self._connect() as db:
             cur = db.execute(
                 "INSERT INTO feedback (at, question, answer, rating, source) VALUES (?, ?, ?, ?, ?)",
                 (time.time(), item.question, item.answer, item.rating, item.source),

@@ -8,23 +8,26 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel
 
+from .builds import build_lock, remove_unused
 from .corpus import corpus_files, corpus_hash
+from .documents import Doc, plan_docs
 from .errors import CorpusError, IndexError_
 from .models import Plan
 from .report import build_report, diff, format_report, snapshot
-from .text import sentences
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: one collection per build, named after it
 CORPUS_COPY = "corpus.txt"  # the plan text a build was made from, kept in its folder
 COLLECTION = "kanazawa-dx-plan"
+MANIFEST = "manifest.json"
 BATCH = 16
 Progress = Callable[[str], None]
+REBUILD_HINT = "python -m assistant index --rebuild で作り直してください"
 
 
 class Manifest(BaseModel):
@@ -39,145 +42,86 @@ class Manifest(BaseModel):
     build_seconds: float
     warnings: list[str] = []  # lines not understood, published anyway with --allow-unparsed
     snapshot: dict = {}  # the records this build answers from, for the next build's diff
+    chroma_url: str = ""  # the Chroma server holding the collection; "" = embedded, in the build folder
 
 
-@dataclass(frozen=True)
-class Doc:
-    """One indexed document: the text embedded, its record and metadata."""
-
-    id: str
-    record_id: str
-    kind: str
-    text: str
-    metadata: dict
+def collection_name(build_dir: str) -> str:
+    """The build's collection (one per build, so a Chroma server can hold several)."""
+    return f"{COLLECTION}-{build_dir}"
 
 
-def initiative_docs(plan: Plan) -> list[Doc]:
-    """One document per initiative: name, departments, field, viewpoint, goal, statuses."""
-    docs = []
-    for ini in plan.initiatives:
-        statuses = " / ".join(
-            f"{s.department} " + " ".join(f"{y}:{v or '—'}" for y, v in s.years.items()) for s in ini.statuses
-        )
-        text = f"{ini.name}（担当: {'、'.join(ini.departments)}）{ini.field_name} {ini.viewpoint} {ini.goal} {statuses}"
-        meta = {
-            "kind": "initiative",
-            "record_id": ini.id,
-            "departments": ini.departments,
-            "field": ini.field_no,
-            "new": ini.new,
-        }
-        for year in (2026, 2027, 2028, 2029):
-            meta[f"status_{year}"] = [s.years[year] or "—" for s in ini.statuses]
-        docs.append(Doc(ini.id, ini.id, "initiative", text, meta))
-    return docs
-
-
-def kpi_docs(plan: Plan) -> list[Doc]:
-    """One document per KPI."""
-    return [
-        Doc(
-            k.id,
-            k.id,
-            "kpi",
-            f"KPI {k.label} 目標 {k.target}（{k.target_year}）{k.field_name} {k.viewpoint}",
-            {"kind": "kpi", "record_id": k.id, "field": k.field_no, "cumulative": k.cumulative},
-        )
-        for k in plan.kpis
-    ]
-
-
-def goal_docs(plan: Plan) -> list[Doc]:
-    """One document per ○ goal: its title, field, viewpoint and the names of its initiatives."""
-    names = {i.id: i.name for i in plan.initiatives}
-    return [
-        Doc(g.id, g.id, "goal",
-            f"○ {g.title}（{g.field_name} {g.viewpoint}）: " + "、".join(names[i] for i in g.initiative_ids),
-            {"kind": "goal", "record_id": g.id, "field": g.field_no})
-        for g in plan.goals
-    ]
-
-
-def section_docs(plan: Plan, max_chars: int = 220) -> list[Doc]:
-    """Narrative sections cut into chunks of whole sentences, each prefixed with its heading."""
-    docs = []
-    for sec in plan.sections:
-        chunk: list[str] = []
-        pieces = sentences(sec.text)
-        for i, sentence in enumerate(pieces):
-            chunk.append(sentence)
-            if sum(map(len, chunk)) >= max_chars or i == len(pieces) - 1:
-                n = sum(1 for d in docs if d.record_id == sec.id)
-                docs.append(
-                    Doc(
-                        f"{sec.id}#{n}",
-                        sec.id,
-                        "section",
-                        f"{sec.title}: " + " ".join(chunk),
-                        {"kind": "section", "record_id": sec.id, "title": sec.title},
-                    )
-                )
-                chunk = []
-    return docs
-
-
-def plan_docs(plan: Plan) -> list[Doc]:
-    """Every document of the index, in a stable order."""
-    return initiative_docs(plan) + kpi_docs(plan) + goal_docs(plan) + section_docs(plan)
-
-
-def _client(path: Path):  # noqa: ANN202 - chromadb client type
-    """A persistent Chroma client with telemetry off."""
+def _client(index_dir: Path, build_dir: str, chroma_url: str = ""):  # noqa: ANN202 - chromadb client type
+    """The Chroma client of a build: the Chroma server at chroma_url, else embedded in the build folder."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlsplit(chroma_url)
+        return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                   ssl=url.scheme == "https", settings=settings)
+    return chromadb.PersistentClient(path=str(Path(index_dir) / build_dir), settings=settings)
 
 
 def read_manifest(index_dir: Path) -> Manifest | None:
     """The manifest of the index, or None when there is none or it is unreadable."""
-    path = Path(index_dir) / "manifest.json"
+    path = Path(index_dir) / MANIFEST
     try:
         return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
 
-def is_current(manifest: Manifest | None, index_dir: Path, corpus_dir: Path, embedding: str) -> bool:
-    """True when the manifest matches this corpus, model and schema and its files exist."""
+def is_current(manifest: Manifest | None, index_dir: Path, corpus_dir: Path, embedding: str,
+               chroma_url: str = "") -> bool:
+    """True when the manifest matches this corpus, model, schema and Chroma location and its folder exists."""
     return (
         manifest is not None
         and manifest.schema_version == SCHEMA_VERSION
         and manifest.embedding == embedding
+        and manifest.chroma_url == chroma_url
         and manifest.corpus_hash == corpus_hash(corpus_dir)
         and (Path(index_dir) / manifest.build_dir).is_dir()
     )
 
 
-def build_index(
-    plan: Plan,
-    docs: list[Doc],
-    index_dir: Path,
-    corpus_dir: Path,
-    embeddings: Embeddings,
-    embedding_name: str,
-    progress: Progress | None = None,
-    allow_unparsed: bool = False,
-) -> Manifest:
-    """Check the plan, embed every document into a fresh build folder, then switch the manifest to it atomically.
-
-    Lines the parser did not understand stop the build (all of them reported at once), unless allow_unparsed;
-    the index already published keeps serving."""
+def ensure_index(plan: Plan, index_dir: Path, corpus_dir: Path, embeddings: Embeddings, embedding_name: str,
+                 chroma_url: str = "", progress: Progress | None = None, rebuild: bool = False,
+                 allow_unparsed: bool = False) -> Manifest:
+    """The current index; built (under the build lock) unless it is current, e.g. just built by another process."""
     say = progress or (lambda _msg: None)
+    with build_lock(Path(index_dir), say):
+        manifest = read_manifest(index_dir)
+        if not rebuild and is_current(manifest, index_dir, corpus_dir, embedding_name, chroma_url):
+            return manifest
+        return _build(plan, plan_docs(plan), Path(index_dir), corpus_dir, embeddings, embedding_name, chroma_url,
+                      say, allow_unparsed)
+
+
+def build_index(plan: Plan, docs: list[Doc], index_dir: Path, corpus_dir: Path, embeddings: Embeddings,
+                embedding_name: str, progress: Progress | None = None, allow_unparsed: bool = False,
+                chroma_url: str = "") -> Manifest:
+    """Check the plan, embed every document into a fresh build, then switch the manifest to it atomically.
+
+    One build runs at a time (a second one waits). Lines the parser did not understand stop the build (all of
+    them reported at once), unless allow_unparsed; the index already published keeps serving."""
+    say = progress or (lambda _msg: None)
+    with build_lock(Path(index_dir), say):
+        return _build(plan, docs, Path(index_dir), corpus_dir, embeddings, embedding_name, chroma_url, say,
+                      allow_unparsed)
+
+
+def _build(plan: Plan, docs: list[Doc], index_dir: Path, corpus_dir: Path, embeddings: Embeddings,
+           embedding_name: str, chroma_url: str, say: Progress, allow_unparsed: bool) -> Manifest:
+    """The build itself; the caller holds the build lock."""
     check_plan(plan, allow_unparsed)
     started = time.perf_counter()
-    index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
     previous = read_manifest(index_dir)
     build_dir = f"build-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    (index_dir / build_dir).mkdir(parents=True)
     try:
-        collection = _client(index_dir / build_dir).create_collection(
-            COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        collection = _client(index_dir, build_dir, chroma_url).create_collection(
+            collection_name(build_dir), embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
         for start in range(0, len(docs), BATCH):
             batch = docs[start : start + BATCH]
@@ -191,6 +135,7 @@ def build_index(
         shutil.copyfile(corpus_files(corpus_dir)[-1], index_dir / build_dir / CORPUS_COPY)
     except Exception as exc:  # chromadb raises many types; the build folder is discarded
         shutil.rmtree(index_dir / build_dir, ignore_errors=True)
+        _drop_collections(index_dir, [build_dir], chroma_url)
         raise IndexError_(f"インデックスを作成できませんでした: {exc}") from exc
     manifest = Manifest(
         schema_version=SCHEMA_VERSION,
@@ -202,17 +147,31 @@ def build_index(
         build_seconds=round(time.perf_counter() - started, 2),
         warnings=[str(i) for i in plan.issues],
         snapshot=snapshot(plan),
+        chroma_url=chroma_url,
     )
     tmp = index_dir / f".manifest-{uuid.uuid4().hex}.json"
     tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-    os.replace(tmp, index_dir / "manifest.json")
-    _remove_old_builds(index_dir, keep=build_dir)
+    os.replace(tmp, index_dir / MANIFEST)
+    keep = {build_dir} | ({previous.build_dir} if previous else set())  # a server may still be switching over
+    _drop_collections(index_dir, remove_unused(index_dir, keep), chroma_url)
     say(f"インデックスを作成しました: {len(docs)} 件, {manifest.build_seconds:.1f} 秒")
     say(format_report(build_report(plan)))
     if previous is not None and previous.snapshot:
         changes = diff(previous.snapshot, manifest.snapshot)
         say("前回のビルドからの変更: " + ("なし" if not changes else f"{len(changes)} 件\n  " + "\n  ".join(changes)))
     return manifest
+
+
+def _drop_collections(index_dir: Path, build_dirs: list[str], chroma_url: str) -> None:
+    """Delete the server-side collections of removed builds (embedded ones went with their folders)."""
+    if not chroma_url or not build_dirs:
+        return
+    client = _client(index_dir, "", chroma_url)
+    for name in build_dirs:
+        try:
+            client.delete_collection(collection_name(name))
+        except Exception:  # noqa: BLE001 - already gone, or never created
+            pass
 
 
 def check_plan(plan: Plan, allow_unparsed: bool = False) -> None:
@@ -233,19 +192,13 @@ def last_good_corpus(index_dir: Path, manifest: Manifest | None) -> Path | None:
     return path if path.is_file() else None
 
 
-def _remove_old_builds(index_dir: Path, keep: str) -> None:
-    """Delete build folders other than the current one."""
-    for path in index_dir.glob("build-*"):
-        if path.name != keep and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-
-
 def open_collection(index_dir: Path, manifest: Manifest):  # noqa: ANN201 - chromadb collection type
     """The Chroma collection the manifest points to."""
     try:
-        return _client(Path(index_dir) / manifest.build_dir).get_collection(COLLECTION, embedding_function=None)
+        client = _client(Path(index_dir), manifest.build_dir, manifest.chroma_url)
+        return client.get_collection(collection_name(manifest.build_dir), embedding_function=None)
     except Exception as exc:  # chromadb raises NotFoundError, ValueError, ...
-        raise IndexError_(f"インデックスを開けませんでした: {exc}") from exc
+        raise IndexError_(f"インデックスを開けませんでした: {exc}。{REBUILD_HINT}") from exc
 
 
 def describe(index_dir: Path) -> dict:

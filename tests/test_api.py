@@ -14,7 +14,7 @@ from assistant.server import create_app
 
 def proxy(bot, tmp_path: Path, **settings):  # noqa: ANN001, ANN201
     """The session assistant with other settings (rate limit, CORS) and a private feedback DB."""
-    return bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", **settings)
+    return bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl.sqlite3", **settings)
 
 
 @pytest.fixture()

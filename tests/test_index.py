@@ -39,13 +39,13 @@ def test_build_then_reopen_gives_the_same_documents(plan: Plan, tmp_path: Path, 
 
 
 def test_metadata_filters_work(bot) -> None:  # noqa: ANN001
-    got = bot.collection.get(where={"departments": {"$contains": "商工労働課"}})
+    got = bot.searcher.collection.get(where={"departments": {"$contains": "商工労働課"}})
     assert sorted(got["ids"]) == ["I57", "I58", "I59", "I60"]
-    new5 = bot.collection.get(where={"$and": [{"field": 5}, {"new": True}]})
+    new5 = bot.searcher.collection.get(where={"$and": [{"field": 5}, {"new": True}]})
     assert len(new5["ids"]) == 8
 
 
-def test_stale_index_is_rebuilt_and_old_build_removed(tmp_path: Path, corpus_copy: Path) -> None:
+def test_stale_index_is_rebuilt_and_unused_old_builds_removed(tmp_path: Path, corpus_copy: Path) -> None:
     from assistant import Assistant
 
     settings = Settings(index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
@@ -58,8 +58,12 @@ def test_stale_index_is_rebuilt_and_old_build_removed(tmp_path: Path, corpus_cop
     assert not is_current(first, settings.index_dir, corpus_copy, "e5-small")
     rebuilt = Assistant(settings, progress=False).manifest
     assert rebuilt.build_dir != first.build_dir
-    assert not (settings.index_dir / first.build_dir).exists()
+    assert (settings.index_dir / first.build_dir).exists()  # the previous build stays: a server may be switching
     assert json.loads((settings.index_dir / "manifest.json").read_text())["build_dir"] == rebuilt.build_dir
+    plan_file.write_text(plan_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    third = Assistant(settings, progress=False).manifest
+    assert not (settings.index_dir / first.build_dir).exists()  # two builds back and unused: removed
+    assert {p.name for p in settings.index_dir.glob("build-*")} == {rebuilt.build_dir, third.build_dir}
 
 
 def test_model_change_makes_the_index_stale(bot) -> None:  # noqa: ANN001
