@@ -29,6 +29,7 @@ MIN_READING = 4  # shortest shared kana run that counts as naming a record
 RARE = 3  # a shared kana run counts only when at most this many records contain it
 KANA_NAME = re.compile(r"[ぁ-ゖァ-ヺー]+")
 GENERIC_TAIL = re.compile(r"の(展開|運営|提供|導入|推進|実施|開催|活用|構築|育成|整備|支援|発信|公開|運用|実践|拡充|設置)$")
+LONE_LETTER = re.compile(r"[A-Za-z0-9]")  # 「What is e?」: one letter or digit names nothing (eスポーツ)
 KANA_FRAGMENT = re.compile(r"[ぁ-ゖー]{1,2}")
 QUOTED = re.compile(r"[「『](.+?)[」』]")
 
@@ -263,7 +264,7 @@ class HybridSearcher:
     def query_tokens(self, text: str, english: bool = False, topic: bool = False) -> tuple[str, ...]:
         """Content tokens of a question; for English, only the words the plan itself uses.
         For a topic, also without verbs and adjectives the plan never uses (see content_tokens)."""
-        query = content_tokens(text, self.bm25.idf if topic else None)
+        query = tuple(t for t in content_tokens(text, self.bm25.idf if topic else None) if not LONE_LETTER.fullmatch(t))
         if english:
             return tuple(t for t in query if t in self.bm25.idf)
         # としょかん → と/しょ/かん: kana fragments the plan never uses say nothing (the reading match covers them)

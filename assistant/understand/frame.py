@@ -19,9 +19,25 @@ from .slots import FIELD_ALIASES, Slots, department_stem, read_slots
 INJECTION = re.compile(
     r"(無視|忘れ)(して|ろ|て|てください|なさい)|あなたは(今から|これから|もう)|あなたの(ルール|設定|指示|プロンプト)|として(振る舞|ふるま|答え|自己紹介|話し)|"
     r"ロールプレイ|なりきっ|システムプロンプト|プロンプトを|ルールを(変|破|無視)|指示を(無視|忘れ)|制限を(解除|無視)|"
-    r"ignore (all|any|the|previous|your)|disregard|you are now|pretend|act as|role-?play|jailbreak|system prompt",
+    r"ignore\s*(all|any|the|previous|your)|disregard|you\s*are\s*now|pretend|\bact\s*as\b|role-?\s*play|jailbreak|"
+    r"system\s*prompt",
     re.IGNORECASE,
 )
+SPACED_LETTERS = re.compile(r"(?<![A-Za-z])(?:[A-Za-z][\s.\-_*·,/]+){2,}[A-Za-z](?![A-Za-z])")
+SPACED_KANA = re.compile(r"(?:[ぁ-んァ-ヶ一-龯][\s.\-_*·・,/]+){2,}[ぁ-んァ-ヶ一-龯]")
+
+
+def joined(text: str) -> str:
+    """Letters spaced or dotted apart joined again (「I g n o r e」, 「S.y.s.t.e.m」, 「無 視 し て」)."""
+    text = SPACED_LETTERS.sub(lambda m: re.sub(r"[^A-Za-z]", "", m.group()), text)
+    return SPACED_KANA.sub(lambda m: re.sub(r"[\s.\-_*·・,/]", "", m.group()), text)
+
+
+def is_injection(text: str) -> bool:
+    """True when the text tries to change the assistant's instructions, also when spelled out letter by letter."""
+    return bool(INJECTION.search(text) or INJECTION.search(joined(text)))
+
+
 KPI_WORDS = re.compile(r"KPI|指標|数値目標|目標値|targets?\b|indicators?", re.IGNORECASE)
 PLAN_ASK = re.compile(r"担当|課|部署|所管|誰が|取組|施策|事業|プラン|目標|KPI|ありますか|あるん|はある|"
                       r"department|initiative|target|in charge", re.IGNORECASE)
@@ -138,7 +154,7 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     refs = {name for name, rx in REFS.items() if rx.search(text)}
     return Frame(
         raw=question, text=text, english=english, search_text=search_text, asks=asks, slots=slots, topic=topic,
-        hits=hits, injection=bool(INJECTION.search(text)), topic_syn=topic_tokens(syn, slots, searcher, english),
+        hits=hits, injection=is_injection(text), topic_syn=topic_tokens(syn, slots, searcher, english),
         out_of_scope=out_of_scope(text),
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
         foreign_place=other_place(text, searcher),
