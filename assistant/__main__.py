@@ -33,26 +33,27 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    """Build the index (or rebuild it), with progress, or show its manifest."""
+    """Build the index (or rebuild it) under the build lock, with progress, or show its manifest."""
     from .config import Settings
     from .corpus import load_plan
     from .embeddings import get_embeddings
-    from .index import build_index, describe, is_current, plan_docs, read_manifest
+    from .index import describe, ensure_index, is_current, read_manifest
 
     settings = Settings()
     if args.status:
         print(json.dumps(describe(settings.index_dir), ensure_ascii=False, indent=2))
         return 0
-    current = is_current(read_manifest(settings.index_dir), settings.index_dir, settings.corpus_dir, settings.embedding)
-    if current and not args.rebuild:
+    if not args.rebuild and is_current(read_manifest(settings.index_dir), settings.index_dir, settings.corpus_dir,
+                                       settings.embedding, settings.chroma_url):
         print("インデックスは最新です（--rebuild で作り直します）。", file=sys.stderr)
         return 0
     plan = load_plan(settings.corpus_dir)
     print(f"プランを読み込みました: 取組 {len(plan.initiatives)} 件, KPI {len(plan.kpis)} 件, "
           f"節 {len(plan.sections)} 件", file=sys.stderr)
-    build_index(plan, plan_docs(plan), settings.index_dir, settings.corpus_dir, get_embeddings(settings.embedding),
-                settings.embedding, progress=lambda m: print(m, file=sys.stderr, flush=True),
-                allow_unparsed=args.allow_unparsed)
+    ensure_index(plan, settings.index_dir, settings.corpus_dir, get_embeddings(settings.embedding), settings.embedding,
+                 settings.chroma_url, progress=lambda m: print(m, file=sys.stderr, flush=True), rebuild=args.rebuild,
+                 allow_unparsed=args.allow_unparsed)
+    print("動いているサーバーは1秒以内に新しいインデックスに切り替えます。", file=sys.stderr)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Benchmark: build, start-up, memory, ask latency, HTTP throughput, and a naive LangChain RAG baseline."""
+"""Benchmark: build, start-up, memory, ask latency, worst-case cost, HTTP throughput with 1 and 2 workers,
+and a naive LangChain RAG baseline."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from .config import PROJECT_ROOT, Settings
+from .embeddings import one_thread_per_request
 from .evaluate import DEFAULT_SET, load_cases, run_eval
+from .load import http_load, pct, worst_case_cpu
 from .retrieve import clear_caches
 
 
@@ -26,17 +27,12 @@ def say(msg: str) -> None:
     print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
 
-def pct(values: list[float], p: float) -> float:
-    """Percentile (nearest rank) of a list."""
-    v = sorted(values)
-    return v[min(len(v) - 1, int(p * len(v)))] if v else 0.0
-
-
 def measure_build(index_dir: Path, settings: Settings) -> float:
     """Seconds for a full index build from scratch (parse, embed, write)."""
     from .corpus import load_plan
+    from .documents import plan_docs
     from .embeddings import get_embeddings
-    from .index import build_index, plan_docs
+    from .index import build_index
 
     t = time.perf_counter()
     plan = load_plan(settings.corpus_dir)
@@ -56,46 +52,6 @@ def measure_startup(index_dir: Path, runs: int) -> float:
                              timeout=120, check=True)
         times.append(float(out.stdout.strip().splitlines()[-1]))
     return statistics.median(times)
-
-
-def measure_http(bot: Any, questions: list[str], clients: tuple[int, ...], per_client: int,
-                 time_limit: float) -> dict[str, dict[str, float]]:
-    """Requests/s and p95 of POST /api/ask on loopback for each concurrency, bounded in count and time."""
-    import httpx
-
-    from .api import create_api
-    from .server import serve_in_thread
-
-    with tempfile.TemporaryDirectory() as tmp:
-        quiet = bot.with_settings(rate_limit_per_minute=0, feedback_db=Path(tmp) / "fb.sqlite3")
-        with serve_in_thread(create_api(quiet)) as url:
-            results = {}
-            for n in clients:
-                deadline = time.perf_counter() + time_limit
-                latencies: list[float] = []
-                lock = threading.Lock()
-
-                def worker(offset: int, _deadline: float = deadline, _lat: list[float] = latencies,
-                           _lock: threading.Lock = lock) -> None:
-                    with httpx.Client(timeout=30) as c:
-                        for i in range(per_client):
-                            if time.perf_counter() > _deadline:
-                                return
-                            t = time.perf_counter()
-                            r = c.post(f"{url}/api/ask", json={"question": questions[(offset + i) % len(questions)]})
-                            r.raise_for_status()
-                            with _lock:
-                                _lat.append((time.perf_counter() - t) * 1000)
-
-                clear_caches()
-                start = time.perf_counter()
-                with ThreadPoolExecutor(n) as pool:
-                    list(pool.map(worker, [k * 7 for k in range(n)]))
-                wall = time.perf_counter() - start
-                results[str(n)] = {"requests": len(latencies), "rps": round(len(latencies) / wall, 1),
-                                   "p95_ms": round(pct(latencies, 0.95), 1)}
-                say(f"HTTP {n} client(s): {results[str(n)]}")
-    return results
 
 
 def expected_strings(case: dict) -> list[str]:
@@ -135,7 +91,7 @@ def peak_rss_mb() -> float:
 
 def markdown(r: dict) -> str:
     """The results as a Markdown table."""
-    b, h = r["baseline"], r["http"]
+    b, h, w = r["baseline"], r["http"], r["worst_case"]
     rows = [
         ("Full index build (from scratch)", f"{r['build_s']:.1f} s"),
         ("Start-up with a built index (fresh process)", f"{r['startup_s']:.2f} s"),
@@ -143,8 +99,11 @@ def markdown(r: dict) -> str:
         (f"Ask latency p50 / p95 / p99 ({r['questions']} questions)",
          f"{r['ask_p50_ms']:.1f} / {r['ask_p95_ms']:.1f} / {r['ask_p99_ms']:.1f} ms"),
     ]
-    rows += [(f"HTTP POST /api/ask, {n} client(s)", f"{v['rps']} req/s, p95 {v['p95_ms']} ms ({v['requests']} req)")
-             for n, v in h.items()]
+    rows.append(("Worst accepted request, CPU after warm-up (max / median)",
+                 f"{w['max_ms']:.0f} / {w['median_ms']:.0f} ms ({', '.join(f'{k} {v:.0f}' for k, v in w['by_input'].items())})"))
+    rows += [(f"HTTP POST /api/ask, {n} worker(s), {c} client(s), distinct questions",
+              f"{v['rps']} req/s, p50 {v['p50_ms']} ms, p95 {v['p95_ms']} ms ({v['requests']} req, {v['failed']} failed)")
+             for n, by_clients in h.items() for c, v in by_clients.items()]
     rows += [
         ("Our end-to-end accuracy (eval set)", f"{r['accuracy']:.1%}"),
         ("Naive RAG context recall (500/50 chunks, top-4)", f"{b['context_recall']:.1%} ({b['questions']} q)"),
@@ -161,6 +120,7 @@ def run_bench(quick: bool = False, output: Path = Path("artifacts/bench.json"),
     """Run every measure in one process on this machine; Markdown to stdout, JSON to `output`."""
     from .engine import Assistant
 
+    one_thread_per_request()  # measure as the server runs
     base = Settings()
     cases = load_cases(questions_file)
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,11 +139,13 @@ def run_bench(quick: bool = False, output: Path = Path("artifacts/bench.json"),
             clear_caches()
             report = run_eval(bot, cases)
             latencies += report.latencies_ms
-        say("HTTP load on loopback …")
-        http = measure_http(bot, [c["q"] for c in cases if not c.get("refuse")], clients=(1, 4, 8),
-                            per_client=10 if quick else 40, time_limit=8 if quick else 30)
-        say("naive LangChain RAG baseline …")
         plan_text = next(Path(base.corpus_dir).glob("*.txt")).read_text(encoding="utf-8")
+        say("worst-case requests …")
+        worst = worst_case_cpu(bot, rounds=2 if quick else 5, plan_text=plan_text)
+        say(f"worst case: {worst}")
+        say("HTTP load on loopback, distinct questions, 1 and 2 worker processes …")
+        http = http_load(index_dir, workers=(1, 2), clients=(1, 8), time_limit=4 if quick else 15, say=say)
+        say("naive LangChain RAG baseline …")
         baseline = naive_baseline(cases, plan_text, bot.embeddings)
     result = {
         "date": time.strftime("%Y-%m-%d"), "quick": quick,
@@ -191,7 +153,7 @@ def run_bench(quick: bool = False, output: Path = Path("artifacts/bench.json"),
         "build_s": round(build_s, 2), "startup_s": round(startup_s, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
         "questions": len(cases), "accuracy": round(report.score, 4),
         "ask_p50_ms": round(statistics.median(latencies), 1), "ask_p95_ms": round(pct(latencies, 0.95), 1),
-        "ask_p99_ms": round(pct(latencies, 0.99), 1), "http": http, "baseline": baseline,
+        "ask_p99_ms": round(pct(latencies, 0.99), 1), "worst_case": worst, "http": http, "baseline": baseline,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -125,7 +125,8 @@ def write_corpus(folder: Path, text: str) -> Path:
 def test_a_rejected_build_keeps_the_published_index_answering(tmp_path: Path) -> None:
     from assistant import Assistant
     from assistant.corpus import load_plan
-    from assistant.index import build_index, plan_docs, read_manifest
+    from assistant.documents import plan_docs
+    from assistant.index import build_index, read_manifest
 
     corpus = write_corpus(tmp_path / "corpus", PLAN)
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
+from assistant.documents import plan_docs
 from assistant.embeddings import get_embeddings
-from assistant.index import SCHEMA_VERSION, build_index, is_current, open_collection, plan_docs, read_manifest
+from assistant.index import SCHEMA_VERSION, build_index, is_current, open_collection, read_manifest
 from assistant.models import Plan
 
 

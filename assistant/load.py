@@ -1,0 +1,141 @@
+"""Benchmark parts that measure cost under pressure: the worst request's CPU, and HTTP load from distinct
+questions against real server processes with one and with several workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .config import PROJECT_ROOT
+from .retrieve import clear_caches
+
+KANJI = "金沢市行政手続電子申請窓口図書館交通観光防災子育教育健康福祉産業環境文化"
+
+
+def distinct_questions() -> list[str]:
+    """Every question the project has written (own set, blind batches, training batch), each once."""
+    seen: dict[str, None] = {}
+    for path in sorted((PROJECT_ROOT / "eval").rglob("*.jsonl")):
+        for line in path.open(encoding="utf-8"):
+            if line.strip():
+                seen.setdefault(json.loads(line)["q"], None)
+    return list(seen)
+
+
+def pct(values: list[float], p: float) -> float:
+    """Percentile (nearest rank) of a list."""
+    v = sorted(values)
+    return v[min(len(v) - 1, int(p * len(v)))] if v else 0.0
+
+
+def worst_inputs(rng: random.Random, plan_text: str) -> dict[str, tuple[str, list[Any]]]:
+    """The heaviest requests the API accepts: 1,000-character questions with 50 maximal history turns."""
+    def noise(n: int) -> str:
+        return "".join(rng.choice(KANJI) for _ in range(n))
+
+    start = rng.randrange(0, max(1, len(plan_text) - 4000))
+    plan = "".join(c for c in plan_text[start : start + 3000] if c.isprintable() and c not in "<>")
+    return {
+        "random kanji": (noise(1000), [{"role": "user", "content": noise(1200)} for _ in range(50)]),
+        "plan text": (plan[:1000], [plan[1000:2200], plan[1800:3000]] * 25),
+        "repeated word": ("ごみ" * 500, ["ごみ" * 600] * 50),
+        "long English": (("Which department runs the digital services for " * 25)[:1000],
+                         ["Tell me about the smart city plan and every initiative " * 20] * 50),
+    }
+
+
+def worst_case_cpu(bot: Any, rounds: int, plan_text: str) -> dict[str, Any]:
+    """CPU milliseconds of the heaviest requests after warm-up (distinct texts, caches cleared each time)."""
+    rng = random.Random(7)
+    for question, history in worst_inputs(rng, plan_text).values():  # warm-up
+        bot.ask(question, history=history)
+    per_shape: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for name, (question, history) in worst_inputs(rng, plan_text).items():
+            clear_caches()
+            t = time.process_time()
+            bot.ask(question, history=history)
+            per_shape.setdefault(name, []).append((time.process_time() - t) * 1000)
+    every = [v for vs in per_shape.values() for v in vs]
+    return {"max_ms": round(max(every), 1), "median_ms": round(statistics.median(every), 1),
+            "by_input": {k: round(max(v), 1) for k, v in per_shape.items()}}
+
+
+@contextmanager
+def server_process(index_dir: Path, workers: int) -> Iterator[str]:
+    """`python app.py --workers N` on a free port with the rate limit off; yields its URL."""
+    from .server import free_port, wait_healthy
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, ASSISTANT_INDEX_DIR=str(index_dir), ASSISTANT_RATE_LIMIT_PER_MINUTE="0",
+                   ASSISTANT_FEEDBACK_DB=str(Path(tmp) / "fb.sqlite3"))
+        proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--workers", str(workers)], env=env,
+                                cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            if not wait_healthy(url, timeout=180):
+                raise RuntimeError(f"the {workers}-worker server did not start")
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+
+
+def load(url: str, questions: list[str], clients: int, time_limit: float) -> dict[str, float]:
+    """POST /api/ask from `clients` threads, each question once, until they run out or time is up."""
+    import httpx
+
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    deadline = time.perf_counter() + time_limit
+
+    def client(mine: list[str]) -> None:
+        nonlocal failures
+        with httpx.Client(timeout=60) as c:
+            for q in mine:
+                if time.perf_counter() > deadline:
+                    return
+                t = time.perf_counter()
+                ok = c.post(f"{url}/api/ask", json={"question": q}).status_code == 200
+                with lock:
+                    latencies.append((time.perf_counter() - t) * 1000)
+                    failures += not ok
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, [questions[k::clients] for k in range(clients)]))
+    wall = time.perf_counter() - start
+    return {"requests": len(latencies), "failed": failures, "rps": round(len(latencies) / wall, 1),
+            "p50_ms": round(pct(latencies, 0.5), 1), "p95_ms": round(pct(latencies, 0.95), 1)}
+
+
+def http_load(index_dir: Path, workers: tuple[int, ...], clients: tuple[int, ...], time_limit: float,
+              say: Any) -> dict[str, dict[str, dict[str, float]]]:
+    """Throughput and latency per worker count and client count; no question is asked twice of one server."""
+    pool = distinct_questions()
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for n in workers:
+        with server_process(index_dir, n) as url:
+            load(url, ["ウォームアップ", "かなパスの担当は？"] * n, n, time_limit)
+            results[str(n)] = {}
+            start = 0
+            for c in clients:  # each client count gets its own slice of the pool, in proportion
+                share = pool[start : start + len(pool) * c // sum(clients)]
+                start += len(share)
+                results[str(n)][str(c)] = load(url, share, c, time_limit)
+                say(f"HTTP {n} worker(s), {c} client(s): {results[str(n)][str(c)]}")
+    return results
