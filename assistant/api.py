@@ -6,13 +6,14 @@ No `from __future__ import annotations`: FastAPI must see the request model buil
 import sqlite3
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,20 +21,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .errors import AssistantError, EmptyQuestionError, InputError, QuestionTooLongError
 from .feedback import Feedback, FeedbackStore
 from .guards import ErrorResponse, Guard, SecurityHeaders, error
-from .limits import BODY_BYTES
+from .limits import BODY_BYTES, HISTORY_ITEMS, TURN_CHARS
 from .models import Answer
 from .ratelimit import RateLimiter
+from .text import is_english
 
 STATIC = Path(__file__).parent / "static"
 SWAGGER = files("fastapi_offline") / "static"  # Swagger UI from a PyPI package: /docs needs no CDN
-HISTORY_ITEMS = 50
 
 
 class Turn(BaseModel):
     """One earlier turn of the conversation (only the user's turns are read, each from its end)."""
 
     role: str = Field(default="user", max_length=20)
-    content: str = ""
+    content: str = Field(default="", max_length=TURN_CHARS)
 
 
 class Health(BaseModel):
@@ -59,7 +60,7 @@ def ask_request(limit: int) -> type[BaseModel]:
     return create_model(
         "AskRequest",
         question=(str, Field(min_length=1, max_length=limit, description=f"質問 (1–{limit} characters)")),
-        history=(list[Turn | str], Field(default_factory=list, max_length=HISTORY_ITEMS,
+        history=(list[Turn | Annotated[str, Field(max_length=TURN_CHARS)]], Field(default_factory=list, max_length=HISTORY_ITEMS,
                                          description="earlier turns, oldest first (only the last user turns count)")),
     )
 
@@ -82,7 +83,8 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
     app.state.feedback = feedback or FeedbackStore(settings.feedback_path)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_path)
     # added innermost first: the guard (limits, 500s) → CORS (answers preflights first) → security headers
-    app.add_middleware(Guard, limiter=limiter, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(Guard, limiter=limiter, trusted_proxies=settings.trusted_proxies,
+                       methods=lambda path: route_methods(app, path))
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type"], expose_headers=["Retry-After"])
@@ -92,9 +94,15 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
 
     @app.post("/api/ask", response_model=Answer, responses=errors_doc(*COMMON))
     def ask(req: AskRequest) -> Answer:  # type: ignore[valid-type]
-        """Answer a question about the plan, with citations."""
+        """Answer a question about the plan, with citations. A question the schema allows but the assistant does
+        not take (only spaces, control characters, HTML) is declined with the reason: 200, grounded false."""
         history = [t if isinstance(t, str) else t.model_dump() for t in req.history]
-        return app.state.bot.ask(req.question, history=history)
+        try:
+            return app.state.bot.ask(req.question, history=history)
+        except InputError as exc:
+            english = is_english(req.question)
+            return Answer(text=exc.message_en if english else exc.detail, grounded=False, kind="rejected",
+                          language="en" if english else "ja")
 
     @app.post("/api/feedback", response_model=FeedbackSaved, responses=errors_doc(*COMMON))
     def feedback_endpoint(item: Feedback) -> FeedbackSaved:
@@ -140,6 +148,12 @@ QUESTION_LENGTH = {
     "string_too_short": lambda _e: EmptyQuestionError(),
     "string_too_long": lambda e: QuestionTooLongError(int(e.get("ctx", {}).get("max_length", 0))),
 }
+
+
+def route_methods(app: FastAPI, path: str) -> set[str] | None:
+    """The methods a documented route takes (None for paths the API does not document)."""
+    methods = {m for r in app.routes if isinstance(r, APIRoute) and r.path == path for m in r.methods}
+    return (methods | {"HEAD", "OPTIONS"}) if methods else None
 
 
 def not_found() -> JSONResponse:

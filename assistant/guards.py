@@ -58,9 +58,15 @@ def error(status: int, code: str, ja: str, en: str, headers: dict[str, str] | No
 
 def too_large() -> JSONResponse:
     """413 for a body over BODY_BYTES."""
-    kib = BODY_BYTES // 1024
-    return error(413, "payload_too_large", f"リクエストが大きすぎます（上限 {kib} KiB）。質問を短くしてください。",
-                 f"The request body is too large (limit {kib} KiB). Please shorten the question.")
+    mib = BODY_BYTES / 1024 / 1024
+    return error(413, "payload_too_large", f"リクエストが大きすぎます（上限 {mib:g} MiB）。質問や履歴を短くしてください。",
+                 f"The request body is too large (limit {mib:g} MiB). Please shorten the question or history.")
+
+
+def not_allowed(allowed: set[str]) -> JSONResponse:
+    """405 with the methods the route takes."""
+    return error(405, "method_not_allowed", "この方法では呼び出せません。", "Method not allowed.",
+                 headers={"Allow": ", ".join(sorted(allowed))})
 
 
 def rate_limited(wait: int) -> JSONResponse:
@@ -99,8 +105,9 @@ class SecurityHeaders:
 class Guard:
     """Blocked routes, the body size limit and the rate limit, and a clean 500 when something breaks."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, trusted_proxies: list[str]) -> None:
-        self.app, self.limiter, self.trusted = app, limiter, trusted_proxies
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, trusted_proxies: list[str],
+                 methods: Callable[[str], set[str] | None] = lambda _path: None) -> None:
+        self.app, self.limiter, self.trusted, self.methods = app, limiter, trusted_proxies, methods
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the request, then run the app, turning an unexpected exception into the documented 500."""
@@ -109,6 +116,9 @@ class Guard:
         path, method = scope.get("path", ""), scope.get("method", "GET")
         if path.startswith(BLOCKED_PREFIXES):
             return await error(404, "not_found", "このページはありません。", "Not found.")(scope, receive, send)
+        allowed = self.methods(path)
+        if allowed is not None and method not in allowed:
+            return await not_allowed(allowed)(scope, receive, send)
         if method in BODY_METHODS:
             body = await read_body(scope, receive)
             if body is None:

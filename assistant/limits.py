@@ -9,7 +9,9 @@ MIN_TURN_TOKENS = 12  # below this an embedding says nothing (the prefix and spe
 HISTORY_TURNS = 2  # earlier user turns that can still be referred to
 READING_CHARS = 120  # kana-reading matches look at the question's last 120 characters
 READ_CHARS = 200  # a question or earlier turn is read from its end this far (the asking part of a long text)
-BODY_BYTES = 64 * 1024  # the largest request body any route accepts
+HISTORY_ITEMS = 20  # history items a request may carry (only the last user turns are read)
+TURN_CHARS = 4000  # the longest history item the API takes (a previous answer fits)
+BODY_BYTES = 1024 * 1024  # the largest request body any route accepts: above every body the schema allows
 
 
 def turn_budgets(question_tokens: int, turn_tokens: list[int]) -> list[int]:

@@ -47,8 +47,6 @@ def test_decline_is_200_with_grounded_false(client: TestClient) -> None:
     [
         ({"question": ""}, 400, "EmptyQuestionError"),
         ({"question": "あ" * 1001}, 400, "QuestionTooLongError"),
-        ({"question": "<script>alert(1)</script>"}, 400, "MarkupError"),
-        ({"question": "a\x07b"}, 400, "ControlCharacterError"),
         ({"q": "missing field"}, 422, "invalid_request"),
         ({"question": 123}, 422, "invalid_request"),
         ({"question": "x", "history": "not a list"}, 422, "invalid_request"),
@@ -59,6 +57,17 @@ def test_bad_input_is_4xx_json_in_two_languages(client: TestClient, payload, sta
     assert r.status_code == status
     err = r.json()["error"]
     assert err["code"] == code and err["message_ja"] and err["message_en"]
+
+
+@pytest.mark.parametrize(("question", "words"), [("<script>alert(1)</script>", "HTML"), ("かなパス\x07の担当は？", "制御文字"),
+                                               ("   ", "空"), ("<b>Who runs it?</b>", "HTML or script")])
+def test_questions_the_schema_allows_but_we_do_not_take_are_declined(client: TestClient, question: str,
+                                                                     words: str) -> None:
+    r = client.post("/api/ask", json={"question": question})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["grounded"] is False and body["kind"] == "rejected" and words in body["text"]
+    assert body["citations"] == []
 
 
 def test_malformed_json_body(client: TestClient) -> None:

@@ -23,7 +23,7 @@ from assistant.builds import build_lock, in_use, remove_unused
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.guards import SECURITY_HEADERS
 from assistant.index import read_manifest
-from assistant.limits import BODY_BYTES, HISTORY_TURNS, REQUEST_TOKENS
+from assistant.limits import BODY_BYTES, HISTORY_ITEMS, HISTORY_TURNS, REQUEST_TOKENS, TURN_CHARS
 from assistant.ratelimit import RateLimiter, client_address
 from assistant.server import create_app, free_port, serve_in_thread, wait_healthy
 
@@ -72,7 +72,7 @@ def test_any_input_embeds_within_the_request_budget(bot, monkeypatch) -> None:  
 
     clear_caches()
     long_question = "金沢市の図書館について教えてください。" * 50  # 1,000 characters
-    bot.ask(long_question[:1000], history=[{"role": "user", "content": "ごみ" * 10000}] * 50)
+    bot.ask(long_question[:1000], history=[{"role": "user", "content": "ごみ" * 10000}] * 50)  # Python API: no schema
     count = bot.searcher.token_count
     assert 1 <= len(embedded) <= 1 + HISTORY_TURNS
     assert sum(count(t) for t in embedded) <= REQUEST_TOKENS
@@ -80,16 +80,22 @@ def test_any_input_embeds_within_the_request_budget(bot, monkeypatch) -> None:  
 
 
 @pytest.mark.parametrize("history", [
-    ["ごみ" * 10000],  # past Sudachi's input limit
-    [{"role": "user", "content": "\ud800 かなパスの担当は？"}],  # a lone surrogate
-    ["x" * 60000],
-    [{"role": "assistant", "content": "長い回答。" * 5000}],
+    ["ごみ" * 2000] * HISTORY_ITEMS,  # each past Sudachi's input limit once joined
+    ["x" * TURN_CHARS] * HISTORY_ITEMS,
+    [{"role": "assistant", "content": "長い回答。" * 800}],
 ])
 def test_history_the_schema_accepts_never_gives_500(client: TestClient, history) -> None:  # noqa: ANN001
     body = json.dumps({"question": "それの担当は？", "history": history}, ensure_ascii=True)
     r = client.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
-    assert r.status_code in (200, 413), r.text
-    assert "error" in r.json() if r.status_code == 413 else r.json()["text"]
+    assert r.status_code == 200 and r.json()["text"], r.text
+
+
+def test_history_past_the_schema_is_a_422_not_a_500(client: TestClient) -> None:
+    lone_surrogate = '{"question": "x", "history": [{"role": "user", "content": "\\ud800"}]}'  # not Unicode
+    for body in (json.dumps({"question": "q", "history": ["x" * (TURN_CHARS + 1)]}),
+                 json.dumps({"question": "q", "history": ["q"] * (HISTORY_ITEMS + 1)}), lone_surrogate):
+        r = client.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
 
 
 @pytest.mark.parametrize(("content", "status"), [
@@ -97,7 +103,8 @@ def test_history_the_schema_accepts_never_gives_500(client: TestClient, history)
     (b"[" * 20000 + b"]" * 20000, 400),  # nested past the JSON parser's depth
     (b'{"question": 5}', 422),
     (json.dumps({"question": "あ" * 1001}).encode(), 400),
-    (json.dumps({"question": "a" * 100_001}).encode(), 413),
+    (json.dumps({"question": "a" * 100_001}).encode(), 400),
+    (json.dumps({"question": "a" * (BODY_BYTES + 1)}).encode(), 413),
     (json.dumps({"question": ""}).encode(), 400),
 ])
 def test_every_bad_body_gets_the_documented_error_shape(client: TestClient, content: bytes, status: int) -> None:
@@ -221,7 +228,7 @@ def test_the_rate_limit_table_forgets_old_clients(tmp_path: Path) -> None:
 
 def test_the_rate_limit_is_shared_by_processes(tmp_path: Path) -> None:
     code = ("import sys; from pathlib import Path; from assistant.ratelimit import RateLimiter; "
-            "rl = RateLimiter(10, Path(sys.argv[1])); print(sum(rl.retry_after('c') == 0 for _ in range(8)))")
+            "rl = RateLimiter(10, Path(sys.argv[1])); print(sum(rl.retry_after('c', now=1000.0) == 0 for _ in range(8)))")
     runs = [subprocess.run([sys.executable, "-c", code, str(tmp_path / "rl.sqlite3")], capture_output=True, text=True,
                            cwd=PROJECT_ROOT, check=True) for _ in range(2)]
     assert [int(r.stdout) for r in runs] == [8, 2]
@@ -374,3 +381,15 @@ def test_chroma_server_mode_against_a_real_chroma_run(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_schemathesis_finds_no_response_outside_the_schema(bot, tmp_path: Path) -> None:  # noqa: ANN001
+    cli_path = Path(sys.executable).parent / "schemathesis"
+    if not cli_path.exists():
+        pytest.skip("schemathesis is not installed (make test installs the dev extra)")
+    quiet = bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl.sqlite3",
+                              rate_limit_per_minute=0)
+    with serve_in_thread(create_app(quiet)) as url:
+        done = subprocess.run([str(cli_path), "run", f"{url}/openapi.json", "--checks", "all", "--max-examples", "40",
+                               "--seed", "1"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
