@@ -18,14 +18,15 @@ from .api import create_api
 from .config import Settings
 from .errors import AssistantError
 from .feedback import FeedbackStore
-from .ui import CSS, build_ui
+from .ui import CSS, HEAD, MIDDLEWARE, build_ui, theme
 
 
 def create_app(bot: Any) -> FastAPI:
     """API routes first, then the UI at / (so /api, /docs, /widget.js keep their handlers)."""
     store = FeedbackStore(bot.settings.feedback_path)
     app = create_api(bot, store)
-    return gr.mount_gradio_app(app, build_ui(bot, store), path="/", css=CSS, footer_links=["api"])
+    return gr.mount_gradio_app(app, build_ui(bot, store), path="/", theme=theme(), css=CSS, head=HEAD,
+                               footer_links=[], run_history=False, app_kwargs={"middleware": MIDDLEWARE})
 
 
 def free_port() -> int:

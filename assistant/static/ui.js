@@ -1,0 +1,123 @@
+/* 金沢市DXアクションプラン2.0 アシスタント — the chat page's behaviour, by event delegation (no inline handlers).
+ * Buttons with data-q ask at once; [n] markers open their source; 👍/👎 go to /api/feedback;
+ * a new answer is scrolled to its start (so a long list's headline stays in view); lang stays "ja". */
+(function () {
+  "use strict";
+  if (window.__kdxUi) return;
+  window.__kdxUi = true;
+  var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var REASONS = ["回答がまちがっている", "出典が合っていない", "質問を理解していない", "わかりにくい", "その他"];
+
+  function keepJapanese() {
+    var root = document.documentElement;
+    if (root.lang !== "ja") root.lang = "ja";
+  }
+  keepJapanese();
+  new MutationObserver(keepJapanese).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+
+  function ask(q) {
+    var box = document.querySelector("#question textarea");
+    var send = document.getElementById("send");
+    if (!box || !send || !q) return;
+    var setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+    setter.call(box, q);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(function () { send.click(); }, 50);
+  }
+
+  function openSource(li) {
+    if (!li) return;
+    var more = li.closest("details.more");
+    if (more) more.open = true;
+    var details = li.querySelector("details");
+    if (details) details.open = true;
+    li.classList.add("open");
+    li.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+    var summary = li.querySelector("summary");
+    if (summary) summary.focus({ preventScroll: true });
+  }
+
+  function postFeedback(bar, rating, reason) {
+    var body = JSON.parse(bar.getAttribute("data-feedback"));
+    body.rating = rating;
+    body.reason = reason || "";
+    body.source = "ui";
+    var status = bar.querySelector(".fb-status");
+    fetch("api/feedback", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (r) { status.textContent = r.ok ? "ご意見ありがとうございました。" : "送信できませんでした。"; })
+      .catch(function () { status.textContent = "送信できませんでした。"; });
+    bar.querySelectorAll("button.fb").forEach(function (b) { b.disabled = true; });
+    var form = bar.querySelector(".fb-form");
+    if (form) form.remove();
+  }
+
+  function reasonForm(bar) {
+    if (bar.querySelector(".fb-form")) return;
+    var form = document.createElement("form");
+    form.className = "fb-form";
+    var id = "fb-reason-" + bar.getAttribute("data-turn");
+    var lab = document.createElement("label");
+    lab.setAttribute("for", id);
+    lab.textContent = "理由";
+    var select = document.createElement("select");
+    select.id = id;
+    REASONS.forEach(function (r) { var o = document.createElement("option"); o.textContent = r; select.appendChild(o); });
+    var note = document.createElement("input");
+    note.type = "text"; note.maxLength = 300; note.placeholder = "よろしければ詳しく（任意）";
+    note.setAttribute("aria-label", "詳しい理由（任意）");
+    var submit = document.createElement("button");
+    submit.type = "submit"; submit.textContent = "送信する";
+    form.append(lab, select, note, submit);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      postFeedback(bar, "down", select.value + (note.value.trim() ? "：" + note.value.trim() : ""));
+    });
+    bar.appendChild(form);
+    select.focus();
+  }
+
+  document.addEventListener("click", function (e) {
+    var t = e.target instanceof Element ? e.target : null;
+    if (!t) return;
+    var askBtn = t.closest("#chat button.ask");
+    if (askBtn) { ask(askBtn.getAttribute("data-q")); return; }
+    var ref = t.closest("#chat a.ref");
+    if (ref) {
+      e.preventDefault();
+      openSource(document.getElementById(ref.getAttribute("href").slice(1)));
+      return;
+    }
+    var fb = t.closest("#chat button.fb");
+    if (fb) {
+      var bar = fb.closest(".feedback");
+      if (fb.getAttribute("data-rating") === "up") postFeedback(bar, "up", ""); else reasonForm(bar);
+    }
+  });
+
+  var seen = 0;
+  var params = new URLSearchParams(window.location.search);
+  var wantSource = params.get("source");
+
+  function onChatChange() {
+    var turns = document.querySelectorAll("#chat article.turn[data-turn]");
+    if (turns.length > seen) {
+      var last = turns[turns.length - 1];
+      last.scrollIntoView({ block: "start", behavior: reduced ? "auto" : "smooth" });
+      if (wantSource) {
+        openSource(last.querySelector('.sources li[data-id="' + CSS.escape(wantSource) + '"]'));
+        wantSource = null;
+      }
+    }
+    seen = turns.length;
+  }
+
+  function start() {
+    var chat = document.getElementById("chat");
+    var box = document.querySelector("#question textarea");
+    if (!chat || !box) { setTimeout(start, 100); return; }
+    new MutationObserver(onChatChange).observe(chat, { childList: true, subtree: true });
+    var q = params.get("q");
+    if (q) ask(q.slice(0, 1000));
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
