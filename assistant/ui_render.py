@@ -177,15 +177,27 @@ def uniform(values: list[str]) -> str:
     return values[0] if len(values) > 1 and values[0] and len(set(values)) == 1 else ""
 
 
-def group_table(b: Block, turn: int, lang: str) -> str:
-    """A ■ group as a table; a department or status every row shares is said once, above the table."""
+def shared(rows: list[Row], lang: str) -> tuple[str, str]:
+    """The department and the status every row shares (as HTML), or '' for each that differs."""
+    return (uniform([departments(r.c.departments, lang) for r in rows]),
+            uniform([status_html(r.tail) for r in rows]))
+
+
+def once(dep: str, status: str, lang: str) -> str:
+    """「担当課: 産業政策課」「状況: 2026: 新規導入」 said once instead of on every row."""
+    notes = [E(label(lang, "dept_once", d="§")).replace("§", dep) if dep else "",
+             E(label(lang, "status_once", s="§")).replace("§", f'<span class="status">{status}</span>') if status else ""]
+    return "".join(f'<p class="once">{x}</p>' for x in notes if x)
+
+
+def group_table(b: Block, turn: int, lang: str, said: tuple[str, str]) -> str:
+    """A ■ group as a table; a department or status the group shares (or the whole list, `said`) is said once."""
     deps = [departments(r.c.departments, lang) for r in b.rows]
     tails = [status_html(r.tail) for r in b.rows]
-    same_dep, same_tail = uniform(deps), uniform(tails)
-    show_dep, show_tail = not same_dep and any(deps), not same_tail and any(tails)
-    notes = [E(label(lang, "dept_once", d="§")).replace("§", same_dep) if same_dep else "",
-             E(label(lang, "status_once", s="§")).replace("§", f'<span class="status">{same_tail}</span>')
-             if same_tail else ""]
+    same_dep, same_tail = shared(b.rows, lang)
+    same_dep, same_tail = ("" if said[0] else same_dep), ("" if said[1] else same_tail)
+    show_dep = not (said[0] or same_dep) and any(deps)
+    show_tail = not (said[1] or same_tail) and any(tails)
     head = f'<th scope="col">{E(label(lang, "initiative"))}</th>'
     head += f'<th scope="col">{E(label(lang, "department"))}</th>' if show_dep else ""
     head += f'<th scope="col">{E(label(lang, "status"))}</th>' if show_tail else ""
@@ -194,9 +206,8 @@ def group_table(b: Block, turn: int, lang: str) -> str:
         + (f"<td>{d}</td>" if show_dep else "") + (f'<td class="status">{t}</td>' if show_tail else "") + "</tr>"
         for r, d, t in zip(b.rows, deps, tails, strict=True))
     heading = f"<h3>{E(b.heading)}</h3>" if b.heading else ""
-    note = "".join(f'<p class="once">{x}</p>' for x in notes if x)
-    return (f'<div class="group">{heading}{note}<div class="scroll"><table class="list"><thead><tr>{head}</tr>'
-            f"</thead><tbody>{rows}</tbody></table></div></div>")
+    return (f'<div class="group">{heading}{once(same_dep, same_tail, lang)}<div class="scroll"><table class="list">'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></div>")
 
 
 def paragraph(line: str, nums: list[int], turn: int, lang: str, first: bool) -> str:
@@ -208,10 +219,14 @@ def paragraph(line: str, nums: list[int], turn: int, lang: str, first: bool) -> 
 
 def body_html(answer: Answer, turn: int) -> str:
     """The answer text with markers; list items become tables grouped as the answer groups them."""
-    parts, first = [], True
-    for b in blocks(answer.text, answer.citations):
+    parts, first, said = [], True, ("", "")
+    found = blocks(answer.text, answer.citations)
+    for b in found:
+        if b.rows and said == ("", "") and sum(1 for x in found if x.rows) > 1:
+            said = shared([r for x in found for r in x.rows], answer.language)
+            parts.append(once(*said, answer.language))
         if b.rows:
-            parts.append(group_table(b, turn, answer.language))
+            parts.append(group_table(b, turn, answer.language, said))
         elif b.heading:
             parts.append(f"<h3>{E(b.heading)}</h3>")
         for line, nums in b.lines:
