@@ -111,7 +111,7 @@ def turn_html(turn: Turn, n: int) -> str:
     """One question and its answer as an <article>."""
     lang = turn.answer.language if turn.answer else "ja"
     return (f'<article class="turn" id="turn-{n}" data-turn="{n}" aria-label="{E(label(lang, "assistant"))} {n}">'
-            f'<div class="user"><span class="sr">{E(label(lang, "you"))}: </span>{E(turn.question)}</div>'
+            f'<div class="user"><span class="sr">{E(label(lang, "you"))}: </span><span class="q">{E(turn.question)}</span></div>'
             f"{answer_html(turn, n)}</article>")
 
 
@@ -125,4 +125,4 @@ def welcome_html() -> str:
 
 def log_html(turns: list[Turn]) -> str:
     """The whole conversation: welcome first, then every turn."""
-    return welcome_html() + "".join(turn_html(t, n) for n, t in enumerate(turns, 1))
+    return '<h2 class="sr">会話</h2>' + welcome_html() + "".join(turn_html(t, n) for n, t in enumerate(turns, 1))

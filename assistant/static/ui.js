@@ -101,14 +101,22 @@
   function onChatChange() {
     var turns = document.querySelectorAll("#chat article.turn[data-turn]");
     if (turns.length > seen) {
-      var last = turns[turns.length - 1];
-      last.scrollIntoView({ block: "start", behavior: reduced ? "auto" : "smooth" });
-      if (wantSource) {
-        openSource(last.querySelector('.sources li[data-id="' + CSS.escape(wantSource) + '"]'));
-        wantSource = null;
-      }
+      turns[turns.length - 1].scrollIntoView({ block: "start", behavior: reduced ? "auto" : "smooth" });
     }
     seen = turns.length;
+    if (wantSource && turns.length) {  // ?source=ID (the widget's source links): open it once it is drawn
+      var li = turns[turns.length - 1].querySelector('.sources li[data-id="' + CSS.escape(wantSource) + '"]');
+      var details = li && li.querySelector("details");
+      if (details && !details.open) openSource(li);
+      if (li) setTimeout(function () { wantSource = null; }, 2000);
+    }
+  }
+
+  function askWhenReady(q, tries) {
+    // Gradio may not listen yet right after the first paint (and may reset the box): ask again until answered.
+    if (document.querySelector("#chat article.turn[data-turn]") || tries > 10) return;
+    ask(q);
+    setTimeout(function () { askWhenReady(q, tries + 1); }, 1500);
   }
 
   function start() {
@@ -117,7 +125,7 @@
     if (!chat || !box) { setTimeout(start, 100); return; }
     new MutationObserver(onChatChange).observe(chat, { childList: true, subtree: true });
     var q = params.get("q");
-    if (q) ask(q.slice(0, 1000));
+    if (q) askWhenReady(q.slice(0, 1000), 0);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
