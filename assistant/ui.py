@@ -55,7 +55,8 @@ def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
         return log_html([]), "", []
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
-        gr.HTML(f'<header id="masthead"><p class="city">金沢市</p><h1>{TITLE}</h1><p>{DESCRIPTION}</p></header>',
+        gr.HTML(f'<header id="masthead"><p class="city">金沢市</p><h1>{TITLE}</h1><p>{DESCRIPTION}</p>'
+                '<p id="announce" class="sr" role="status" aria-live="polite"></p></header>',
                 js_on_load=None, elem_id="masthead-wrap")
         state = gr.State([])
         chat = gr.HTML(log_html([]), elem_id="chat", js_on_load=None)

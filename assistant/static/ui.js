@@ -101,7 +101,11 @@
   function onChatChange() {
     var turns = document.querySelectorAll("#chat article.turn[data-turn]");
     if (turns.length > seen) {
-      turns[turns.length - 1].scrollIntoView({ block: "start", behavior: reduced ? "auto" : "smooth" });
+      var last = turns[turns.length - 1];
+      last.scrollIntoView({ block: "start", behavior: reduced ? "auto" : "smooth" });
+      var headline = last.querySelector(".bot .headline");
+      var announce = document.getElementById("announce");  // screen readers hear the new answer's first line
+      if (announce && headline) announce.textContent = headline.textContent;
     }
     seen = turns.length;
     if (wantSource && turns.length) {  // ?source=ID (the widget's source links): open it once it is drawn

@@ -54,7 +54,17 @@
     ".kdx-form button{min-width:64px;min-height:44px;padding:0 14px;border:none;border-radius:6px;background:var(--kdx-c);color:#fff;font:inherit;cursor:pointer}",
     ".kdx-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
   ].join("");
-  var ICON = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
+  var ICON_PATH = "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z";
+
+  function icon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor"); path.setAttribute("d", ICON_PATH);
+    svg.appendChild(path);
+    return svg;
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -70,7 +80,7 @@
 
     var bubble = el("button", { type: "button", class: "kdx-bubble", "aria-label": "DXアクションプランについて質問する",
       "aria-expanded": "false", "aria-controls": "kdx-panel" });
-    bubble.innerHTML = ICON;  // a constant of this file, no server data
+    bubble.appendChild(icon());
     var panel = el("section", { id: "kdx-panel", class: "kdx-panel", role: "dialog", "aria-modal": "false",
       "aria-labelledby": "kdx-title", hidden: "" });
     [bubble, panel].forEach(function (n) { n.style.setProperty("--kdx-c", color); });
