@@ -56,9 +56,14 @@ def where(c: Citation, lang: str) -> str:
     return "・".join(E(p) for p in parts) or E(c.location)
 
 
+def fiscal_year(year: int, lang: str) -> str:
+    """「2026年度」 as a column head; on a phone only 「2026」 shows (the suffix is hidden by CSS)."""
+    return f'{year}<span class="fy">年度</span>' if lang == "ja" else E(label(lang, "fy", y=year))
+
+
 def year_table(c: Citation, lang: str) -> str:
     """Every department of an initiative with its status in each fiscal year."""
-    head = "".join(f'<th scope="col">{E(label(lang, "fy", y=y))}</th>' for y in YEARS)
+    head = "".join(f'<th scope="col">{fiscal_year(y, lang)}</th>' for y in YEARS)
     rows = "".join(
         f'<tr><th scope="row">{department(dep, lang)}</th>'
         + "".join(f"<td>{E(years.get(y) or label(lang, 'no_plan'))}</td>" for y in YEARS) + "</tr>"

@@ -240,6 +240,7 @@ def test_text_contrast_is_at_least_4_5(browser, server: str, scheme: str) -> Non
     pg.wait_for_timeout(400)
     assert pg.evaluate("document.body.classList.contains('dark')") == (scheme == "dark")
     assert contrast_failures(pg) == []
+    assert pg.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # the open passage fits too
     pg.screenshot(path=str(SHOTS / f"ui-phone-{scheme}.png"))
     pg.context.close()
 
