@@ -86,6 +86,11 @@ def test_widget_follow_up_new_chat_and_source_link(page, server: str) -> None:  
     page.get_by_role("button", name="新しい会話").click()
     assert page.locator(".kdx-user").count() == 0
     widget_ask(page, "ハッカソンの担当は？")
+    n = page.locator(".kdx-bot").count()
+    page.get_by_role("button", name="市民協働推進課の取組をすべて教えて").click()  # a suggested next question
+    page.wait_for_function(f"document.querySelectorAll('.kdx-bot').length > {n} && "
+                           "!document.querySelector('.kdx-log').innerText.includes('作成しています')", timeout=20000)
+    assert "マッチ箱" in page.locator(".kdx-bot").last.inner_text()
     link = page.locator(".kdx-src a").first
     assert "ハッカソン" in link.inner_text() and "p.12" in link.inner_text()
     page.goto(link.get_attribute("href"), wait_until="load")

@@ -175,6 +175,27 @@
       }
     }
 
+    function about(title, en) { return en ? "Tell me about 「" + title + "」" : "「" + title + "」について教えて"; }
+
+    function followUps(a) {
+      // The same rules as the full UI's follow_ups (assistant/ui_chat.py): built from what the answer cites.
+      if (!a.grounded || a.kind === "candidates") return (a.suggestions || []).slice(0, 3);
+      var en = a.language === "en";
+      var cites = a.citations || [];
+      var inis = cites.filter(function (c) { return c.kind === "initiative"; });
+      var kpis = cites.filter(function (c) { return c.kind === "kpi"; });
+      var out = [];
+      if (a.kind === "list" || a.kind === "count") {
+        inis.slice(0, 2).forEach(function (c) { out.push(about(c.title, en)); });
+      } else if (inis.length) {
+        var dep = (inis[0].departments || [])[0];
+        if (dep) out.push(en ? "What else does " + dep + " do?" : dep + "の取組をすべて教えて");
+        if (kpis.length && a.kind !== "kpi") out.push(en ? "What is the target of 「" + kpis[0].title + "」?" : "「" + kpis[0].title + "」の目標は？");
+        inis.slice(1, 3).forEach(function (c) { out.push(about(c.title, en)); });
+      }
+      return out.filter(function (q, i) { return out.indexOf(q) === i; }).slice(0, 3);
+    }
+
     function show(pending, a, q) {
       var t = TEXT[a.language] || TEXT.ja;
       pending.textContent = withMarkers(a.text, a.citations || []);
@@ -182,10 +203,10 @@
       if (!a.grounded) pending.appendChild(el("div", { class: "kdx-note" }, t.no));
       if (a.kind === "candidates") {
         askButtons(pending, t.choose, (a.citations || []).filter(function (c) { return c.kind === "initiative"; })
-          .map(function (c) { return a.language === "en" ? "Tell me about 「" + c.title + "」" : "「" + c.title + "」について教えて"; }));
+          .map(function (c) { return about(c.title, a.language === "en"); }));
       }
       sources(pending, a, q, t);
-      askButtons(pending, t.next, a.suggestions || []);
+      askButtons(pending, t.next, followUps(a));
     }
 
     function submit(q) {
