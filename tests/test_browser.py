@@ -201,6 +201,10 @@ def test_feedback_stores_plain_text_with_a_reason(page, served) -> None:  # noqa
     assert row["question"] == "かなパスの担当は？" and row["rating"] == "down" and row["source"] == "ui"
     assert row["reason"] == "出典が合っていない" and row["kind"] and row["citations"].startswith("I")
     assert "デジタル政策課" in row["answer"] and "<" not in row["answer"]
+    english = ask_ui(page, "Which department runs the hackathons?")
+    english.get_by_role("button", name="Helpful", exact=True).click()
+    english.locator(".fb-status").filter(has_text="Thank you").wait_for(timeout=5000)
+    assert (store.rows()[-1]["rating"], store.rows()[-1]["language"]) == ("up", "en")
 
 
 def test_ui_shows_markup_as_text_and_runs_nothing(page, server: str) -> None:  # noqa: ANN001

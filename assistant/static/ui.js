@@ -6,7 +6,19 @@
   if (window.__kdxUi) return;
   window.__kdxUi = true;
   var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  var REASONS = ["回答がまちがっている", "出典が合っていない", "質問を理解していない", "わかりにくい", "その他"];
+  var TEXT = {
+    ja: { reasons: ["回答がまちがっている", "出典が合っていない", "質問を理解していない", "わかりにくい", "その他"],
+      reason: "理由", note: "よろしければ詳しく（任意）", noteLabel: "詳しい理由（任意）", submit: "送信する",
+      thanks: "ご意見ありがとうございました。", failed: "送信できませんでした。" },
+    en: { reasons: ["The answer is wrong", "The source does not match", "It misread my question", "Hard to understand", "Other"],
+      reason: "Reason", note: "Tell us more (optional)", noteLabel: "More detail (optional)", submit: "Send",
+      thanks: "Thank you for your feedback.", failed: "Could not send." }
+  };
+
+  function textFor(node) {
+    var bot = node.closest(".bot");
+    return TEXT[(bot && bot.getAttribute("lang")) || "ja"] || TEXT.ja;
+  }
 
   function keepJapanese() {
     var root = document.documentElement;
@@ -43,9 +55,10 @@
     body.reason = reason || "";
     body.source = "ui";
     var status = bar.querySelector(".fb-status");
+    var t = textFor(bar);
     fetch("api/feedback", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (r) { status.textContent = r.ok ? "ご意見ありがとうございました。" : "送信できませんでした。"; })
-      .catch(function () { status.textContent = "送信できませんでした。"; });
+      .then(function (r) { status.textContent = r.ok ? t.thanks : t.failed; })
+      .catch(function () { status.textContent = t.failed; });
     bar.querySelectorAll("button.fb").forEach(function (b) { b.disabled = true; });
     var form = bar.querySelector(".fb-form");
     if (form) form.remove();
@@ -53,20 +66,21 @@
 
   function reasonForm(bar) {
     if (bar.querySelector(".fb-form")) return;
+    var t = textFor(bar);
     var form = document.createElement("form");
     form.className = "fb-form";
     var id = "fb-reason-" + bar.getAttribute("data-turn");
     var lab = document.createElement("label");
     lab.setAttribute("for", id);
-    lab.textContent = "理由";
+    lab.textContent = t.reason;
     var select = document.createElement("select");
     select.id = id;
-    REASONS.forEach(function (r) { var o = document.createElement("option"); o.textContent = r; select.appendChild(o); });
+    t.reasons.forEach(function (r) { var o = document.createElement("option"); o.textContent = r; select.appendChild(o); });
     var note = document.createElement("input");
-    note.type = "text"; note.maxLength = 300; note.placeholder = "よろしければ詳しく（任意）";
-    note.setAttribute("aria-label", "詳しい理由（任意）");
+    note.type = "text"; note.maxLength = 300; note.placeholder = t.note;
+    note.setAttribute("aria-label", t.noteLabel);
     var submit = document.createElement("button");
-    submit.type = "submit"; submit.textContent = "送信する";
+    submit.type = "submit"; submit.textContent = t.submit;
     form.append(lab, select, note, submit);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
