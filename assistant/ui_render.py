@@ -224,12 +224,13 @@ def paragraph(line: str, nums: list[int], turn: int, lang: str, first: bool) -> 
 
 def body_html(answer: Answer, turn: int) -> str:
     """The answer text with markers; list items become tables grouped as the answer groups them."""
-    parts, first, said = [], True, ("", "")
     found = blocks(answer.text, answer.citations)
+    groups = [b for b in found if b.rows]
+    said = shared([r for b in groups for r in b.rows], answer.language) if len(groups) > 1 else ("", "")
+    parts, first = [], True
     for b in found:
-        if b.rows and said == ("", "") and sum(1 for x in found if x.rows) > 1:
-            said = shared([r for x in found for r in x.rows], answer.language)
-            parts.append(once(*said, answer.language))
+        if b is (groups[0] if groups else None):
+            parts.append(once(*said, answer.language))  # what every row of the whole list shares, said once
         if b.rows:
             parts.append(group_table(b, turn, answer.language, said))
         elif b.heading:
