@@ -91,12 +91,12 @@ def test_widget_follow_up_new_chat_and_source_link(page, server: str) -> None:  
     page.wait_for_function(f"document.querySelectorAll('.kdx-bot').length > {n} && "
                            "!document.querySelector('.kdx-log').innerText.includes('作成しています')", timeout=20000)
     assert "マッチ箱" in page.locator(".kdx-bot").last.inner_text()
-    link = page.locator(".kdx-src a").first
-    assert "ハッカソン" in link.inner_text() and "p.12" in link.inner_text()
+    link = page.locator(".kdx-bot").last.locator(".kdx-src a").nth(1)  # a source of the follow-up's list
+    assert "マッチ箱" in link.inner_text() and "p.12" in link.inner_text()
     page.goto(link.get_attribute("href"), wait_until="load")
-    source = page.locator('#chat .sources li[data-id="I35"] .passage')
+    source = page.locator('#chat .sources li[data-id="I36"] .passage')
     source.wait_for(state="visible", timeout=20000)
-    assert "市民協働推進課" in source.inner_text()
+    assert "市民協働推進課" in source.inner_text() and "2029年度" in source.inner_text()
 
 
 def test_widget_shows_markup_as_text(page, server: str) -> None:  # noqa: ANN001

@@ -144,7 +144,9 @@
     }
 
     function sourceLink(c, n, q, t) {
-      var url = origin + "/?q=" + encodeURIComponent(q) + "&source=" + encodeURIComponent(c.id);
+      // Ask the full UI about the record itself (a follow-up like 「その課は？」 means nothing there without its history).
+      var ask = c.kind === "initiative" ? about(c.title, t === TEXT.en) : c.kind === "kpi" ? "「" + c.title + "」の目標は？" : q;
+      var url = origin + "/?q=" + encodeURIComponent(ask) + "&source=" + encodeURIComponent(c.id);
       var where = [c.page ? "p." + c.page : "", c.line ? (t === TEXT.en ? "line " + c.line : c.line + "行目") : ""].filter(Boolean).join("・");
       var li = el("li");
       var a = el("a", { href: url, target: "_blank", rel: "noopener", title: t.open },
