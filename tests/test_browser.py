@@ -124,9 +124,12 @@ def test_sources_sit_under_each_answer_and_open_the_passage(page, server: str) -
     page.screenshot(path=str(SHOTS / "ui-desktop-light.png"))
 
 
-@pytest.mark.parametrize("size", ["phone", "desktop"])
+SIZES = {"phone": PHONE, "small-phone": {"width": 360, "height": 740}, "desktop": DESKTOP}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
 def test_a_25_item_list_shows_its_count_headline_in_view(browser, server: str, size: str) -> None:  # noqa: ANN001
-    pg = new_page(browser, PHONE if size == "phone" else DESKTOP, is_mobile=size == "phone")
+    pg = new_page(browser, SIZES[size], is_mobile=size != "desktop")
     open_ui(pg, server)
     turn = ask_ui(pg, "2026年度に新しく始まる取組は？")
     headline = turn.locator(".headline")
