@@ -6,13 +6,14 @@ behaviour is assistant/static/ui.js and its look assistant/static/ui.css (see ui
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 import gradio as gr
 
 from .errors import AssistantError
-from .feedback import FeedbackStore
+from .feedback import Feedback, FeedbackStore
 from .ui_chat import Turn, log_html
 from .ui_page import CSS, DESCRIPTION, HEAD, MIDDLEWARE, TITLE, theme
 
@@ -39,8 +40,24 @@ def respond_turn(bot: Any, question: str, turns: list[Turn]) -> Turn:
         return Turn(question, error=f"⚠ {GENERIC_ERROR}")
 
 
+def feedback_of(payload: str, turns: list[Turn]) -> Feedback | None:
+    """The rating ui.js sends ({"turn", "rating", "reason"}) for a turn of this session, with the turn's own
+    question, answer text, kind and sources taken from the server's state (never from the page)."""
+    try:
+        data = json.loads(payload or "{}")
+        turn = turns[int(data["turn"]) - 1] if int(data["turn"]) >= 1 else None
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+    if turn is None or turn.answer is None or data.get("rating") not in ("up", "down"):
+        return None
+    a = turn.answer
+    return Feedback(question=turn.question, answer=a.text, rating=data["rating"], source="ui", kind=a.kind,
+                    language=a.language, citations=[c.id for c in a.citations], reason=str(data.get("reason", ""))[:500])
+
+
 def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
-    """The Blocks app; it only calls bot.ask (feedback goes from the page to POST /api/feedback)."""
+    """The Blocks app; it calls bot.ask and stores 👍/👎 (with the 👎 reason) in the feedback store."""
+    store = feedback or FeedbackStore(bot.settings.feedback_path)
 
     def respond(question: str, state: list[dict]) -> tuple[Any, Any, Any]:
         """Answer a question and redraw the conversation; an empty question changes nothing."""
@@ -49,6 +66,12 @@ def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
         turns = [Turn.from_state(d) for d in state or []]
         turns.append(respond_turn(bot, question.strip(), turns))
         return log_html(turns), "", [t.to_state() for t in turns]
+
+    def rate(payload: str, state: list[dict]) -> None:
+        """Store a rating sent by ui.js for one of this session's answers."""
+        item = feedback_of(payload, [Turn.from_state(d) for d in state or []])
+        if item is not None:
+            store.add(item)
 
     def clear() -> tuple[str, str, list]:
         """A new conversation: welcome message only, empty box, no earlier turns or sources."""
@@ -68,4 +91,8 @@ def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
         for trigger in (box.submit, send.click):
             trigger(respond, [box, state], [chat, box, state], show_progress="minimal")
         new.click(clear, None, [chat, box, state])
+        # 👍/👎 from the answers' own buttons: ui.js fills the hidden box with {"turn", "rating", "reason"} and clicks
+        rating = gr.Textbox(visible="hidden", elem_id="fb-payload", label="評価", max_lines=1)
+        gr.Button("評価を送る", visible="hidden", elem_id="fb-send").click(rate, [rating, state], None,
+                                                                       show_progress="hidden")
     return demo

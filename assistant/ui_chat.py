@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from html import escape as E
 
@@ -81,14 +80,11 @@ def candidate_buttons(answer: Answer) -> str:
 
 
 def feedback_bar(turn: Turn, n: int) -> str:
-    """👍/👎 for an answer, with what ui.js sends to /api/feedback kept in data attributes."""
-    a = turn.answer
-    if a is None:
+    """👍/👎 for an answer (ui.js sends the turn number; the server knows what the turn said)."""
+    if turn.answer is None:
         return ""
-    data = json.dumps({"question": turn.question, "answer": a.text, "kind": a.kind, "language": a.language,
-                       "citations": [c.id for c in a.citations]}, ensure_ascii=False)
-    lang = a.language
-    return (f'<div class="feedback" data-feedback="{E(data)}" data-turn="{n}">'
+    lang = turn.answer.language
+    return (f'<div class="feedback" data-turn="{n}">'
             f'<button type="button" class="fb" data-rating="up">{E(label(lang, "up"))}</button>'
             f'<button type="button" class="fb" data-rating="down">{E(label(lang, "down"))}</button>'
             '<span class="fb-status" role="status"></span></div>')

@@ -189,25 +189,37 @@ def test_clear_resets_chat_and_sources_and_empty_send_does_nothing(page, server:
     assert "マッチ箱" not in fresh.inner_text()
 
 
+def stored(store, page, count: int) -> list[dict]:  # noqa: ANN001
+    """The feedback rows once there are `count` of them (the UI stores them in the background)."""
+    for _ in range(100):
+        if len(store.rows()) >= count:
+            break
+        page.wait_for_timeout(50)
+    return store.rows()
+
+
 def test_feedback_stores_plain_text_with_a_reason(page, served) -> None:  # noqa: ANN001
     from assistant.feedback import FeedbackStore
 
     url, quiet = served
     store = FeedbackStore(quiet.settings.feedback_path)
+    before = len(store.rows())
     open_ui(page, url)
     turn = ask_ui(page, "かなパスの担当は？")
     turn.get_by_role("button", name="役に立たなかった").click()
     turn.get_by_label("理由", exact=True).select_option("出典が合っていない")
     turn.get_by_role("button", name="送信する").click()
     turn.locator(".fb-status").filter(has_text="ありがとう").wait_for(timeout=5000)
-    row = store.rows()[-1]
+    row = stored(store, page, before + 1)[-1]
     assert row["question"] == "かなパスの担当は？" and row["rating"] == "down" and row["source"] == "ui"
     assert row["reason"] == "出典が合っていない" and row["kind"] and row["citations"].startswith("I")
     assert "デジタル政策課" in row["answer"] and "<" not in row["answer"]
     english = ask_ui(page, "Which department runs the hackathons?")
     english.get_by_role("button", name="Helpful", exact=True).click()
     english.locator(".fb-status").filter(has_text="Thank you").wait_for(timeout=5000)
-    assert (store.rows()[-1]["rating"], store.rows()[-1]["language"]) == ("up", "en")
+    row = stored(store, page, before + 2)[-1]
+    assert (row["rating"], row["language"], row["source"]) == ("up", "en", "ui")
+    assert row["question"] == "Which department runs the hackathons?"
 
 
 def test_ui_shows_markup_as_text_and_runs_nothing(page, server: str) -> None:  # noqa: ANN001

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.errors import InputError
 from assistant.models import Answer, Citation
-from assistant.ui import GENERIC_ERROR, history_of, respond_turn
+from assistant.ui import GENERIC_ERROR, feedback_of, history_of, respond_turn
 from assistant.ui_chat import TEXT, Turn, answer_html, follow_ups, log_html
 from assistant.ui_render import blocks, csv_link, list_rows
 
@@ -115,3 +115,15 @@ def test_errors_show_the_input_message_or_a_generic_one_never_the_exception_text
 def test_blocks_keep_text_lines_that_are_not_list_items(bot) -> None:  # noqa: ANN001
     answer = bot.ask("電子申請サービスの利用件数の目標は？")
     assert any(line for b in blocks(answer.text, answer.citations) for line, _ in b.lines)
+
+
+def test_a_rating_takes_question_answer_and_sources_from_the_session_not_the_page() -> None:
+    cite = Citation(id="I35", kind="initiative", title="t", quote="q", location="l")
+    turns = [Turn("ハッカソンの担当は？", Answer(text="市民協働推進課です。", grounded=True, kind="who", citations=[cite])),
+             Turn("x", error="⚠")]
+    item = feedback_of('{"turn": 1, "rating": "down", "reason": "わかりにくい", "question": "forged"}', turns)
+    assert (item.question, item.answer, item.kind, item.citations, item.reason, item.source) == (
+        "ハッカソンの担当は？", "市民協働推進課です。", "who", ["I35"], "わかりにくい", "ui")
+    for bad in ('{"turn": 2, "rating": "up"}', '{"turn": 3, "rating": "up"}', '{"turn": 0, "rating": "up"}',
+                '{"turn": 1, "rating": "meh"}', "not json", '{"turn": "x", "rating": "up"}'):
+        assert feedback_of(bad, turns) is None, bad

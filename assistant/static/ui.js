@@ -1,5 +1,5 @@
 /* 金沢市DXアクションプラン2.0 アシスタント — the chat page's behaviour, by event delegation (no inline handlers).
- * Buttons with data-q ask at once; [n] markers open their source; 👍/👎 go to /api/feedback;
+ * Buttons with data-q ask at once; [n] markers open their source; 👍/👎 go through a hidden Gradio event;
  * a new answer is scrolled to its start (so a long list's headline stays in view); lang stays "ja". */
 (function () {
   "use strict";
@@ -31,9 +31,7 @@
     var box = document.querySelector("#question textarea");
     var send = document.getElementById("send");
     if (!box || !send || !q) return;
-    var setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
-    setter.call(box, q);
-    box.dispatchEvent(new Event("input", { bubbles: true }));
+    setBox(box, q);
     setTimeout(function () { send.click(); }, 50);
   }
 
@@ -49,16 +47,21 @@
     if (summary) summary.focus({ preventScroll: true });
   }
 
+  function setBox(box, value) {
+    // the native setter of the element's own kind (<textarea> or <input>), so Gradio's listeners see the change
+    Object.getOwnPropertyDescriptor(Object.getPrototypeOf(box), "value").set.call(box, value);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   function postFeedback(bar, rating, reason) {
-    var body = JSON.parse(bar.getAttribute("data-feedback"));
-    body.rating = rating;
-    body.reason = reason || "";
-    body.source = "ui";
-    var status = bar.querySelector(".fb-status");
+    // Through the UI's own (hidden) Gradio event: the server stores the turn's question and answer itself.
+    var box = document.querySelector("#fb-payload textarea, #fb-payload input");
+    var send = document.getElementById("fb-send");
     var t = textFor(bar);
-    fetch("api/feedback", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (r) { status.textContent = r.ok ? t.thanks : t.failed; })
-      .catch(function () { status.textContent = t.failed; });
+    var status = bar.querySelector(".fb-status");
+    if (!box || !send) { status.textContent = t.failed; return; }
+    setBox(box, JSON.stringify({ turn: Number(bar.getAttribute("data-turn")), rating: rating, reason: reason || "" }));
+    setTimeout(function () { send.click(); status.textContent = t.thanks; }, 50);
     bar.querySelectorAll("button.fb").forEach(function (b) { b.disabled = true; });
     var form = bar.querySelector(".fb-form");
     if (form) form.remove();
