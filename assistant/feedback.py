@@ -47,12 +47,6 @@ class Feedback(BaseModel):
     citations: list[str] = Field(default=[], max_length=200, description="ids of the cited records (I35, K08 …)")
     reason: str = Field(default="", max_length=500, description="why the answer did not help (👎)")
 
-    @field_validator("question", "answer", mode="before")
-    @classmethod
-    def _unwrap(cls, value: Any) -> str:
-        """Message parts are unwrapped to their text, never stored as a Python repr."""
-        return plain(value)
-
     @field_validator("citations")
     @classmethod
     def _ids(cls, value: list[str]) -> list[str]:

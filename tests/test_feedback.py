@@ -9,19 +9,25 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from assistant.__main__ import main
 from assistant.api import create_api
 from assistant.feedback import CSV_COLUMNS, Feedback, FeedbackStore, plain
 
 
-def test_message_parts_are_stored_as_plain_text(tmp_path: Path) -> None:
+def test_rows_hold_plain_text_kind_sources_and_reason(tmp_path: Path) -> None:
     store = FeedbackStore(tmp_path / "fb.sqlite3")
-    store.add(Feedback(question=[{"text": "かなパスの担当は？", "type": "text"}], answer="デジタル政策課です。",
-                       rating="down", kind="who", citations=["I17", "K07", "<bad id>"], reason="出典が合っていない"))
+    store.add(Feedback(question="かなパスの担当は？", answer="デジタル政策課です。", rating="down", kind="who",
+                       citations=["I17", "K07", "<bad id>"], reason="出典が合っていない"))
     row = store.rows()[0]
     assert row["question"] == "かなパスの担当は？"
     assert row["citations"] == "I17 K07" and row["kind"] == "who" and row["reason"] == "出典が合っていない"
+
+
+def test_message_parts_are_refused_not_stored_as_a_repr() -> None:
+    with pytest.raises(ValidationError):
+        Feedback(question=[{"text": "かなパスの担当は？", "type": "text"}], answer="a", rating="up")
 
 
 def test_old_databases_get_the_new_columns_and_old_reprs_are_unwrapped(tmp_path: Path) -> None:
