@@ -1,4 +1,4 @@
-"""CLI: python -m assistant ask | index | report | diff | eval | fit | bench."""
+"""CLI: python -m assistant ask | index | report | diff | eval | fit | bench | feedback export."""
 
 from __future__ import annotations
 
@@ -139,6 +139,25 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Export the stored 👍/👎 ratings as CSV (to a file, or to stdout)."""
+    from .config import Settings
+    from .feedback import FeedbackStore
+
+    path = Settings().feedback_path
+    if not path.is_file():
+        print(f"フィードバックはまだありません: {path}", file=sys.stderr)
+        return 1
+    store = FeedbackStore(path)
+    if args.output in (None, "-"):
+        n = store.export_csv(sys.stdout, rating=args.rating)
+    else:
+        with open(args.output, "w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel opens it as UTF-8
+            n = store.export_csv(out, rating=args.rating)
+    print(f"{n} 件を書き出しました（{path}）。", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with its sub-commands."""
     p = argparse.ArgumentParser(prog="python -m assistant", description="金沢市DXアクションプラン2.0 アシスタント")
@@ -172,6 +191,12 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer repetitions (under a minute)")
     bench.add_argument("--output", default="artifacts/bench.json")
     bench.set_defaults(func=cmd_bench)
+    fb = sub.add_parser("feedback", help="feedback stored from the UI and the API")
+    fb_sub = fb.add_subparsers(dest="action", required=True)
+    fb_export = fb_sub.add_parser("export", help="write every rating as CSV (plain-text question and answer)")
+    fb_export.add_argument("-o", "--output", help="CSV file (default: stdout)")
+    fb_export.add_argument("--rating", choices=["up", "down"], help="only 👍 or only 👎")
+    fb_export.set_defaults(func=cmd_feedback)
     return p
 
 

@@ -22,7 +22,7 @@ from .config import Settings
 from .embeddings import one_thread_per_request
 from .errors import AssistantError, ConfigError
 from .feedback import FeedbackStore
-from .ui import CSS, build_ui
+from .ui import CSS, HEAD, MIDDLEWARE, build_ui, theme
 
 UI_CONCURRENCY = 4  # UI questions answered side by side (each costs at most ~100 ms of CPU)
 UI_QUEUE = 64  # UI requests waiting beyond that are refused with Gradio's "queue full"
@@ -33,7 +33,8 @@ def create_app(bot: Any) -> FastAPI:
     store = FeedbackStore(bot.settings.feedback_path)
     app = create_api(bot, store)
     ui = build_ui(bot, store).queue(default_concurrency_limit=UI_CONCURRENCY, max_size=UI_QUEUE)
-    return gr.mount_gradio_app(app, ui, path="/", css=CSS, footer_links=["api"], show_error=False,
+    return gr.mount_gradio_app(app, ui, path="/", theme=theme(), css=CSS, head=HEAD, footer_links=[],
+                               run_history=False, app_kwargs={"middleware": MIDDLEWARE}, show_error=False,
                                max_file_size=1)
 
 

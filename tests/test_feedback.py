@@ -1,0 +1,82 @@
+"""Feedback rows hold plain text, the answer's kind, its sources and a reason; the CSV export staff use."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from assistant.__main__ import main
+from assistant.api import create_api
+from assistant.feedback import CSV_COLUMNS, Feedback, FeedbackStore, plain
+
+
+def test_rows_hold_plain_text_kind_sources_and_reason(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    store.add(Feedback(question="かなパスの担当は？", answer="デジタル政策課です。", rating="down", kind="who",
+                       citations=["I17", "K07", "<bad id>"], reason="出典が合っていない"))
+    row = store.rows()[0]
+    assert row["question"] == "かなパスの担当は？"
+    assert row["citations"] == "I17 K07" and row["kind"] == "who" and row["reason"] == "出典が合っていない"
+
+
+def test_message_parts_are_refused_not_stored_as_a_repr() -> None:
+    with pytest.raises(ValidationError):
+        Feedback(question=[{"text": "かなパスの担当は？", "type": "text"}], answer="a", rating="up")
+
+
+def test_old_databases_get_the_new_columns_and_old_reprs_are_unwrapped(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE feedback (id INTEGER PRIMARY KEY, at REAL, question TEXT, answer TEXT, "
+                   "rating TEXT CHECK (rating IN ('up','down')), source TEXT)")
+        db.execute("INSERT INTO feedback (at, question, answer, rating, source) VALUES (0, ?, 'a', 'up', 'ui')",
+                   ("[{'text': 'ハッカソンの担当は？', 'type': 'text'}]",))
+    store = FeedbackStore(path)
+    store.add(Feedback(question="q", answer="a", rating="down", reason="わかりにくい"))
+    out = io.StringIO()
+    assert store.export_csv(out) == 2
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == CSV_COLUMNS
+    assert rows[1][4] == "ハッカソンの担当は？" and rows[2][3] == "わかりにくい"
+
+
+def test_plain_keeps_ordinary_text() -> None:
+    assert plain("[1] は出典です") == "[1] は出典です"
+    assert plain(None) == ""
+
+
+def test_feedback_export_command_writes_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "fb.sqlite3"
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(db))
+    assert main(["feedback", "export"]) == 1  # nothing stored yet
+    store = FeedbackStore(db)
+    store.add(Feedback(question="ハッカソンの担当は？", answer="市民協働推進課です。", rating="up", kind="who",
+                       citations=["I35"], source="ui"))
+    store.add(Feedback(question="明日の天気は？", answer="記載がありません。", rating="down", kind="decline",
+                       reason="質問を理解していない"))
+    target = tmp_path / "out.csv"
+    assert main(["feedback", "export", "-o", str(target)]) == 0
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["評価"] for r in rows] == ["👍", "👎"]
+    assert rows[0]["質問"] == "ハッカソンの担当は？" and rows[0]["出典"] == "I35" and rows[0]["回答の種類"] == "who"
+    assert rows[1]["理由"] == "質問を理解していない"
+    assert main(["feedback", "export", "--rating", "down"]) == 0
+    out = capsys.readouterr().out
+    assert "明日の天気は？" in out and "ハッカソン" not in out
+
+
+def test_api_feedback_accepts_reason_kind_and_citations(bot, tmp_path: Path) -> None:  # noqa: ANN001
+    quiet = bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_per_minute=0)
+    client = TestClient(create_api(quiet))
+    r = client.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "down", "kind": "list",
+                                           "citations": ["I02", "I03"], "reason": "わかりにくい", "source": "ui"})
+    assert r.status_code == 200 and r.json()["counts"]["down"] == 1
+    row = FeedbackStore(quiet.settings.feedback_path).rows()[0]
+    assert (row["kind"], row["citations"], row["reason"]) == ("list", "I02 I03", "わかりにくい")
