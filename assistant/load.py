@@ -73,9 +73,28 @@ def worst_case_cpu(bot: Any, rounds: int, plan_text: str) -> dict[str, Any]:
             "by_input": {k: round(max(v), 1) for k, v in per_shape.items()}}
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (Linux /proc; 0 elsewhere)."""
+    stats: dict[int, tuple[int, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    tree, total, grew = {root}, 0.0, True
+    while grew:
+        more = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+        tree |= more
+        grew = bool(more)
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
+
+
 @contextmanager
-def server_process(index_dir: Path, workers: int) -> Iterator[str]:
-    """`python app.py --workers N` on a free port with the rate limit off; yields its URL."""
+def server_process(index_dir: Path, workers: int) -> Iterator[tuple[str, int]]:
+    """`python app.py --workers N` on a free port with the rate limit off; yields its URL and pid."""
     from .server import free_port, wait_healthy
 
     port = free_port()
@@ -88,16 +107,19 @@ def server_process(index_dir: Path, workers: int) -> Iterator[str]:
         try:
             if not wait_healthy(url, timeout=180):
                 raise RuntimeError(f"the {workers}-worker server did not start")
-            yield url
+            yield url, proc.pid
         finally:
             proc.terminate()
             proc.wait(timeout=60)
 
 
 def load(url: str, questions: list[str], clients: int, time_limit: float) -> dict[str, float]:
-    """POST /api/ask from `clients` threads, each question once, until they run out or time is up."""
-    import httpx
+    """POST /api/ask from `clients` threads (plain keep-alive http.client: the load generator stays light),
+    each question once, until they run out or time is up."""
+    from http.client import HTTPConnection
+    from urllib.parse import urlsplit
 
+    where = urlsplit(url)
     latencies: list[float] = []
     failures = 0
     lock = threading.Lock()
@@ -105,15 +127,21 @@ def load(url: str, questions: list[str], clients: int, time_limit: float) -> dic
 
     def client(mine: list[str]) -> None:
         nonlocal failures
-        with httpx.Client(timeout=60) as c:
+        conn = HTTPConnection(where.hostname, where.port, timeout=60)
+        try:
             for q in mine:
                 if time.perf_counter() > deadline:
                     return
+                body = json.dumps({"question": q}).encode()
                 t = time.perf_counter()
-                ok = c.post(f"{url}/api/ask", json={"question": q}).status_code == 200
+                conn.request("POST", "/api/ask", body, {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
                 with lock:
                     latencies.append((time.perf_counter() - t) * 1000)
-                    failures += not ok
+                    failures += response.status != 200
+        finally:
+            conn.close()
 
     start = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
@@ -129,13 +157,16 @@ def http_load(index_dir: Path, workers: tuple[int, ...], clients: tuple[int, ...
     pool = distinct_questions()
     results: dict[str, dict[str, dict[str, float]]] = {}
     for n in workers:
-        with server_process(index_dir, n) as url:
+        with server_process(index_dir, n) as (url, pid):
             load(url, ["ウォームアップ", "かなパスの担当は？"] * n, n, time_limit)
             results[str(n)] = {}
             start = 0
             for c in clients:  # each client count gets its own slice of the pool, in proportion
                 share = pool[start : start + len(pool) * c // sum(clients)]
                 start += len(share)
+                cpu, wall = tree_cpu_seconds(pid), time.perf_counter()
                 results[str(n)][str(c)] = load(url, share, c, time_limit)
+                busy = (tree_cpu_seconds(pid) - cpu) / (time.perf_counter() - wall)
+                results[str(n)][str(c)]["server_cpu_pct"] = round(100 * busy)
                 say(f"HTTP {n} worker(s), {c} client(s): {results[str(n)][str(c)]}")
     return results
