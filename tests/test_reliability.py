@@ -393,3 +393,8 @@ def test_schemathesis_finds_no_response_outside_the_schema(bot, tmp_path: Path) 
         done = subprocess.run([str(cli_path), "run", f"{url}/openapi.json", "--checks", "all", "--max-examples", "40",
                                "--seed", "1"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_the_ui_shows_no_internal_errors_and_takes_no_files(client: TestClient) -> None:
+    config = client.get("/config").json()
+    assert config["show_error"] is False and config["max_file_size"] == 1
