@@ -41,7 +41,8 @@ def pct(values: list[float], p: float) -> float:
 
 
 def worst_inputs(rng: random.Random, plan_text: str) -> dict[str, tuple[str, list[Any]]]:
-    """The heaviest requests the API accepts: 1,000-character questions with 50 maximal history turns."""
+    """The heaviest requests the API accepts: long questions with long history, and a short follow-up whose
+    history takes the rest of the embedding budget."""
     def noise(n: int) -> str:
         return "".join(rng.choice(KANJI) for _ in range(n))
 
@@ -53,6 +54,7 @@ def worst_inputs(rng: random.Random, plan_text: str) -> dict[str, tuple[str, lis
         "repeated word": ("ごみ" * 500, ["ごみ" * 600] * 50),
         "long English": (("Which department runs the digital services for " * 25)[:1000],
                          ["Tell me about the smart city plan and every initiative " * 20] * 50),
+        "short question, long history": ("その担当は？", [noise(1200), plan[:1200]] * 25),
     }
 
 

@@ -63,6 +63,6 @@ def test_bench_quick_on_a_small_set(bot, tmp_path: Path) -> None:  # noqa: ANN00
     for by_clients in r["http"].values():
         assert set(by_clients) == {"1", "8"}
         assert all(v["requests"] > 0 and v["failed"] == 0 for v in by_clients.values())
-    assert r["worst_case"]["max_ms"] > 0 and len(r["worst_case"]["by_input"]) == 4
+    assert r["worst_case"]["max_ms"] > 0 and len(r["worst_case"]["by_input"]) == 5
     assert r["baseline"]["questions"] == 2 and 0 <= r["baseline"]["context_recall"] <= 1
     assert r["baseline"]["chunks"] > 10
