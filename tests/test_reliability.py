@@ -24,8 +24,9 @@ from assistant.config import PROJECT_ROOT, Settings
 from assistant.guards import SECURITY_HEADERS
 from assistant.index import read_manifest
 from assistant.limits import BODY_BYTES, HISTORY_ITEMS, HISTORY_TURNS, REQUEST_TOKENS, TURN_CHARS
+from assistant.load import server_process
 from assistant.ratelimit import RateLimiter, client_address
-from assistant.server import create_app, free_port, serve_in_thread, wait_healthy
+from assistant.server import create_app, free_port, serve_in_thread
 
 pytestmark = pytest.mark.reliability
 QUESTIONS = [json.loads(line)["q"] for line in (PROJECT_ROOT / "eval" / "questions.jsonl").open(encoding="utf-8")]
@@ -329,30 +330,12 @@ def test_a_damaged_index_is_reported_with_the_fix_then_rebuilt_at_start(bot, tmp
 
 # --- several workers, Chroma as a server --------------------------------------------------------------------
 
-def serve_process(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """`python app.py ARGS` on a free port; returns the process and its URL once healthy."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), *args], env=env, cwd=PROJECT_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    if not wait_healthy(url, timeout=180):
-        proc.kill()
-        pytest.fail(f"server did not start: {proc.stderr.read()[-2000:]}")
-    return proc, url
-
-
 def test_two_workers_share_one_rate_limit(bot, tmp_path: Path) -> None:  # noqa: ANN001
     index_dir = copy_index(bot, tmp_path / "idx")
-    env = dict(os.environ, ASSISTANT_INDEX_DIR=str(index_dir), ASSISTANT_RATE_LIMIT_PER_MINUTE="6",
-               ASSISTANT_FEEDBACK_DB=str(tmp_path / "fb.sqlite3"))
-    proc, url = serve_process(["--workers", "2"], env)
-    try:
+    with server_process(index_dir, 2, ASSISTANT_RATE_LIMIT_PER_MINUTE="6") as (url, _pid):
         with httpx.Client(timeout=30) as first, httpx.Client(timeout=30) as second:  # two connections
             codes = [(first if i % 2 else second).post(f"{url}/api/ask", json={"question": "かなパスの担当は？"})
                      .status_code for i in range(10)]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
     assert codes.count(200) == 6 and codes.count(429) == 4
 
 
