@@ -83,8 +83,8 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
     app.state.feedback = feedback or FeedbackStore(settings.feedback_path)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_path)
     # added innermost first: the guard (limits, 500s) → CORS (answers preflights first) → security headers
-    app.add_middleware(Guard, limiter=limiter, trusted_proxies=settings.trusted_proxies,
-                       methods=lambda path: route_methods(app, path))
+    documented: dict[str, set[str]] = {}  # filled once the routes below exist
+    app.add_middleware(Guard, limiter=limiter, trusted_proxies=settings.trusted_proxies, methods=documented.get)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type"], expose_headers=["Retry-After"])
@@ -129,6 +129,7 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
                                    swagger_favicon_url="/docs-assets/favicon.png")
 
     app.mount("/docs-assets", StaticFiles(directory=str(SWAGGER)), name="docs-assets")
+    documented.update(route_methods(app))
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
@@ -150,10 +151,13 @@ QUESTION_LENGTH = {
 }
 
 
-def route_methods(app: FastAPI, path: str) -> set[str] | None:
-    """The methods a documented route takes (None for paths the API does not document)."""
-    methods = {m for r in app.routes if isinstance(r, APIRoute) and r.path == path for m in r.methods}
-    return (methods | {"HEAD", "OPTIONS"}) if methods else None
+def route_methods(app: FastAPI) -> dict[str, set[str]]:
+    """The methods each documented route takes (HEAD and OPTIONS too); paths with parameters are left out."""
+    methods: dict[str, set[str]] = {}
+    for r in app.routes:
+        if isinstance(r, APIRoute) and "{" not in r.path:
+            methods.setdefault(r.path, {"HEAD", "OPTIONS"}).update(r.methods)
+    return methods
 
 
 def not_found() -> JSONResponse:

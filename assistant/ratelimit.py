@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from contextlib import AbstractContextManager, nullcontext
+from functools import lru_cache
 from pathlib import Path
 
 PRUNE_EVERY = 200  # requests between deletions of expired keys
@@ -69,7 +70,7 @@ class RateLimiter:
                            (client, minute))
                 self._calls += 1
                 if self._calls % PRUNE_EVERY == 0:
-                    db.execute("DELETE FROM hits WHERE minute < ?", (minute - 1,))
+                    _forget_before(db, minute)
                 db.execute("COMMIT")
                 return 0
             except BaseException:
@@ -93,9 +94,8 @@ class RateLimiter:
     def prune(self, now: float | None = None) -> None:
         """Drop every key older than the window."""
         if self.per_minute > 0:
-            minute = int((time.time() if now is None else now) // 60)
             with self._guard():
-                self._db().execute("DELETE FROM hits WHERE minute < ?", (minute - 1,))
+                _forget_before(self._db(), int((time.time() if now is None else now) // 60))
 
     def _guard(self) -> AbstractContextManager:
         """The in-memory table's connection is shared by threads; a file has one connection per thread."""
@@ -105,9 +105,20 @@ class RateLimiter:
 _MEMORY_LOCK = threading.Lock()
 
 
+def _forget_before(db: sqlite3.Connection, minute: int) -> None:
+    """Delete the counts that no longer fall in the window ending in this minute."""
+    db.execute("DELETE FROM hits WHERE minute < ?", (minute - 1,))
+
+
+@lru_cache(maxsize=16)
+def _networks(trusted: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The trusted proxies as networks, parsed once per configuration rather than per request."""
+    return tuple(ipaddress.ip_network(t, strict=False) for t in trusted)
+
+
 def client_address(peer: str, forwarded_for: str, trusted: list[str]) -> str:
     """The client's address: the peer, or when the peer is a trusted proxy, the last untrusted X-Forwarded-For hop."""
-    nets = [ipaddress.ip_network(t, strict=False) for t in trusted]
+    nets = _networks(tuple(trusted))
 
     def is_trusted(addr: str) -> bool:
         try:
