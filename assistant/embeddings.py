@@ -21,15 +21,20 @@ def one_thread_per_request() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+def _longest(n: int, fits: Callable[[int], bool]) -> int:
+    """The largest k in 0..n for which fits(k) holds (fits must hold for every smaller k)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+    return lo
+
+
 def head_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
     """The longest start of text within max_tokens (expansion terms appended to a question are cut first)."""
     if count(text) <= max_tokens:
         return text
-    lo, hi = 0, min(len(text), max_tokens * 8)
-    while lo < hi:  # the largest end whose head fits
-        mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if count(text[:mid]) <= max_tokens else (lo, mid - 1)
-    return text[:lo]
+    return text[: _longest(min(len(text), max_tokens * 8), lambda k: count(text[:k]) <= max_tokens)]
 
 
 def fit_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
@@ -44,11 +49,7 @@ def fit_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
         kept = sentence + kept
     if kept:
         return kept
-    lo, hi = 0, len(text)
-    while lo < hi:  # the smallest start whose tail fits
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if count(text[mid:]) <= max_tokens else (mid + 1, hi)
-    return text[lo:]
+    return text[len(text) - _longest(len(text), lambda k: count(text[len(text) - k :]) <= max_tokens) :]
 
 
 class E5SmallEmbeddings(Embeddings):

@@ -167,9 +167,11 @@ class Assistant:
 
     def _release_retired(self, now: float) -> None:
         """Give up old builds once requests that started on them have surely finished."""
-        keep = [(t, live) for t, live in self._retired if now - t < RETIRE_SECONDS]
+        keep = []
         for t, live in self._retired:
-            if now - t >= RETIRE_SECONDS:
+            if now - t < RETIRE_SECONDS:
+                keep.append((t, live))
+            else:
                 live.lease.release()
         self._retired = keep
 
