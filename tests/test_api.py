@@ -6,20 +6,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import isolated
 
 from assistant.api import RateLimiter, create_api
 from assistant.feedback import FeedbackStore
 from assistant.server import create_app
 
 
-def proxy(bot, tmp_path: Path, **settings):  # noqa: ANN001, ANN201
-    """The session assistant with other settings (rate limit, CORS) and a private feedback DB."""
-    return bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl.sqlite3", **settings)
-
-
 @pytest.fixture()
 def client(bot, tmp_path: Path) -> TestClient:  # noqa: ANN001
-    return TestClient(create_api(proxy(bot, tmp_path, rate_limit_per_minute=1000)))
+    return TestClient(create_api(isolated(bot, tmp_path, rate_limit_per_minute=1000)))
 
 
 def test_ask_returns_the_answer_model_with_citations(client: TestClient) -> None:
@@ -76,7 +72,7 @@ def test_malformed_json_body(client: TestClient) -> None:
 
 
 def test_rate_limit_answers_429_with_retry_after(bot, tmp_path: Path) -> None:  # noqa: ANN001
-    c = TestClient(create_api(proxy(bot, tmp_path, rate_limit_per_minute=3)))
+    c = TestClient(create_api(isolated(bot, tmp_path, rate_limit_per_minute=3)))
     codes = [c.post("/api/ask", json={"question": "かなパスの担当は？"}).status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
     r = c.post("/api/ask", json={"question": "かなパスの担当は？"})
@@ -92,7 +88,7 @@ def test_rate_limiter_window_slides() -> None:
 
 
 def test_cors_allow_list(bot, tmp_path: Path) -> None:  # noqa: ANN001
-    c = TestClient(create_api(proxy(bot, tmp_path, cors_origins=["https://www4.city.kanazawa.lg.jp"])))
+    c = TestClient(create_api(isolated(bot, tmp_path, cors_origins=["https://www4.city.kanazawa.lg.jp"])))
     ok = c.options("/api/ask", headers={"Origin": "https://www4.city.kanazawa.lg.jp",
                                         "Access-Control-Request-Method": "POST"})
     assert ok.headers.get("access-control-allow-origin") == "https://www4.city.kanazawa.lg.jp"
@@ -101,7 +97,7 @@ def test_cors_allow_list(bot, tmp_path: Path) -> None:  # noqa: ANN001
 
 
 def test_feedback_survives_a_restart(bot, tmp_path: Path) -> None:  # noqa: ANN001
-    p = proxy(bot, tmp_path)
+    p = isolated(bot, tmp_path)
     c = TestClient(create_api(p))
     assert c.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "up"}).status_code == 200
     assert c.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "meh"}).status_code == 422
@@ -109,7 +105,7 @@ def test_feedback_survives_a_restart(bot, tmp_path: Path) -> None:  # noqa: ANN0
 
 
 def test_full_app_serves_ui_widget_demo_docs(bot, tmp_path: Path) -> None:  # noqa: ANN001
-    c = TestClient(create_app(proxy(bot, tmp_path)))
+    c = TestClient(create_app(isolated(bot, tmp_path)))
     assert c.get("/healthz").json()["initiatives"] == 94
     assert "gradio" in c.get("/").text.lower()
     js = c.get("/widget.js")

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from helpers import isolated
 
 from assistant.api import create_api
 from assistant.builds import build_lock, in_use, remove_unused
@@ -58,8 +59,7 @@ def cli(*args: str, index_dir: Path, **popen) -> subprocess.Popen:  # noqa: ANN0
 @pytest.fixture()
 def client(bot, tmp_path: Path) -> TestClient:  # noqa: ANN001
     """The whole app (API + UI) on the session assistant, rate limit high."""
-    quiet = bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl.sqlite3",
-                              rate_limit_per_minute=1000)
+    quiet = isolated(bot, tmp_path, rate_limit_per_minute=1000)
     return TestClient(create_app(quiet))
 
 
@@ -122,7 +122,7 @@ def test_unknown_api_route_and_uploads_are_404_in_the_error_shape(client: TestCl
 
 
 def test_huge_bodies_are_refused_before_they_are_read(bot, tmp_path: Path) -> None:  # noqa: ANN001
-    quiet = bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl.sqlite3")
+    quiet = isolated(bot, tmp_path)
     with serve_in_thread(create_api(quiet)) as url, httpx.Client(timeout=30) as c:
         declared = c.post(f"{url}/api/ask", content=b"x" * (BODY_BYTES + 1), headers={"Content-Type": "application/json"})
         streamed = c.post(f"{url}/api/ask", content=iter([b"x" * 65536] * 64),  # 4 MiB, chunked, no length
@@ -151,7 +151,7 @@ def test_feedback_from_the_api_is_recorded_as_api(client: TestClient) -> None:
 
 
 def test_locked_feedback_db_is_a_quick_503(bot, tmp_path: Path) -> None:  # noqa: ANN001
-    quiet = bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl.sqlite3")
+    quiet = isolated(bot, tmp_path)
     c = TestClient(create_api(quiet))
     holder = sqlite3.connect(tmp_path / "fb.sqlite3", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
@@ -183,8 +183,7 @@ def test_off_topic_and_spelled_out_injections_are_declined(bot, question: str) -
 
 def test_cors_is_answered_before_the_rate_limit(bot, tmp_path: Path) -> None:  # noqa: ANN001
     origin = "https://www4.city.kanazawa.lg.jp"
-    c = TestClient(create_api(bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl",
-                                                rate_limit_per_minute=2, cors_origins=[origin])))
+    c = TestClient(create_api(isolated(bot, tmp_path, rate_limit_per_minute=2, cors_origins=[origin])))
     pre = {"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
     assert all(c.options("/api/ask", headers=pre).status_code == 200 for _ in range(5))  # preflights do not count
     codes = [c.post("/api/ask", json={"question": "かなパスの担当は？"}, headers={"Origin": origin}) for _ in range(3)]
@@ -194,8 +193,7 @@ def test_cors_is_answered_before_the_rate_limit(bot, tmp_path: Path) -> None:  #
 
 
 def test_the_gradio_routes_share_the_rate_limit(bot, tmp_path: Path) -> None:  # noqa: ANN001
-    c = TestClient(create_app(bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl",
-                                                rate_limit_per_minute=2)))
+    c = TestClient(create_app(isolated(bot, tmp_path, rate_limit_per_minute=2)))
     assert c.post("/api/ask", json={"question": "かなパスの担当は？"}).status_code == 200
     assert c.post("/gradio_api/queue/join", json={}).status_code != 429  # the second request of the minute
     r = c.post("/gradio_api/queue/join", json={})
@@ -210,8 +208,7 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies() -> None:
 
 
 def test_spoofed_forwarded_for_does_not_reset_the_limit(bot, tmp_path: Path) -> None:  # noqa: ANN001
-    c = TestClient(create_api(bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl",
-                                                rate_limit_per_minute=2)))
+    c = TestClient(create_api(isolated(bot, tmp_path, rate_limit_per_minute=2)))
     codes = [c.post("/api/ask", json={"question": "かなパスの担当は？"},
                     headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(4)]
     assert codes == [200, 200, 429, 429]
@@ -370,8 +367,7 @@ def test_schemathesis_finds_no_response_outside_the_schema(bot, tmp_path: Path) 
     cli_path = Path(sys.executable).parent / "schemathesis"
     if not cli_path.exists():
         pytest.skip("schemathesis is not installed (make test installs the dev extra)")
-    quiet = bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl.sqlite3",
-                              rate_limit_per_minute=0)
+    quiet = isolated(bot, tmp_path, rate_limit_per_minute=0)
     with serve_in_thread(create_app(quiet)) as url:
         done = subprocess.run([str(cli_path), "run", f"{url}/openapi.json", "--checks", "all", "--max-examples", "40",
                                "--seed", "1"], capture_output=True, text=True, timeout=600)
