@@ -7,12 +7,11 @@ JavaScript; PageShell rewrites that one HTML response (lang="ja", our og tags, a
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 import gradio as gr
 from starlette.middleware import Middleware
 
+from .guards import ASGIApp, Message, Receive, Scope, Send
 from .ui_render import STATIC
 
 TITLE = "金沢市DXアクションプラン2.0 アシスタント"
@@ -32,9 +31,6 @@ META = (f'<meta name="description" content="{DESCRIPTION}" />'
         f'<meta name="twitter:description" content="{DESCRIPTION}" />')
 _SOCIAL = re.compile(r'<meta\s+(?:property|name)="(?:og|twitter):[^"]*"\s+content="[^"]*"\s*/?>', re.S)
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
 
 def theme() -> gr.themes.Base:
@@ -69,8 +65,7 @@ class PageShell:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
-                       send: Callable[[Message], Awaitable[None]]) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Buffer and rewrite only text/html answers to GET /."""
         if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path", "") not in ("/", ""):
             await self.app(scope, receive, send)
