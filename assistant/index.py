@@ -21,7 +21,7 @@ from .errors import CorpusError, IndexError_
 from .models import Plan
 from .report import build_report, diff, format_report, snapshot
 
-SCHEMA_VERSION = 6  # 6: one collection per build, named after it
+SCHEMA_VERSION = 7  # 6: one collection per build, named after it; 7: passages embedded in NFKC (embeddable)
 CORPUS_COPY = "corpus.txt"  # the plan text a build was made from, kept in its folder
 COLLECTION = "kanazawa-dx-plan"
 MANIFEST = "manifest.json"

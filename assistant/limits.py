@@ -11,6 +11,10 @@ READING_CHARS = 120  # kana-reading matches look at the question's last 120 char
 READ_CHARS = 200  # a question or earlier turn is read from its end this far (the asking part of a long text)
 HISTORY_ITEMS = 20  # history items a request may carry (only the last user turns are read)
 TURN_CHARS = 4000  # the longest history item the API takes (a previous answer fits)
+EMBED_CHARS = 2000  # the most any text handed to the embedder may hold (passages are < 400, questions < 350)
+UI_TURNS = 10  # turns a chat session keeps and shows (older ones are dropped from its state)
+UI_SESSIONS = 1000  # chat sessions whose state is kept; the least recently used one goes first
+UI_IDLE_SECONDS = 30 * 60  # a chat session's state is deleted after this long without a question
 BODY_BYTES = 1024 * 1024  # the largest request body any route accepts: above every body the schema allows
 
 
