@@ -17,12 +17,14 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
 
 from .errors import AssistantError, EmptyQuestionError, InputError, QuestionTooLongError
 from .feedback import Feedback, FeedbackStore
-from .guards import ErrorResponse, Guard, SecurityHeaders, error
+from .guards import ErrorResponse, ErrorShape, Exposure, Guard, SecurityHeaders, error
 from .limits import BODY_BYTES, HISTORY_ITEMS, TURN_CHARS
 from .models import Answer
+from .policy import Routes, allowed_hosts
 from .ratelimit import RateLimiter
 from .text import is_english
 
@@ -38,14 +40,14 @@ class Turn(BaseModel):
 
 
 class Health(BaseModel):
-    """Which build answers, checked with a real query."""
+    """The index answers a real query; which build and store only with ASSISTANT_HEALTH_DETAILS."""
 
     status: str
-    build: str
-    corpus_hash: str
-    documents: int
-    initiatives: int
-    chroma: str
+    build: str | None = None
+    corpus_hash: str | None = None
+    documents: int | None = None
+    initiatives: int | None = None
+    chroma: str | None = None
 
 
 class FeedbackSaved(BaseModel):
@@ -82,12 +84,16 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
     app.state.bot = bot
     app.state.feedback = feedback or FeedbackStore(settings.feedback_path)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_path)
-    # added innermost first: the guard (limits, 500s) → CORS (answers preflights first) → security headers
     documented: dict[str, set[str]] = {}  # filled once the routes below exist
-    app.add_middleware(Guard, limiter=limiter, trusted_proxies=settings.trusted_proxies, methods=documented.get)
-    if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type"], expose_headers=["Retry-After"])
+    app.state.exposure = exposure = Exposure(
+        hosts=allowed_hosts(settings.public_url, settings.allowed_hosts), origins=tuple(settings.cors_origins),
+        trusted=tuple(settings.trusted_proxies), methods=documented.get)
+    # added innermost first: the guard (hosts, routes, origins, limits, 500s) → CORS (answers preflights first;
+    # always ours, so a mounted Gradio adds none of its own) → every error in one shape → security headers
+    app.add_middleware(Guard, limiter=limiter, exposure=exposure)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], expose_headers=["Retry-After"])
+    app.add_middleware(ErrorShape)
     app.add_middleware(SecurityHeaders)
     add_error_handlers(app)
     AskRequest = ask_request(settings.max_question_chars)  # noqa: N806 - a model class
@@ -110,10 +116,11 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
         store: FeedbackStore = app.state.feedback
         return FeedbackSaved(id=store.add(item.model_copy(update={"source": "api"})), counts=store.counts())
 
-    @app.get("/healthz", response_model=Health, responses=errors_doc(500, 503))
+    @app.get("/healthz", response_model=Health, response_model_exclude_none=True, responses=errors_doc(500, 503))
     def healthz() -> Health:
-        """Which build and corpus answer; a real query is run against the index (503 when it cannot answer)."""
-        return Health(**bot.health())
+        """A real query is run against the index (503 when it cannot answer); details only when configured."""
+        health = bot.health()
+        return Health(**health) if settings.health_details else Health(status=health["status"])
 
     @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def api_not_found(rest: str) -> JSONResponse:
@@ -142,6 +149,7 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
         """A sample city page with the one-line embed tag."""
         return HTMLResponse((STATIC / "embed-demo.html").read_text(encoding="utf-8"))
 
+    app.state.routes = own_routes(app)
     return app
 
 
@@ -158,6 +166,14 @@ def route_methods(app: FastAPI) -> dict[str, set[str]]:
         if isinstance(r, APIRoute) and "{" not in r.path:
             methods.setdefault(r.path, {"HEAD", "OPTIONS"}).update(r.methods)
     return methods
+
+
+def own_routes(app: FastAPI) -> Routes:
+    """This app's own paths and mounted prefixes (the UI mounted later adds only the routes it needs)."""
+    paths = [(r.path, isinstance(r, Mount)) for r in app.routes if getattr(r, "path", "")]
+    exact = frozenset(p for p, mount in paths if not mount and "{" not in p)
+    prefixes = tuple(f"{p}/" for p, mount in paths if mount) + tuple(p.split("{", 1)[0] for p, _ in paths if "{" in p)
+    return Routes(exact=exact, prefixes=prefixes)
 
 
 def not_found() -> JSONResponse:

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed to call the API")
     trusted_proxies: list[str] = Field(default_factory=list,
                                        description="proxy addresses/CIDRs whose X-Forwarded-For is believed")
+    public_url: str = Field(default="", description="the address people use (https://dx.city.example.jp); the UI's "
+                            "links are built from it, and its host is answered")
+    allowed_hosts: list[str] = Field(default_factory=list, description="more host names answered besides loopback "
+                                     "and the public URL's")
+    health_details: bool = Field(default=False, description="/healthz also names the build, corpus hash and store")
     chroma_url: str = Field(default="", description="a Chroma server (http://host:port); empty = embedded")
     feedback_db: Path | None = Field(default=None, description="SQLite file; default index_dir/feedback.sqlite3")
 

@@ -116,21 +116,24 @@ def _networks(trusted: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddre
     return tuple(ipaddress.ip_network(t, strict=False) for t in trusted)
 
 
+def is_trusted(addr: str, trusted: tuple[str, ...] | list[str]) -> bool:
+    """True when an address lies in one of the trusted proxy networks."""
+    nets = _networks(tuple(trusted))
+    if not nets:
+        return False
+    try:
+        ip = ipaddress.ip_address(addr.strip())
+    except ValueError:
+        return False
+    return any(ip in n for n in nets)
+
+
 def client_address(peer: str, forwarded_for: str, trusted: list[str]) -> str:
     """The client's address: the peer, or when the peer is a trusted proxy, the last untrusted X-Forwarded-For hop."""
-    nets = _networks(tuple(trusted))
-
-    def is_trusted(addr: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(addr.strip())
-        except ValueError:
-            return False
-        return any(ip in n for n in nets)
-
-    if not nets or not forwarded_for or not is_trusted(peer):
+    if not trusted or not forwarded_for or not is_trusted(peer, trusted):
         return peer
     hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
     for hop in reversed(hops):
-        if not is_trusted(hop):
+        if not is_trusted(hop, trusted):
             return hop[:64]
     return peer

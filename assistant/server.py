@@ -22,6 +22,7 @@ from .config import Settings
 from .embeddings import one_thread_per_request
 from .errors import AssistantError, ConfigError
 from .feedback import FeedbackStore
+from .limits import UI_SESSIONS
 from .ui import CSS, HEAD, MIDDLEWARE, build_ui, theme
 
 UI_CONCURRENCY = 4  # UI questions answered side by side (each costs at most ~100 ms of CPU)
@@ -29,13 +30,19 @@ UI_QUEUE = 64  # UI requests waiting beyond that are refused with Gradio's "queu
 
 
 def create_app(bot: Any) -> FastAPI:
-    """API routes first, then the UI at / (so /api, /docs, /widget.js keep their handlers); one set of guards."""
+    """API routes first, then the UI at / (so /api, /docs, /widget.js keep their handlers); one set of guards,
+    which lets through only the Gradio routes the chat page needs and UI streams of sessions the queue knows."""
     store = FeedbackStore(bot.settings.feedback_path)
     app = create_api(bot, store)
     ui = build_ui(bot, store).queue(default_concurrency_limit=UI_CONCURRENCY, max_size=UI_QUEUE)
-    return gr.mount_gradio_app(app, ui, path="/", theme=theme(), css=CSS, head=HEAD, footer_links=[],
-                               run_history=False, app_kwargs={"middleware": MIDDLEWARE}, show_error=False,
-                               max_file_size=1)
+    ui.state_session_capacity = UI_SESSIONS  # the oldest session's state goes first beyond this
+    app = gr.mount_gradio_app(app, ui, path="/", theme=theme(), css=CSS, head=HEAD, footer_links=[],
+                              run_history=False, app_kwargs={"middleware": MIDDLEWARE}, show_error=False,
+                              max_file_size=1, enable_monitoring=False, root_path=bot.settings.public_url or None)
+    exposure = app.state.exposure
+    exposure.routes = app.state.routes
+    exposure.sessions.append(lambda session: session in ui._queue.pending_messages_per_session)
+    return app
 
 
 def app_from_env() -> FastAPI:

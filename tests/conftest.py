@@ -21,6 +21,7 @@ def isolated_paths(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp_path_factory.mktemp("index")
     os.environ["ASSISTANT_INDEX_DIR"] = str(index_dir)
     os.environ["ASSISTANT_CORPUS_DIR"] = str(PROJECT_ROOT / "corpus")
+    os.environ["ASSISTANT_ALLOWED_HOSTS"] = '["testserver"]'  # the host name of Starlette's TestClient
     return index_dir
 
 

@@ -105,7 +105,7 @@ def test_feedback_survives_a_restart(bot, tmp_path: Path) -> None:  # noqa: ANN0
 
 
 def test_full_app_serves_ui_widget_demo_docs(bot, tmp_path: Path) -> None:  # noqa: ANN001
-    c = TestClient(create_app(isolated(bot, tmp_path)))
+    c = TestClient(create_app(isolated(bot, tmp_path, health_details=True)))
     assert c.get("/healthz").json()["initiatives"] == 94
     assert "gradio" in c.get("/").text.lower()
     js = c.get("/widget.js")

@@ -238,7 +238,7 @@ def test_rebuild_under_load_fails_no_request(bot, tmp_path: Path) -> None:  # no
     from assistant import Assistant
 
     index_dir = copy_index(bot, tmp_path / "idx")
-    live = Assistant(private(tmp_path, index_dir, rate_limit_per_minute=0), progress=False)
+    live = Assistant(private(tmp_path, index_dir, rate_limit_per_minute=0, health_details=True), progress=False)
     first = live.manifest.build_dir
     failures: list[str] = []
     builds: list[str] = []
@@ -374,6 +374,13 @@ def test_schemathesis_finds_no_response_outside_the_schema(bot, tmp_path: Path) 
     assert done.returncode == 0, done.stdout[-3000:]
 
 
+def page_config(client: TestClient) -> dict:
+    """The Gradio config the page itself carries (window.gradio_config); /config is not public."""
+    html = client.get("/").text
+    start = html.index("window.gradio_config = ") + len("window.gradio_config = ")
+    return json.JSONDecoder().raw_decode(html[start:])[0]
+
+
 def test_the_ui_shows_no_internal_errors_and_takes_no_files(client: TestClient) -> None:
-    config = client.get("/config").json()
+    config = page_config(client)
     assert config["show_error"] is False and config["max_file_size"] == 1
