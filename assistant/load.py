@@ -95,16 +95,17 @@ def tree_cpu_seconds(root: int) -> float:
 
 
 @contextmanager
-def server_process(index_dir: Path, workers: int, **env: str) -> Iterator[tuple[str, int]]:
+def server_process(index_dir: Path, workers: int, stderr: Path | None = None, **env: str) -> Iterator[tuple[str, int]]:
     """`python app.py --workers N` on a free port (rate limit off unless env says otherwise, feedback in a temp
-    folder); yields its URL and pid once healthy, else fails with the end of its error output."""
+    folder, its error output in `stderr` or a temp file); yields its URL and pid once healthy, else fails with
+    the end of its error output."""
     from .server import free_port, wait_healthy
 
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, ASSISTANT_INDEX_DIR=str(index_dir), ASSISTANT_RATE_LIMIT_PER_MINUTE="0",
                    ASSISTANT_FEEDBACK_DB=str(Path(tmp) / "fb.sqlite3")) | env
-        errors = Path(tmp) / "stderr.txt"
+        errors = stderr or Path(tmp) / "stderr.txt"
         with errors.open("w") as err:
             proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--workers", str(workers)],
                                     env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=err)

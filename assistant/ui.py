@@ -14,12 +14,13 @@ import gradio as gr
 
 from .errors import AssistantError
 from .feedback import Feedback, FeedbackStore
-from .limits import HISTORY_TURNS  # the engine reads no more earlier user turns than this
+from .limits import HISTORY_TURNS, UI_IDLE_SECONDS, UI_TURNS
 from .ui_chat import Turn, log_html
 from .ui_page import CSS, DESCRIPTION, HEAD, MIDDLEWARE, TITLE, theme
 
 __all__ = ["CSS", "HEAD", "MIDDLEWARE", "TITLE", "build_ui", "history_of", "respond_turn", "theme"]
 GENERIC_ERROR = "申し訳ありません。回答を作成できませんでした。時間をおいて、もう一度お試しください。"
+SHOWN_CHARS = 200  # how much of a question that was not answered is shown back (it is never kept)
 log = logging.getLogger(__name__)
 
 
@@ -34,10 +35,25 @@ def respond_turn(bot: Any, question: str, turns: list[Turn]) -> Turn:
     try:
         return Turn(question, bot.ask(question, history=history_of(turns)))
     except AssistantError as exc:
-        return Turn(question, error=f"⚠ {exc.detail}")
+        return Turn(shown(question), error=f"⚠ {exc.detail}")
     except Exception:  # noqa: BLE001 - the UI must never show a traceback or an exception's text
         log.exception("UI answer failed")
-        return Turn(question, error=f"⚠ {GENERIC_ERROR}")
+        return Turn(shown(question), error=f"⚠ {GENERIC_ERROR}")
+
+
+def shown(question: str) -> str:
+    """A question that was not answered, as shown back once: its start only."""
+    return question if len(question) <= SHOWN_CHARS else question[:SHOWN_CHARS] + "…"
+
+
+def next_turns(turns: list[Turn], new: Turn) -> tuple[list[Turn], list[Turn]]:
+    """What to show and what to keep after a turn: an answered turn joins the last UI_TURNS; a refused or failed
+    one is shown once and never kept (so a session's state stays small whatever is sent)."""
+    new.n = (turns[-1].n if turns and turns[-1].n else len(turns)) + 1
+    if new.answer is None:
+        return turns + [new], turns
+    kept = (turns + [new])[-UI_TURNS:]
+    return kept, kept
 
 
 def feedback_of(payload: str, turns: list[Turn]) -> Feedback | None:
@@ -64,8 +80,8 @@ def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
         if not (question or "").strip():
             return gr.skip(), gr.skip(), gr.skip()
         turns = [Turn.from_state(d) for d in state or []]
-        turns.append(respond_turn(bot, question.strip(), turns))
-        return log_html(turns), "", [t.to_state() for t in turns]
+        shown_turns, kept = next_turns(turns, respond_turn(bot, question.strip(), turns))
+        return log_html(shown_turns), "", [t.to_state() for t in kept] if kept is not turns else gr.skip()
 
     def rate(payload: str, state: list[dict]) -> None:
         """Store a rating sent by ui.js for one of this session's answers."""
@@ -81,11 +97,12 @@ def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
         gr.HTML(f'<header id="masthead"><p class="city">金沢市</p><h1>{TITLE}</h1><p>{DESCRIPTION}</p>'
                 '<p id="announce" class="sr" role="status" aria-live="polite"></p></header>',
                 js_on_load=None, elem_id="masthead-wrap")
-        state = gr.State([])
+        state = gr.State([], time_to_live=UI_IDLE_SECONDS)
         chat = gr.HTML(log_html([]), elem_id="chat", js_on_load=None)
         with gr.Group(elem_id="composer"), gr.Row(equal_height=True):
             box = gr.Textbox(label="質問を入力してください", placeholder="例: かなパスの担当課は？", scale=6,
-                             max_lines=4, lines=1, elem_id="question", submit_btn=False)
+                             max_lines=4, lines=1, elem_id="question", submit_btn=False,
+                             max_length=bot.settings.max_question_chars)
             send = gr.Button("送信", variant="primary", scale=1, min_width=88, elem_id="send")
             new = gr.Button("新しい会話", variant="secondary", scale=1, min_width=110, elem_id="clear")
         for trigger in (box.submit, send.click):

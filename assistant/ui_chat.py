@@ -18,16 +18,18 @@ class Turn:
     question: str
     answer: Answer | None = None
     error: str = ""
+    n: int = 0  # the turn's number in its conversation (kept when older turns are dropped); 0: by position
 
     def to_state(self) -> dict:
         """A JSON-able dict for gr.State."""
         return {"question": self.question, "answer": self.answer.model_dump() if self.answer else None,
-                "error": self.error}
+                "error": self.error, "n": self.n}
 
     @classmethod
     def from_state(cls, d: dict) -> Turn:
         """Back from gr.State."""
-        return cls(d["question"], Answer.model_validate(d["answer"]) if d.get("answer") else None, d.get("error", ""))
+        return cls(d["question"], Answer.model_validate(d["answer"]) if d.get("answer") else None, d.get("error", ""),
+                   int(d.get("n") or 0))
 
 
 def about(title: str, lang: str) -> str:
@@ -121,4 +123,4 @@ def welcome_html() -> str:
 
 def log_html(turns: list[Turn]) -> str:
     """The whole conversation: welcome first, then every turn."""
-    return '<h2 class="sr">会話</h2>' + welcome_html() + "".join(turn_html(t, n) for n, t in enumerate(turns, 1))
+    return '<h2 class="sr">会話</h2>' + welcome_html() + "".join(turn_html(t, t.n or n) for n, t in enumerate(turns, 1))
