@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from .answers import Draft, Records, own_subject, route
+from .answers.answerable import checked
 from .builds import Lease
 from .config import Settings
 from .corpus import load_plan, parse_plan
@@ -52,7 +53,9 @@ def state_of(draft: Draft, frame: Frame) -> State:
         deps = deps or (first.departments if first else [])
     listed = inis if draft.kind in ("list", "count", "candidates") else []
     subjects = (draft.subjects or inis[:1]) if draft.kind in ("who", "schedule", "kpi") else []
-    if not draft.grounded:
+    if draft.kind == "not_in_plan":  # the row is known, only the aspect asked is not in the plan
+        subjects = draft.subjects
+    elif not draft.grounded:
         subjects, listed = [], []
     listed_departments = [c.departments for c in draft.citations if c.id in listed]
     return State(subjects=subjects, kpis=kpis, departments=deps, listed=listed, listed_departments=listed_departments,
@@ -241,4 +244,4 @@ class Assistant:
         text, tokens = turn
         frame = understand(text, live.plan, live.searcher, today, embed_tokens=tokens)
         resolved = resolve(frame, state, own_subject(frame))
-        return route(live.records, frame, resolved), frame
+        return checked(live.records, frame, route(live.records, frame, resolved)), frame

@@ -44,6 +44,11 @@ def loose_departments(text: str) -> list[str]:
     return list(dict.fromkeys(v for pattern, v in table("departments") if pattern.search(text)))
 
 
+def section(name: str) -> dict:
+    """One section of the lexicon as it is written (e.g. aspects: key → labels and patterns)."""
+    return _load("lexicon.json")[name]
+
+
 @cache
 def pattern(section: str) -> re.Pattern[str]:
     """A list section of the lexicon as one alternation."""
