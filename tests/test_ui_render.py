@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from urllib.parse import unquote
 
@@ -128,3 +130,12 @@ def test_a_rating_takes_question_answer_and_sources_from_the_session_not_the_pag
     for bad in ('{"turn": 2, "rating": "up"}', '{"turn": 3, "rating": "up"}', '{"turn": 0, "rating": "up"}',
                 '{"turn": 1, "rating": "meh"}', "not json", '{"turn": "x", "rating": "up"}'):
         assert feedback_of(bad, turns) is None, bad
+
+
+def test_the_list_csv_shows_a_formula_in_a_record_as_text() -> None:
+    from assistant.ui_render import csv_text
+
+    cite = Citation(id="I01", kind="initiative", title='=HYPERLINK("http://evil.example/","詳細")', quote="q",
+                    location="l", departments=["@SUM(A1)"], field="+1", viewpoint="-1", goal="\t=1")
+    row = list(csv.reader(io.StringIO(csv_text([cite]), newline="")))[1]
+    assert row[:6] == ["I01", "'" + cite.title, "'@SUM(A1)", "'+1", "'-1", "'\t=1"]

