@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import ast
 import csv
 import datetime as dt
+import os
 import re
 import sqlite3
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -19,21 +22,37 @@ Rating = Literal["up", "down"]
 # Columns added after the first release; older databases get them on open.
 EXTRA_COLUMNS = {"kind": "TEXT", "language": "TEXT", "citations": "TEXT", "reason": "TEXT"}
 CSV_COLUMNS = ["id", "日時(UTC)", "評価", "理由", "質問", "回答", "回答の種類", "言語", "出典", "送信元"]
+RATING_MARKS = {"up": "👍", "down": "👎"}
+# a text part of a message as repr() wrote it: 'text': '…' or 'text': "…"
+LEGACY_TEXT = re.compile(r"""'text': ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""", re.S)
+ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
+SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def unescape(match: re.Match[str]) -> str:
+    """One backslash escape of a string literal as repr() writes it (\\n, \\', \\xe9, \\u3042 …)."""
+    code = match[1] or match[2] or match[3]
+    if code is None:
+        return SIMPLE_ESCAPES.get(match[4], match[4])
+    return chr(int(code, 16)) if int(code, 16) <= sys.maxunicode else match[0]
 
 
 def plain(value: Any) -> str:
-    """Plain text from a string or from Gradio-style message parts ([{'type': 'text', 'text': ...}])."""
-    if isinstance(value, list):
-        return " ".join(plain(v) for v in value).strip()
-    if isinstance(value, dict):
-        return plain(value.get("text", value.get("content", "")))
-    text = "" if value is None else str(value)
-    if text.startswith("[{") and "'text'" in text:  # rows stored before message parts were unwrapped
-        try:
-            return plain(ast.literal_eval(text))
-        except (ValueError, SyntaxError):
-            return text
+    """A stored value as text; a row stored before message parts were unwrapped ("[{'text': '…', …}]") gives its
+    text parts, found with a regular expression (stored text is never evaluated)."""
+    text = "" if value is None else value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    if text.startswith("[{") and "'text': " in text:
+        parts = [ESCAPE.sub(unescape, literal[1:-1]) for literal in LEGACY_TEXT.findall(text)]
+        return " ".join(parts).strip() if parts else text
     return text
+
+
+def when(at: Any) -> str:
+    """A stored time as UTC text, or '' when it is missing or not a time."""
+    try:
+        return dt.datetime.fromtimestamp(float(at), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
 
 
 class Feedback(BaseModel):
@@ -56,12 +75,13 @@ class Feedback(BaseModel):
 
 
 class FeedbackStore:
-    """A small SQLite table of ratings; safe to share between threads (SQLite itself serialises writes)."""
+    """A small SQLite table of ratings; safe to share between threads and processes (SQLite serialises writes)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")  # an export reading for a while never holds up a new rating
             db.execute(
                 "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, at REAL, question TEXT, "
                 "answer TEXT, rating TEXT CHECK (rating IN ('up','down')), source TEXT)"
@@ -71,9 +91,16 @@ class FeedbackStore:
                 if name not in have:
                     db.execute(f"ALTER TABLE feedback ADD COLUMN {name} {kind}")
 
-    def _connect(self) -> sqlite3.Connection:
-        """A connection with a busy timeout."""
-        return sqlite3.connect(self.path, timeout=0.5)  # a locked database fails fast (503), never queues
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection with a short busy timeout, committed on success and always closed."""
+        db = sqlite3.connect(self.path, timeout=0.5)  # a locked database fails fast (503), never queues
+        db.text_factory = lambda raw: raw.decode("utf-8", "replace")  # text another tool stored as bad UTF-8
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
 
     def add(self, item: Feedback) -> int:
         """Store a rating; returns its row id."""
@@ -106,9 +133,27 @@ class FeedbackStore:
         for r in self.rows():
             if rating and r["rating"] != rating:
                 continue
-            at = dt.datetime.fromtimestamp(r["at"] or 0, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-            w.writerow(csv_row([r["id"], at, "👍" if r["rating"] == "up" else "👎", r.get("reason"),
-                                plain(r["question"]), plain(r["answer"]), r.get("kind"), r.get("language"),
-                                r.get("citations"), r["source"]]))
+            w.writerow(csv_line(r))
             n += 1
         return n
+
+    def export_file(self, target: Path, rating: Rating | None = None) -> int:
+        """The CSV export as a file (UTF-8 with BOM, so Excel reads it as UTF-8), put in place only once complete."""
+        real = Path(os.path.realpath(target))
+        if real.exists() and not real.is_file():  # /dev/stdout, a pipe: written as it goes
+            with open(real, "w", encoding="utf-8-sig", newline="") as out:
+                return self.export_csv(out, rating)
+        part = real.with_name(f".{real.name}.{os.getpid()}.part")
+        try:
+            with part.open("w", encoding="utf-8-sig", newline="") as out:
+                n = self.export_csv(out, rating)
+            os.replace(part, real)
+        finally:
+            part.unlink(missing_ok=True)
+        return n
+
+
+def csv_line(r: dict[str, Any]) -> list[str]:
+    """One stored rating as CSV cells, whatever the row holds (NULLs, numbers or bytes as text, a bad time)."""
+    return csv_row([r["id"], when(r["at"]), RATING_MARKS.get(r["rating"], r["rating"]), r.get("reason"), plain(r["question"]), plain(r["answer"]),
+                    r.get("kind"), r.get("language"), r.get("citations"), r["source"]])

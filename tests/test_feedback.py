@@ -56,7 +56,8 @@ def test_feedback_export_command_writes_csv(tmp_path: Path, monkeypatch: pytest.
                                             capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "fb.sqlite3"
     monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(db))
-    assert main(["feedback", "export"]) == 1  # nothing stored yet
+    assert main(["feedback", "export"]) == 2  # nothing stored yet
+    assert "ASSISTANT_FEEDBACK_DB" in capsys.readouterr().err
     store = FeedbackStore(db)
     store.add(Feedback(question="ハッカソンの担当は？", answer="市民協働推進課です。", rating="up", kind="who",
                        citations=["I35"], source="ui"))
@@ -99,3 +100,75 @@ def test_csv_cell_leaves_ordinary_text_and_numbers_alone() -> None:
         "かなパスの担当は？", " =1", "a=b", "17", "", "I35", "", "—"]
     assert [csv_cell(v) for v in ("=1", "+1", "-1", "@A1", "\t1", "\r1", -5)] == [
         "'=1", "'+1", "'-1", "'@A1", "'\t1", "'\r1", "'-5"]
+
+
+ODD_ROWS = [  # (at, question, answer, rating, source) as another tool or an old version may have left them
+    (None, None, None, None, None),
+    ("yesterday", "[{'text': 1, []: 2}]", 42, "up", b"\xff\xfe"),
+    (1e300, b"bytes", 3.5, "down", "ui"),
+    (float("nan"), "[{'text': 'a', 'type': 'text'", "[{", "up", 7),
+    (-1e20, "[{'text': '\\U00110000 \\ud800'}]", "", "down", "api"),
+]
+
+
+def test_export_survives_any_stored_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "fb.sqlite3"
+    store = FeedbackStore(db)
+    with sqlite3.connect(db) as raw:
+        raw.executemany("INSERT INTO feedback (at, question, answer, rating, source) VALUES (?, ?, ?, ?, ?)", ODD_ROWS)
+        raw.execute("INSERT INTO feedback (at, question, answer, rating) VALUES (0, CAST(x'e3ff41' AS TEXT), 'a', 'up')")
+    store.add(Feedback(question="[{'text': 1, []: 2}]", answer="a", rating="up"))
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(db))
+    assert main(["feedback", "export", "-o", str(tmp_path / "out.csv")]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(ODD_ROWS) + 2
+    assert [r["日時(UTC)"] for r in rows[:4]] == ["", "", "", ""] and rows[0]["質問"] == rows[0]["評価"] == ""
+    assert rows[1]["質問"] == rows[-1]["質問"] == "[{'text': 1, []: 2}]" and rows[1]["送信元"] == "\ufffd\ufffd"
+    assert (rows[2]["質問"], rows[2]["回答"]) == ("bytes", "3.5") and rows[5]["質問"] == "\ufffd\ufffdA"
+    assert rows[4]["質問"] == "\\U00110000 ?" and rows[5]["日時(UTC)"] == "1970-01-01 00:00:00"
+
+
+def test_old_reprs_are_read_without_evaluating_them() -> None:
+    assert plain("[{'text': \"it's \\u3042\\n\", 'type': 'text'}, {'text': 'b\\\\c', 'type': 'text'}]") == "it's あ\n b\\c"
+    assert plain("[{'text': __import__('os').system('x')}]") == "[{'text': __import__('os').system('x')}]"
+    assert plain("[{'text': 1, []: 2}]") == "[{'text': 1, []: 2}]"
+
+
+def test_export_problems_exit_2_with_a_message_and_leave_no_half_written_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import assistant.feedback as fb
+
+    db = tmp_path / "fb.sqlite3"
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(db))
+    target = tmp_path / "out.csv"
+    target.write_text("the last good export")
+    FeedbackStore(db).add(Feedback(question="q1", answer="a", rating="up"))
+    FeedbackStore(db).add(Feedback(question="q2", answer="a", rating="up"))
+    real = fb.csv_line
+    rows = iter([real, lambda _r: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error"))])
+    monkeypatch.setattr(fb, "csv_line", lambda r: next(rows)(r))  # the second row fails mid-export
+    assert main(["feedback", "export", "-o", str(target)]) == 2
+    monkeypatch.setattr(fb, "csv_line", real)
+    assert target.read_text() == "the last good export" and not list(tmp_path.glob(".*.part"))
+    assert main(["feedback", "export", "-o", str(tmp_path / "no-such-dir" / "out.csv")]) == 2
+    assert main(["feedback", "export", "-o", str(tmp_path)]) == 2  # a folder
+    corrupt = tmp_path / "corrupt.sqlite3"
+    corrupt.write_bytes(b"not a database" * 100)
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(corrupt))
+    assert main(["feedback", "export"]) == 2
+    locked = tmp_path / "locked.sqlite3"
+    holder = sqlite3.connect(locked, isolation_level=None)
+    holder.execute("CREATE TABLE feedback (id INTEGER PRIMARY KEY, at REAL, question TEXT, answer TEXT, "
+                   "rating TEXT, source TEXT)")
+    holder.execute("BEGIN EXCLUSIVE")  # an old version's server in the middle of a write
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(locked))
+    try:
+        assert main(["feedback", "export"]) == 2
+    finally:
+        holder.execute("ROLLBACK")
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("エラー:") == 5 and err.count("Error:") == 5
+    assert "disk I/O error" in err and "not a database" in err and "locked" in err

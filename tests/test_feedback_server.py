@@ -72,3 +72,15 @@ def test_formulas_from_the_api_and_the_ui_are_exported_as_text(served, tmp_path:
     ui = next(r for r in rows if r["送信元"] == "ui" and r["理由"] == "'-1+1")
     assert ui["質問"] == "'" + HYPERLINK and ui["回答"]  # the UI's own answer to that question
     assert not [v for r in rows for v in r.values() if v.startswith(FORMULA_START)]
+
+
+def test_a_stored_repr_like_question_never_breaks_the_export(served, tmp_path: Path) -> None:  # noqa: ANN001
+    url, db = served
+    odd = "[{'text': 1, []: 2}]"
+    with httpx.Client(timeout=60) as c:
+        assert c.post(f"{url}/api/feedback", json={"question": odd, "answer": odd, "rating": "up"}).status_code == 200
+        rate_in_ui(c, url, odd, {"turn": 1, "rating": "up", "reason": ""})
+    done, rows = export(db, tmp_path / "out.csv")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert {r["送信元"] for r in rows if r["質問"] == odd} == {"api", "ui"}
+    assert f"{len(rows)} 件" in done.stderr
