@@ -6,14 +6,14 @@ behaviour is assistant/static/ui.js and its look assistant/static/ui.css (see ui
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 import gradio as gr
+from pydantic import BaseModel, Field, StrictInt, StrictStr, ValidationError
 
 from .errors import AssistantError
-from .feedback import Feedback, FeedbackStore
+from .feedback import Feedback, FeedbackStore, Rating
 from .limits import HISTORY_TURNS  # the engine reads no more earlier user turns than this
 from .ui_chat import Turn, log_html
 from .ui_page import CSS, DESCRIPTION, HEAD, MIDDLEWARE, TITLE, theme
@@ -40,19 +40,27 @@ def respond_turn(bot: Any, question: str, turns: list[Turn]) -> Turn:
         return Turn(question, error=f"⚠ {GENERIC_ERROR}")
 
 
+class RatingPayload(BaseModel):
+    """What ui.js sends for a rating; anything else (a float, huge or negative turn, nested values) is refused."""
+
+    turn: StrictInt = Field(ge=1)
+    rating: Rating
+    reason: StrictStr = ""
+
+
 def feedback_of(payload: str, turns: list[Turn]) -> Feedback | None:
     """The rating ui.js sends ({"turn", "rating", "reason"}) for a turn of this session, with the turn's own
     question, answer text, kind and sources taken from the server's state (never from the page)."""
     try:
-        data = json.loads(payload or "{}")
-        turn = turns[int(data["turn"]) - 1] if int(data["turn"]) >= 1 else None
-    except (ValueError, TypeError, KeyError, IndexError):
+        sent = RatingPayload.model_validate_json(payload or "{}")
+    except ValidationError:
         return None
-    if turn is None or turn.answer is None or data.get("rating") not in ("up", "down"):
+    turn = turns[sent.turn - 1] if sent.turn <= len(turns) else None
+    if turn is None or turn.answer is None:
         return None
     a = turn.answer
-    return Feedback(question=turn.question, answer=a.text, rating=data["rating"], source="ui", kind=a.kind,
-                    language=a.language, citations=[c.id for c in a.citations], reason=str(data.get("reason", ""))[:500])
+    return Feedback(question=turn.question, answer=a.text, rating=sent.rating, source="ui", kind=a.kind,
+                    language=a.language, citations=[c.id for c in a.citations], reason=sent.reason[:500])
 
 
 def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import random
 import re
 from urllib.parse import unquote
 
@@ -139,3 +141,37 @@ def test_the_list_csv_shows_a_formula_in_a_record_as_text() -> None:
                     location="l", departments=["@SUM(A1)"], field="+1", viewpoint="-1", goal="\t=1")
     row = list(csv.reader(io.StringIO(csv_text([cite]), newline="")))[1]
     assert row[:6] == ["I01", "'" + cite.title, "'@SUM(A1)", "'+1", "'-1", "'\t=1"]
+
+
+def json_value(rng: random.Random, depth: int = 0) -> object:
+    """A random JSON value: numbers of every size and sign, strings, booleans, null, lists and objects."""
+    leaves = [10 ** rng.randrange(0, 400), -rng.randrange(0, 10**6), rng.random() * 10 ** rng.randrange(-5, 5),
+              float("inf"), float("-inf"), float("nan"), "1", "", "up", True, False, None, 1, 2]
+    if depth > 3 or rng.random() < 0.5:
+        return rng.choice(leaves)
+    if rng.random() < 0.5:
+        return [json_value(rng, depth + 1) for _ in range(rng.randrange(3))]
+    return {rng.choice(["turn", "rating", "reason", "x"]): json_value(rng, depth + 1) for _ in range(rng.randrange(4))}
+
+
+@pytest.mark.parametrize("payload", [
+    '{"turn": 1e999, "rating": "up"}', '{"turn": -1e999, "rating": "up"}', '{"turn": NaN, "rating": "up"}',
+    '{"turn": 1.0, "rating": "up"}', '{"turn": 1.5, "rating": "up"}', '{"turn": true, "rating": "up"}',
+    '{"turn": "1", "rating": "up"}', '{"turn": [1], "rating": "up"}', '{"turn": {"n": 1}, "rating": "up"}',
+    '{"turn": null, "rating": "up"}', '{"turn": -1, "rating": "up"}', '{"turn": 1' + "0" * 5000 + ', "rating": "up"}',
+    '{"turn": -1' + "0" * 5000 + ', "rating": "up"}', '{"rating": "up"}', '{"turn": 1}', '{"turn": 1, "rating": ["up"]}',
+    '{"turn": 1, "rating": "up", "reason": {"a": 1}}', "[1]", '"x"', "null", "", "1e999", "[" * 100000 + "]" * 100000,
+    '{"turn": 1, "rating": "up"', "\ud800",
+])
+def test_a_rating_payload_ui_js_never_sends_is_refused_without_raising(payload: str) -> None:
+    turns = [Turn("q", Answer(text="a", grounded=True, kind="who"))]
+    assert feedback_of(payload, turns) is None
+
+
+def test_random_json_rating_payloads_never_raise() -> None:
+    rng = random.Random(11)
+    turns = [Turn("q", Answer(text="a", grounded=True, kind="who"))]
+    for _ in range(2000):
+        item = feedback_of(json.dumps(json_value(rng)), turns)
+        assert item is None or (item.question, item.answer) == ("q", "a")
+    assert feedback_of(json.dumps({"turn": 1, "rating": "up", "extra": [1e300]}), turns) is not None
