@@ -49,10 +49,9 @@ class Health(BaseModel):
 
 
 class FeedbackSaved(BaseModel):
-    """The stored rating's id and the totals."""
+    """The stored rating's id (nothing about other ratings: their totals are for staff, not for callers)."""
 
     id: int
-    counts: dict[str, int]
 
 
 def ask_request(limit: int) -> type[BaseModel]:
@@ -108,7 +107,7 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
     def feedback_endpoint(item: Feedback) -> FeedbackSaved:
         """Store 👍/👎 for an answer (recorded as coming from the API, whatever the body says)."""
         store: FeedbackStore = app.state.feedback
-        return FeedbackSaved(id=store.add(item.model_copy(update={"source": "api"})), counts=store.counts())
+        return FeedbackSaved(id=store.add(item.model_copy(update={"source": "api"})))
 
     @app.get("/healthz", response_model=Health, responses=errors_doc(500, 503))
     def healthz() -> Health:

@@ -79,7 +79,9 @@ def test_api_feedback_accepts_reason_kind_and_citations(bot, tmp_path: Path) -> 
     client = TestClient(create_api(quiet))
     r = client.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "down", "kind": "list",
                                            "citations": ["I02", "I03"], "reason": "わかりにくい", "source": "ui"})
-    assert r.status_code == 200 and r.json()["counts"]["down"] == 1
+    assert r.status_code == 200 and r.json() == {"id": 1}  # no totals of everyone's ratings
+    saved = client.get("/openapi.json").json()["components"]["schemas"]["FeedbackSaved"]
+    assert list(saved["properties"]) == ["id"] and saved["required"] == ["id"]
     row = FeedbackStore(quiet.settings.feedback_path).rows()[0]
     assert (row["kind"], row["citations"], row["reason"]) == ("list", "I02 I03", "わかりにくい")
 
