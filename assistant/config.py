@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(default_factory=list,
                                        description="proxy addresses/CIDRs whose X-Forwarded-For is believed")
     chroma_url: str = Field(default="", description="a Chroma server (http://host:port); empty = embedded")
-    feedback_db: Path | None = Field(default=None, description="SQLite file; default index_dir/feedback.sqlite3")
+    feedback_db: Path | None = Field(default=None, description="SQLite file; default var/feedback.sqlite3, apart from "
+                                     "the index, so a rebuild, a wiped index or `make clean` keeps it")
 
     rate_limit_db: Path | None = Field(default=None, description="SQLite file shared by workers; default "
                                        "index_dir/ratelimit.sqlite3")
@@ -39,4 +40,4 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         """Where 👍/👎 feedback is stored."""
-        return self.feedback_db or self.index_dir / "feedback.sqlite3"
+        return self.feedback_db or PROJECT_ROOT / "var" / "feedback.sqlite3"

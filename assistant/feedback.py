@@ -1,4 +1,5 @@
-"""👍/👎 feedback stored in SQLite next to the index (survives restarts), and its CSV export for staff."""
+"""👍/👎 feedback stored in SQLite (var/ by default, apart from the index: it survives restarts and rebuilds), and its
+CSV export for staff."""
 
 from __future__ import annotations
 

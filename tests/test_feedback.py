@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from assistant.__main__ import main
 from assistant.api import create_api
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.feedback import CSV_COLUMNS, Feedback, FeedbackStore, plain
 from assistant.spreadsheet import FORMULA_START, csv_cell
 
@@ -174,3 +175,12 @@ def test_export_problems_exit_2_with_a_message_and_leave_no_half_written_file(
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("エラー:") == 5 and err.count("Error:") == 5
     assert "disk I/O error" in err and "not a database" in err and "locked" in err
+
+
+def test_the_default_database_lives_in_var_apart_from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert PROJECT_ROOT not in Settings().feedback_path.parents  # conftest: no test writes to the project's var/
+    monkeypatch.delenv("ASSISTANT_FEEDBACK_DB")
+    settings = Settings()
+    assert settings.feedback_path == PROJECT_ROOT / "var" / "feedback.sqlite3"
+    assert settings.index_dir not in settings.feedback_path.parents  # an index wipe or rebuild keeps the ratings
+    assert "var/" in (PROJECT_ROOT / ".gitignore").read_text().split()
