@@ -146,13 +146,14 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     from .config import Settings
     from .feedback import FeedbackStore
 
-    path = Settings().feedback_path
+    settings = Settings()
+    path = settings.feedback_path
     if not path.is_file():
         print(f"エラー: フィードバックのデータベースがありません: {path}（ASSISTANT_FEEDBACK_DB で指定できます）\n"
               f"Error: no feedback database at {path} (set ASSISTANT_FEEDBACK_DB).", file=sys.stderr)
         return 2
     try:
-        store = FeedbackStore(path)
+        store = FeedbackStore.from_settings(settings)
         if args.output in (None, "-"):
             n = store.export_csv(sys.stdout, rating=args.rating)
         else:

@@ -79,7 +79,7 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
     settings = bot.settings
     app = FastAPI(title="金沢市DXアクションプラン2.0 アシスタント API", version="0.2.0", docs_url=None, redoc_url=None)
     app.state.bot = bot
-    app.state.feedback = feedback or FeedbackStore(settings.feedback_path)
+    app.state.feedback = feedback or FeedbackStore.from_settings(settings)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_path)
     # added innermost first: the guard (limits, 500s) → CORS (answers preflights first) → security headers
     documented: dict[str, set[str]] = {}  # filled once the routes below exist

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     chroma_url: str = Field(default="", description="a Chroma server (http://host:port); empty = embedded")
     feedback_db: Path | None = Field(default=None, description="SQLite file; default var/feedback.sqlite3, apart from "
                                      "the index, so a rebuild, a wiped index or `make clean` keeps it")
+    feedback_days: int = Field(default=365, ge=0, description="ratings older than this many days are deleted; 0 "
+                               "keeps them all")
 
     rate_limit_db: Path | None = Field(default=None, description="SQLite file shared by workers; default "
                                        "index_dir/ratelimit.sqlite3")

@@ -17,6 +17,7 @@ from typing import Any, Literal, TextIO
 
 from pydantic import BaseModel, Field, field_validator
 
+from .config import Settings
 from .spreadsheet import csv_row
 
 Rating = Literal["up", "down"]
@@ -78,8 +79,8 @@ class Feedback(BaseModel):
 class FeedbackStore:
     """A small SQLite table of ratings; safe to share between threads and processes (SQLite serialises writes)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path, keep_days: int = 365) -> None:
+        self.path, self.keep_days = Path(path), keep_days
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")  # an export reading for a while never holds up a new rating
@@ -91,6 +92,18 @@ class FeedbackStore:
             for name, kind in EXTRA_COLUMNS.items():
                 if name not in have:
                     db.execute(f"ALTER TABLE feedback ADD COLUMN {name} {kind}")
+            db.execute("CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at)")
+            self._forget_old(db, time.time())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeedbackStore:
+        """The store the settings describe: ASSISTANT_FEEDBACK_DB, _DAYS."""
+        return cls(settings.feedback_path, settings.feedback_days)
+
+    def _forget_old(self, db: sqlite3.Connection, now: float) -> None:
+        """Delete the ratings older than keep_days (0 keeps every rating)."""
+        if self.keep_days:
+            db.execute("DELETE FROM feedback WHERE at < ?", (now - self.keep_days * 86400,))
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -106,6 +119,7 @@ class FeedbackStore:
     def add(self, item: Feedback) -> int:
         """Store a rating; returns its row id."""
         with self._connect() as db:
+            self._forget_old(db, time.time())
             cur = db.execute(
                 "INSERT INTO feedback (at, question, answer, rating, source, kind, language, citations, reason) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

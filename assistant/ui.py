@@ -65,7 +65,7 @@ def feedback_of(payload: str, turns: list[Turn]) -> Feedback | None:
 
 def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
     """The Blocks app; it calls bot.ask and stores 👍/👎 (with the 👎 reason) in the feedback store."""
-    store = feedback or FeedbackStore(bot.settings.feedback_path)
+    store = feedback or FeedbackStore.from_settings(bot.settings)
 
     def respond(question: str, state: list[dict]) -> tuple[Any, Any, Any]:
         """Answer a question and redraw the conversation; an empty question changes nothing."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +39,9 @@ def gradio_call(client: httpx.Client, url: str, api_name: str, data: list[Any], 
             if message.get("msg") == "process_completed":
                 return message
     raise AssertionError(f"{api_name}: the event stream ended without a result")
+
+
+def put_rows(db: Path, *rows: tuple) -> None:
+    """Ratings (at, question) written straight into a feedback table, as an earlier day would have."""
+    with sqlite3.connect(db) as raw:
+        raw.executemany("INSERT INTO feedback (at, question, answer, rating) VALUES (?, ?, 'a', 'up')", rows)

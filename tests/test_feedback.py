@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import put_rows
 from pydantic import ValidationError
 
 from assistant.__main__ import main
@@ -39,7 +41,7 @@ def test_old_databases_get_the_new_columns_and_old_reprs_are_unwrapped(tmp_path:
                    "rating TEXT CHECK (rating IN ('up','down')), source TEXT)")
         db.execute("INSERT INTO feedback (at, question, answer, rating, source) VALUES (0, ?, 'a', 'up', 'ui')",
                    ("[{'text': 'ハッカソンの担当は？', 'type': 'text'}]",))
-    store = FeedbackStore(path)
+    store = FeedbackStore(path, keep_days=0)  # its first row is from 1970
     store.add(Feedback(question="q", answer="a", rating="down", reason="わかりにくい"))
     out = io.StringIO()
     assert store.export_csv(out) == 2
@@ -117,12 +119,13 @@ ODD_ROWS = [  # (at, question, answer, rating, source) as another tool or an old
 def test_export_survives_any_stored_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "fb.sqlite3"
-    store = FeedbackStore(db)
+    store = FeedbackStore(db, keep_days=0)
     with sqlite3.connect(db) as raw:
         raw.executemany("INSERT INTO feedback (at, question, answer, rating, source) VALUES (?, ?, ?, ?, ?)", ODD_ROWS)
         raw.execute("INSERT INTO feedback (at, question, answer, rating) VALUES (0, CAST(x'e3ff41' AS TEXT), 'a', 'up')")
     store.add(Feedback(question="[{'text': 1, []: 2}]", answer="a", rating="up"))
     monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(db))
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DAYS", "0")  # keep the rows from 1970 and before
     assert main(["feedback", "export", "-o", str(tmp_path / "out.csv")]) == 0
     assert "Traceback" not in capsys.readouterr().err
     with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as f:
@@ -184,3 +187,19 @@ def test_the_default_database_lives_in_var_apart_from_the_index(monkeypatch: pyt
     assert settings.feedback_path == PROJECT_ROOT / "var" / "feedback.sqlite3"
     assert settings.index_dir not in settings.feedback_path.parents  # an index wipe or rebuild keeps the ratings
     assert "var/" in (PROJECT_ROOT / ".gitignore").read_text().split()
+
+
+def test_ratings_past_the_retention_are_deleted_on_open_and_on_store(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    db, day = tmp_path / "fb.sqlite3", 86400
+    store = FeedbackStore(db, keep_days=30)
+    put_rows(db, (time.time() - 31 * day, "old"), (time.time() - 29 * day, "recent"), (None, "no time"))
+    store.add(Feedback(question="new", answer="a", rating="up"))
+    assert [r["question"] for r in store.rows()] == ["recent", "no time", "new"]
+    put_rows(db, (time.time() - 400 * day, "older"))
+    assert len(FeedbackStore(db, keep_days=0).rows()) == 4  # 0 keeps everything
+    assert [r["question"] for r in FeedbackStore(db, keep_days=30).rows()] == ["recent", "no time", "new"]
+    assert FeedbackStore.from_settings(Settings()).keep_days == 365
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DAYS", "7")
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(db))
+    assert [r["question"] for r in FeedbackStore.from_settings(Settings()).rows()] == ["no time", "new"]

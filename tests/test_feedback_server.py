@@ -8,13 +8,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from helpers import copy_index, gradio_call
+from helpers import copy_index, gradio_call, put_rows
 
 from assistant.config import PROJECT_ROOT
 from assistant.load import server_process
@@ -27,10 +28,11 @@ FORMULAS = [HYPERLINK, "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 
 @pytest.fixture(scope="module")
 def served(bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:  # noqa: ANN001
-    """One app.py process on a private copy of the index; its URL and its feedback database."""
+    """One app.py process on a private copy of the index, keeping ratings 30 days; its URL and feedback database."""
     tmp = tmp_path_factory.mktemp("fb-server")
     db = tmp / "fb.sqlite3"
-    with server_process(copy_index(bot, tmp / "idx"), 1, ASSISTANT_FEEDBACK_DB=str(db)) as (url, _pid):
+    with server_process(copy_index(bot, tmp / "idx"), 1, ASSISTANT_FEEDBACK_DB=str(db), ASSISTANT_FEEDBACK_DAYS="30"
+                        ) as (url, _pid):
         yield url, db
 
 
@@ -84,3 +86,14 @@ def test_a_stored_repr_like_question_never_breaks_the_export(served, tmp_path: P
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert {r["送信元"] for r in rows if r["質問"] == odd} == {"api", "ui"}
     assert f"{len(rows)} 件" in done.stderr
+
+
+def test_the_server_deletes_ratings_older_than_feedback_days(served, tmp_path: Path) -> None:  # noqa: ANN001
+    url, db = served
+    put_rows(db, (time.time() - 31 * 86400, "31日前の評価"), (time.time() - 29 * 86400, "29日前の評価"))
+    with httpx.Client(timeout=60) as c:
+        assert c.post(f"{url}/api/feedback", json={"question": "今日の評価", "answer": "a", "rating": "up"}
+                      ).status_code == 200
+    done, rows = export(db, tmp_path / "out.csv")
+    questions = {r["質問"] for r in rows}
+    assert done.returncode == 0 and {"29日前の評価", "今日の評価"} <= questions and "31日前の評価" not in questions
