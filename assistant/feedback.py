@@ -25,6 +25,9 @@ Rating = Literal["up", "down"]
 EXTRA_COLUMNS = {"kind": "TEXT", "language": "TEXT", "citations": "TEXT", "reason": "TEXT"}
 CSV_COLUMNS = ["id", "日時(UTC)", "評価", "理由", "質問", "回答", "回答の種類", "言語", "出典", "送信元"]
 RATING_MARKS = {"up": "👍", "down": "👎"}
+# what a row keeps of the question and the answer (the longest answer to the project's 950 questions: 7,131)
+STORED_QUESTION_CHARS, STORED_ANSWER_CHARS = 1000, 8000
+CUT = "…［以下 {n:,} 文字省略 / {n:,} more characters cut］"
 # a text part of a message as repr() wrote it: 'text': '…' or 'text': "…"
 LEGACY_TEXT = re.compile(r"""'text': ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""", re.S)
 ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
@@ -57,11 +60,21 @@ def when(at: Any) -> str:
         return ""
 
 
+def clipped(text: str, limit: int) -> str:
+    """The text, or as much of it as fits in `limit` characters with a marker saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    keep = limit - len(CUT.format(n=len(text)))  # the marker for the whole length is never shorter
+    return text[:keep] + CUT.format(n=len(text) - keep)
+
+
 class Feedback(BaseModel):
     """One rating of one answer: the question and answer as plain text, what kind of answer, its sources, why 👎."""
 
-    question: str = Field(max_length=2000)
-    answer: str = Field(max_length=20000)
+    question: str = Field(max_length=2000, description="at most 2,000 characters; the first "
+                          f"{STORED_QUESTION_CHARS:,} are stored, the rest is cut with a marker")
+    answer: str = Field(max_length=20000, description="at most 20,000 characters; the first "
+                        f"{STORED_ANSWER_CHARS:,} are stored, the rest is cut with a marker")
     rating: Rating
     source: str = Field(default="api", max_length=20)
     kind: str = Field(default="", max_length=40, description="Answer.kind, e.g. who / list / decline")
@@ -117,13 +130,14 @@ class FeedbackStore:
             db.close()
 
     def add(self, item: Feedback) -> int:
-        """Store a rating; returns its row id."""
+        """Store a rating (a long question or answer cut to what a row keeps); returns its row id."""
         with self._connect() as db:
             self._forget_old(db, time.time())
             cur = db.execute(
                 "INSERT INTO feedback (at, question, answer, rating, source, kind, language, citations, reason) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), item.question, item.answer, item.rating, item.source, item.kind, item.language,
+                (time.time(), clipped(item.question, STORED_QUESTION_CHARS),
+                 clipped(item.answer, STORED_ANSWER_CHARS), item.rating, item.source, item.kind, item.language,
                  " ".join(item.citations), item.reason),
             )
             return int(cur.lastrowid)

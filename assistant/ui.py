@@ -13,7 +13,7 @@ import gradio as gr
 from pydantic import BaseModel, Field, StrictInt, StrictStr, ValidationError
 
 from .errors import AssistantError
-from .feedback import Feedback, FeedbackStore, Rating
+from .feedback import STORED_ANSWER_CHARS, STORED_QUESTION_CHARS, Feedback, FeedbackStore, Rating, clipped
 from .limits import HISTORY_TURNS  # the engine reads no more earlier user turns than this
 from .ui_chat import Turn, log_html
 from .ui_page import CSS, DESCRIPTION, HEAD, MIDDLEWARE, TITLE, theme
@@ -59,8 +59,9 @@ def feedback_of(payload: str, turns: list[Turn]) -> Feedback | None:
     if turn is None or turn.answer is None:
         return None
     a = turn.answer
-    return Feedback(question=turn.question, answer=a.text, rating=sent.rating, source="ui", kind=a.kind,
-                    language=a.language, citations=[c.id for c in a.citations], reason=sent.reason[:500])
+    return Feedback(question=clipped(turn.question, STORED_QUESTION_CHARS), answer=clipped(a.text, STORED_ANSWER_CHARS),
+                    rating=sent.rating, source="ui", kind=a.kind, language=a.language,
+                    citations=[c.id for c in a.citations], reason=sent.reason[:500])
 
 
 def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -16,7 +17,15 @@ from pydantic import ValidationError
 from assistant.__main__ import main
 from assistant.api import create_api
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.feedback import CSV_COLUMNS, Feedback, FeedbackStore, plain
+from assistant.feedback import (
+    CSV_COLUMNS,
+    STORED_ANSWER_CHARS,
+    STORED_QUESTION_CHARS,
+    Feedback,
+    FeedbackStore,
+    clipped,
+    plain,
+)
 from assistant.spreadsheet import FORMULA_START, csv_cell
 
 
@@ -83,8 +92,11 @@ def test_api_feedback_accepts_reason_kind_and_citations(bot, tmp_path: Path) -> 
     r = client.post("/api/feedback", json={"question": "q", "answer": "a", "rating": "down", "kind": "list",
                                            "citations": ["I02", "I03"], "reason": "わかりにくい", "source": "ui"})
     assert r.status_code == 200 and r.json() == {"id": 1}  # no totals of everyone's ratings
-    saved = client.get("/openapi.json").json()["components"]["schemas"]["FeedbackSaved"]
-    assert list(saved["properties"]) == ["id"] and saved["required"] == ["id"]
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert list(schemas["FeedbackSaved"]["properties"]) == ["id"] and schemas["FeedbackSaved"]["required"] == ["id"]
+    sent = schemas["Feedback"]["properties"]  # what is taken, and what of it is kept
+    assert sent["answer"]["maxLength"] == 20000 and f"first {STORED_ANSWER_CHARS:,} are stored" in sent["answer"]["description"]
+    assert f"first {STORED_QUESTION_CHARS:,} are stored" in sent["question"]["description"]
     row = FeedbackStore(quiet.settings.feedback_path).rows()[0]
     assert (row["kind"], row["citations"], row["reason"]) == ("list", "I02 I03", "わかりにくい")
 
@@ -203,3 +215,42 @@ def test_ratings_past_the_retention_are_deleted_on_open_and_on_store(tmp_path: P
     monkeypatch.setenv("ASSISTANT_FEEDBACK_DAYS", "7")
     monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(db))
     assert [r["question"] for r in FeedbackStore.from_settings(Settings()).rows()] == ["no time", "new"]
+
+
+def row_bytes(db: Path, row_id: int) -> int:
+    """What one stored row's values take, in bytes."""
+    cols = ["at", "question", "answer", "rating", "source", "kind", "language", "citations", "reason"]
+    with sqlite3.connect(db) as raw:
+        total = " + ".join(f"IFNULL(length(CAST({c} AS BLOB)), 0)" for c in cols)
+        return raw.execute(f"SELECT {total} FROM feedback WHERE id = ?", (row_id,)).fetchone()[0]
+
+
+WORST = {"question": "𠮷" * 2000, "answer": "𠮷" * 20000, "rating": "down", "kind": "𠮷" * 40, "language": "𠮷" * 5,
+         "citations": ["I" + "0" * 19] * 200, "reason": "𠮷" * 500}  # every field at its limit, 4 bytes a character
+
+
+def cut_count(text: str) -> int:
+    """How many characters the marker at the end of a stored text says were cut."""
+    return int(re.search(r"以下 ([\d,]+) 文字省略 / ([\d,]+) more characters cut］$", text).group(1).replace(",", ""))
+
+
+def test_a_row_keeps_a_bounded_question_and_answer_with_a_visible_cut_marker(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    worst = store.add(Feedback(**WORST))
+    assert row_bytes(store.path, worst) < 44_000  # was about 95 KB
+    row = store.rows()[0]
+    assert len(row["question"]) <= STORED_QUESTION_CHARS and len(row["answer"]) <= STORED_ANSWER_CHARS
+    assert row["question"].count("𠮷") + cut_count(row["question"]) == 2000
+    assert row["answer"].count("𠮷") + cut_count(row["answer"]) == 20000
+    short = store.add(Feedback(question="q" * STORED_QUESTION_CHARS, answer="a", rating="up"))
+    assert store.rows()[short - 1]["question"] == "q" * STORED_QUESTION_CHARS
+
+
+@pytest.mark.parametrize(("length", "limit"), [(99, 100), (100, 100), (101, 100), (10**6, 1000), (9999, 8000)])
+def test_clipped_never_passes_its_limit_and_counts_what_it_cut(length: int, limit: int) -> None:
+    text = "あ" * length
+    out = clipped(text, limit)
+    if length <= limit:
+        assert out == text
+    else:
+        assert limit - 10 <= len(out) <= limit and out.count("あ") + cut_count(out) == length

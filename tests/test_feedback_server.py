@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -97,3 +98,21 @@ def test_the_server_deletes_ratings_older_than_feedback_days(served, tmp_path: P
     done, rows = export(db, tmp_path / "out.csv")
     questions = {r["質問"] for r in rows}
     assert done.returncode == 0 and {"29日前の評価", "今日の評価"} <= questions and "31日前の評価" not in questions
+
+
+def test_a_long_rating_is_stored_cut_to_a_bounded_row(served, tmp_path: Path) -> None:  # noqa: ANN001
+    url, db = served
+    body = {"question": "𠮷" * 2000, "answer": "長" * 20000, "rating": "down", "citations": ["I" + "0" * 19] * 200,
+            "reason": "𠮷" * 500, "kind": "𠮷" * 40}
+    with httpx.Client(timeout=60) as c:
+        r = c.post(f"{url}/api/feedback", json=body)
+    assert r.status_code == 200
+    with sqlite3.connect(db) as raw:
+        size = raw.execute("SELECT length(CAST(question AS BLOB)) + length(CAST(answer AS BLOB)) + "
+                           "length(CAST(citations AS BLOB)) + length(CAST(reason AS BLOB)) FROM feedback WHERE id = ?",
+                           (r.json()["id"],)).fetchone()[0]
+    assert size < 40_000  # the body is 95 KB of UTF-8
+    done, rows = export(db, tmp_path / "out.csv")
+    row = next(x for x in rows if x["id"] == str(r.json()["id"]))
+    assert row["回答"].startswith("長" * 7000) and row["回答"].endswith("more characters cut］")
+    assert row["質問"].endswith("more characters cut］") and len(row["質問"]) <= 1000

@@ -175,3 +175,12 @@ def test_random_json_rating_payloads_never_raise() -> None:
         item = feedback_of(json.dumps(json_value(rng)), turns)
         assert item is None or (item.question, item.answer) == ("q", "a")
     assert feedback_of(json.dumps({"turn": 1, "rating": "up", "extra": [1e300]}), turns) is not None
+
+
+def test_a_rating_of_a_very_long_turn_is_kept_cut_not_refused() -> None:
+    from assistant.feedback import STORED_ANSWER_CHARS, STORED_QUESTION_CHARS
+
+    turns = [Turn("質" * 3000, Answer(text="答" * 30000, grounded=True, kind="list"))]  # past the API's own limits
+    item = feedback_of('{"turn": 1, "rating": "up"}', turns)
+    assert len(item.question) <= STORED_QUESTION_CHARS and len(item.answer) <= STORED_ANSWER_CHARS
+    assert item.answer.startswith("答" * 100) and "文字省略" in item.answer
