@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import AssistantError, EmptyQuestionError, InputError, QuestionTooLongError
-from .feedback import Feedback, FeedbackStore
-from .guards import ErrorResponse, Guard, SecurityHeaders, error
+from .feedback import Feedback, FeedbackStore, rater_key
+from .guards import ErrorResponse, Guard, SecurityHeaders, client_of, error
 from .limits import BODY_BYTES, HISTORY_ITEMS, TURN_CHARS
 from .models import Answer
 from .ratelimit import RateLimiter
@@ -104,10 +104,12 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
                           language="en" if english else "ja")
 
     @app.post("/api/feedback", response_model=FeedbackSaved, responses=errors_doc(*COMMON))
-    def feedback_endpoint(item: Feedback) -> FeedbackSaved:
-        """Store 👍/👎 for an answer (recorded as coming from the API, whatever the body says)."""
+    def feedback_endpoint(item: Feedback, request: Request) -> FeedbackSaved:
+        """Store 👍/👎 for an answer (recorded as coming from the API, whatever the body says); a client's new
+        rating of the same question and answer replaces its earlier one (the same id comes back)."""
         store: FeedbackStore = app.state.feedback
-        return FeedbackSaved(id=store.add(item.model_copy(update={"source": "api"})))
+        rater = rater_key("api", client_of(request.scope, settings.trusted_proxies), item.question, item.answer)
+        return FeedbackSaved(id=store.add(item.model_copy(update={"source": "api"}), rater=rater))
 
     @app.get("/healthz", response_model=Health, responses=errors_doc(500, 503))
     def healthz() -> Health:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import os
 import re
 import sqlite3
@@ -22,7 +23,11 @@ from .spreadsheet import csv_row
 
 Rating = Literal["up", "down"]
 # Columns added after the first release; older databases get them on open.
-EXTRA_COLUMNS = {"kind": "TEXT", "language": "TEXT", "citations": "TEXT", "reason": "TEXT"}
+EXTRA_COLUMNS = {"kind": "TEXT", "language": "TEXT", "citations": "TEXT", "reason": "TEXT", "rater": "TEXT"}
+COLUMNS = ["at", "question", "answer", "rating", "source", "kind", "language", "citations", "reason", "rater"]
+# a rater's new rating of the same answer replaces the earlier one (rows without a rater are all kept)
+UPSERT = (f"INSERT INTO feedback ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+          f"ON CONFLICT (rater) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS[:-1])} RETURNING id")
 CSV_COLUMNS = ["id", "日時(UTC)", "評価", "理由", "質問", "回答", "回答の種類", "言語", "出典", "送信元"]
 RATING_MARKS = {"up": "👍", "down": "👎"}
 # what a row keeps of the question and the answer (the longest answer to the project's 950 questions: 7,131)
@@ -106,6 +111,7 @@ class FeedbackStore:
                 if name not in have:
                     db.execute(f"ALTER TABLE feedback ADD COLUMN {name} {kind}")
             db.execute("CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at)")
+            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS feedback_rater ON feedback (rater)")
             self._forget_old(db, time.time())
 
     @classmethod
@@ -129,18 +135,15 @@ class FeedbackStore:
         finally:
             db.close()
 
-    def add(self, item: Feedback) -> int:
-        """Store a rating (a long question or answer cut to what a row keeps); returns its row id."""
+    def add(self, item: Feedback, rater: str | None = None) -> int:
+        """Store a rating (a long question or answer cut to what a row keeps), or replace the one stored under the
+        same rater key; returns its row id."""
         with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
             self._forget_old(db, time.time())
-            cur = db.execute(
-                "INSERT INTO feedback (at, question, answer, rating, source, kind, language, citations, reason) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), clipped(item.question, STORED_QUESTION_CHARS),
-                 clipped(item.answer, STORED_ANSWER_CHARS), item.rating, item.source, item.kind, item.language,
-                 " ".join(item.citations), item.reason),
-            )
-            return int(cur.lastrowid)
+            values = (time.time(), clipped(item.question, STORED_QUESTION_CHARS), clipped(item.answer, STORED_ANSWER_CHARS),
+                      item.rating, item.source, item.kind, item.language, " ".join(item.citations), item.reason, rater)
+            return int(db.execute(UPSERT, values).fetchone()[0])
 
     def counts(self) -> dict[str, int]:
         """How many 👍 and 👎 are stored."""
@@ -180,6 +183,12 @@ class FeedbackStore:
         finally:
             part.unlink(missing_ok=True)
         return n
+
+
+def rater_key(*parts: str) -> str:
+    """The key of one rater's rating of one answer, e.g. ("api", client, question, answer): a digest, so no address
+    or text is kept in it."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()
 
 
 def csv_line(r: dict[str, Any]) -> list[str]:

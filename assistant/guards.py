@@ -144,10 +144,15 @@ class Guard:
 
     def client(self, scope: Scope) -> str:
         """The rate-limit key: the peer address, or the client behind a trusted proxy."""
-        peer = (scope.get("client") or ("unknown", 0))[0]
-        headers = dict(scope.get("headers") or [])
-        forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
-        return client_address(peer, forwarded, self.trusted)
+        return client_of(scope, self.trusted)
+
+
+def client_of(scope: Scope, trusted_proxies: list[str]) -> str:
+    """Who sent a request: the peer address, or the client behind a trusted proxy."""
+    peer = (scope.get("client") or ("unknown", 0))[0]
+    headers = dict(scope.get("headers") or [])
+    forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
+    return client_address(peer, forwarded, trusted_proxies)
 
 
 async def read_body(scope: Scope, receive: Receive) -> bytes | None:

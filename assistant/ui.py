@@ -13,7 +13,15 @@ import gradio as gr
 from pydantic import BaseModel, Field, StrictInt, StrictStr, ValidationError
 
 from .errors import AssistantError
-from .feedback import STORED_ANSWER_CHARS, STORED_QUESTION_CHARS, Feedback, FeedbackStore, Rating, clipped
+from .feedback import (
+    STORED_ANSWER_CHARS,
+    STORED_QUESTION_CHARS,
+    Feedback,
+    FeedbackStore,
+    Rating,
+    clipped,
+    rater_key,
+)
 from .limits import HISTORY_TURNS  # the engine reads no more earlier user turns than this
 from .ui_chat import Turn, log_html
 from .ui_page import CSS, DESCRIPTION, HEAD, MIDDLEWARE, TITLE, theme
@@ -48,9 +56,9 @@ class RatingPayload(BaseModel):
     reason: StrictStr = ""
 
 
-def feedback_of(payload: str, turns: list[Turn]) -> Feedback | None:
+def feedback_of(payload: str, turns: list[Turn]) -> tuple[Feedback, int] | None:
     """The rating ui.js sends ({"turn", "rating", "reason"}) for a turn of this session, with the turn's own
-    question, answer text, kind and sources taken from the server's state (never from the page)."""
+    question, answer text, kind and sources taken from the server's state (never from the page); and its turn."""
     try:
         sent = RatingPayload.model_validate_json(payload or "{}")
     except ValidationError:
@@ -61,7 +69,7 @@ def feedback_of(payload: str, turns: list[Turn]) -> Feedback | None:
     a = turn.answer
     return Feedback(question=clipped(turn.question, STORED_QUESTION_CHARS), answer=clipped(a.text, STORED_ANSWER_CHARS),
                     rating=sent.rating, source="ui", kind=a.kind, language=a.language,
-                    citations=[c.id for c in a.citations], reason=sent.reason[:500])
+                    citations=[c.id for c in a.citations], reason=sent.reason[:500]), sent.turn
 
 
 def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
@@ -76,11 +84,12 @@ def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
         turns.append(respond_turn(bot, question.strip(), turns))
         return log_html(turns), "", [t.to_state() for t in turns]
 
-    def rate(payload: str, state: list[dict]) -> None:
-        """Store a rating sent by ui.js for one of this session's answers."""
-        item = feedback_of(payload, [Turn.from_state(d) for d in state or []])
-        if item is not None:
-            store.add(item)
+    def rate(payload: str, state: list[dict], request: gr.Request) -> None:
+        """Store a rating sent by ui.js for one of this session's answers; rating the turn again replaces it."""
+        found = feedback_of(payload, [Turn.from_state(d) for d in state or []])
+        if found is not None:
+            item, turn = found
+            store.add(item, rater=rater_key("ui", request.session_hash or "", str(turn), item.question, item.answer))
 
     def clear() -> tuple[str, str, list]:
         """A new conversation: welcome message only, empty box, no earlier turns or sources."""

@@ -26,18 +26,20 @@ def copy_index(bot, dest: Path) -> Path:  # noqa: ANN001
     return dest
 
 
-def gradio_call(client: httpx.Client, url: str, api_name: str, data: list[Any], session: str) -> dict[str, Any]:
-    """Run one UI event the way the page does (join Gradio's queue, read its event stream); its last message."""
+def gradio_call(client: httpx.Client, url: str, api_name: str, data: list[Any], session: str) -> list[dict[str, Any]]:
+    """Run one UI event the way the page does (join Gradio's queue, read its event stream); its messages, up to
+    the result."""
     deps = client.get(f"{url}/config").json()["dependencies"]
     fn = next(i for i, d in enumerate(deps) if d.get("api_name") == api_name)
     joined = client.post(f"{url}/gradio_api/queue/join", json={"data": data, "fn_index": fn, "session_hash": session,
                                                                "event_data": None, "trigger_id": None})
     joined.raise_for_status()
+    messages = []
     with client.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}) as events:
         for line in events.iter_lines():
-            message = json.loads(line[5:]) if line.startswith("data:") else {}
-            if message.get("msg") == "process_completed":
-                return message
+            messages.append(json.loads(line[5:]) if line.startswith("data:") else {})
+            if messages[-1].get("msg") == "process_completed":
+                return messages
     raise AssertionError(f"{api_name}: the event stream ended without a result")
 
 

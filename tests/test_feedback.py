@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import put_rows
+from helpers import isolated, put_rows
 from pydantic import ValidationError
 
 from assistant.__main__ import main
@@ -254,3 +254,32 @@ def test_clipped_never_passes_its_limit_and_counts_what_it_cut(length: int, limi
         assert out == text
     else:
         assert limit - 10 <= len(out) <= limit and out.count("あ") + cut_count(out) == length
+
+
+def test_a_raters_new_rating_of_the_same_answer_replaces_the_old_one(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    first = store.add(Feedback(question="q", answer="a", rating="up"), rater="k")
+    assert store.add(Feedback(question="q", answer="a", rating="down", reason="わかりにくい"), rater="k") == first
+    assert store.add(Feedback(question="q", answer="a", rating="up"), rater="other") != first
+    store.add(Feedback(question="q", answer="a", rating="up"))
+    store.add(Feedback(question="q", answer="a", rating="up"))  # no rater: every one is kept
+    rows = store.rows()
+    assert [(r["rating"], r["reason"]) for r in rows] == [("down", "わかりにくい"), ("up", ""), ("up", ""), ("up", "")]
+    assert len({r["rater"] for r in rows if r["rater"]}) == 2 and "q" not in rows[0]["rater"]
+
+
+def test_api_ratings_of_one_answer_from_one_client_replace_each_other(bot, tmp_path: Path) -> None:  # noqa: ANN001
+    proxied = isolated(bot, tmp_path, rate_limit_per_minute=0, trusted_proxies=["127.0.0.1"])
+    client = TestClient(create_api(proxied), client=("127.0.0.1", 40000))
+
+    def rate(rating: str, question: str = "q", who: str = "203.0.113.5") -> int:
+        r = client.post("/api/feedback", json={"question": question, "answer": "a", "rating": rating},
+                        headers={"X-Forwarded-For": who})
+        assert r.status_code == 200
+        return r.json()["id"]
+
+    same = {rate("up"), rate("down"), rate("up"), rate("down")}
+    others = {rate("up", question="q2"), rate("up", who="198.51.100.7")}
+    rows = FeedbackStore(proxied.settings.feedback_path).rows()
+    assert len(same) == 1 and not same & others and len(others) == 2
+    assert [r["rating"] for r in rows] == ["down", "up", "up"]  # the last of the four is what stays

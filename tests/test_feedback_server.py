@@ -29,11 +29,12 @@ FORMULAS = [HYPERLINK, "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 
 @pytest.fixture(scope="module")
 def served(bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:  # noqa: ANN001
-    """One app.py process on a private copy of the index, keeping ratings 30 days; its URL and feedback database."""
+    """One app.py process on a private copy of the index, keeping ratings 30 days and believing X-Forwarded-For from
+    loopback (to stand for several clients); its URL and its feedback database."""
     tmp = tmp_path_factory.mktemp("fb-server")
     db = tmp / "fb.sqlite3"
-    with server_process(copy_index(bot, tmp / "idx"), 1, ASSISTANT_FEEDBACK_DB=str(db), ASSISTANT_FEEDBACK_DAYS="30"
-                        ) as (url, _pid):
+    env = {"ASSISTANT_FEEDBACK_DB": str(db), "ASSISTANT_FEEDBACK_DAYS": "30", "ASSISTANT_TRUSTED_PROXIES": '["127.0.0.1"]'}
+    with server_process(copy_index(bot, tmp / "idx"), 1, **env) as (url, _pid):
         yield url, db
 
 
@@ -51,9 +52,9 @@ def export(db: Path, out: Path, *args: str) -> tuple[subprocess.CompletedProcess
 def rate_in_ui(client: httpx.Client, url: str, question: str, *ratings: dict) -> str:
     """Ask in a new UI session, then send each rating of that turn as ui.js does; the session hash."""
     session = uuid.uuid4().hex[:12]
-    assert gradio_call(client, url, "respond", [question, None], session)["success"]
+    assert gradio_call(client, url, "respond", [question, None], session)[-1]["success"]
     for rating in ratings:
-        assert gradio_call(client, url, "rate", [json.dumps(rating), None], session)["success"]
+        assert gradio_call(client, url, "rate", [json.dumps(rating), None], session)[-1]["success"]
     return session
 
 
@@ -116,3 +117,23 @@ def test_a_long_rating_is_stored_cut_to_a_bounded_row(served, tmp_path: Path) ->
     row = next(x for x in rows if x["id"] == str(r.json()["id"]))
     assert row["回答"].startswith("長" * 7000) and row["回答"].endswith("more characters cut］")
     assert row["質問"].endswith("more characters cut］") and len(row["質問"]) <= 1000
+
+
+def test_one_rating_per_ui_turn_and_per_api_client_and_answer_the_last_one_wins(served, tmp_path: Path) -> None:  # noqa: ANN001
+    url, db = served
+    q1, q2 = "ハッカソンの担当課はどこ？", "にげまっしの担当課はどこ？"
+    with httpx.Client(timeout=60) as c:
+        session = rate_in_ui(c, url, q1, {"turn": 1, "rating": "up", "reason": ""},
+                             {"turn": 1, "rating": "down", "reason": "わかりにくい"}, {"turn": 1, "rating": "up", "reason": ""},
+                             {"turn": 1, "rating": "down", "reason": "出典が合っていない"})
+        assert gradio_call(c, url, "respond", [q2, None], session)[-1]["success"]  # turn 2 of the same session
+        assert gradio_call(c, url, "rate", [json.dumps({"turn": 2, "rating": "up", "reason": ""}), None], session)[-1]["success"]
+        rate_in_ui(c, url, q1, {"turn": 1, "rating": "up", "reason": ""})  # another visitor, the same question
+        api = {"question": "API同一回答", "answer": "a", "rating": "up"}
+        ids = [c.post(f"{url}/api/feedback", json=api | {"rating": r}).json()["id"] for r in ("up", "down", "up", "down")]
+        other = c.post(f"{url}/api/feedback", json=api, headers={"X-Forwarded-For": "203.0.113.9"}).json()["id"]
+    done, rows = export(db, tmp_path / "out.csv")
+    ui = [(r["質問"], r["評価"], r["理由"]) for r in rows if r["質問"] in (q1, q2)]
+    assert sorted(ui) == sorted([(q1, "👎", "出典が合っていない"), (q2, "👍", ""), (q1, "👍", "")])
+    assert len(set(ids)) == 1 and other != ids[0]
+    assert [r["評価"] for r in rows if r["質問"] == "API同一回答"] == ["👎", "👍"]

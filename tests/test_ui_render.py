@@ -126,8 +126,8 @@ def test_a_rating_takes_question_answer_and_sources_from_the_session_not_the_pag
     cite = Citation(id="I35", kind="initiative", title="t", quote="q", location="l")
     turns = [Turn("ハッカソンの担当は？", Answer(text="市民協働推進課です。", grounded=True, kind="who", citations=[cite])),
              Turn("x", error="⚠")]
-    item = feedback_of('{"turn": 1, "rating": "down", "reason": "わかりにくい", "question": "forged"}', turns)
-    assert (item.question, item.answer, item.kind, item.citations, item.reason, item.source) == (
+    item, turn = feedback_of('{"turn": 1, "rating": "down", "reason": "わかりにくい", "question": "forged"}', turns)
+    assert turn == 1 and (item.question, item.answer, item.kind, item.citations, item.reason, item.source) == (
         "ハッカソンの担当は？", "市民協働推進課です。", "who", ["I35"], "わかりにくい", "ui")
     for bad in ('{"turn": 2, "rating": "up"}', '{"turn": 3, "rating": "up"}', '{"turn": 0, "rating": "up"}',
                 '{"turn": 1, "rating": "meh"}', "not json", '{"turn": "x", "rating": "up"}'):
@@ -172,8 +172,8 @@ def test_random_json_rating_payloads_never_raise() -> None:
     rng = random.Random(11)
     turns = [Turn("q", Answer(text="a", grounded=True, kind="who"))]
     for _ in range(2000):
-        item = feedback_of(json.dumps(json_value(rng)), turns)
-        assert item is None or (item.question, item.answer) == ("q", "a")
+        found = feedback_of(json.dumps(json_value(rng)), turns)
+        assert found is None or (found[0].question, found[0].answer, found[1]) == ("q", "a", 1)
     assert feedback_of(json.dumps({"turn": 1, "rating": "up", "extra": [1e300]}), turns) is not None
 
 
@@ -181,6 +181,6 @@ def test_a_rating_of_a_very_long_turn_is_kept_cut_not_refused() -> None:
     from assistant.feedback import STORED_ANSWER_CHARS, STORED_QUESTION_CHARS
 
     turns = [Turn("質" * 3000, Answer(text="答" * 30000, grounded=True, kind="list"))]  # past the API's own limits
-    item = feedback_of('{"turn": 1, "rating": "up"}', turns)
+    item, _turn = feedback_of('{"turn": 1, "rating": "up"}', turns)
     assert len(item.question) <= STORED_QUESTION_CHARS and len(item.answer) <= STORED_ANSWER_CHARS
     assert item.answer.startswith("答" * 100) and "文字省略" in item.answer
