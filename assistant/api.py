@@ -18,7 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import AssistantError, EmptyQuestionError, InputError, QuestionTooLongError
+from .errors import (
+    AssistantError,
+    EmptyQuestionError,
+    FeedbackUnavailableError,
+    InputError,
+    QuestionTooLongError,
+)
 from .feedback import Feedback, FeedbackStore, rater_key
 from .guards import ErrorResponse, Guard, SecurityHeaders, client_of, error
 from .limits import BODY_BYTES, HISTORY_ITEMS, TURN_CHARS
@@ -67,7 +73,7 @@ def ask_request(limit: int) -> type[BaseModel]:
 def errors_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for error responses, all in the ErrorResponse shape."""
     text = {400: "bad input", 404: "not found", 413: f"body over {BODY_BYTES} bytes", 422: "malformed request",
-            429: "rate limited (Retry-After header)", 500: "internal error", 503: "index or feedback store unavailable"}
+            429: "rate limited (Retry-After header)", 500: "internal error", 503: "index or feedback store unavailable, or the feedback store full"}
     return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
 
 
@@ -106,7 +112,8 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
     @app.post("/api/feedback", response_model=FeedbackSaved, responses=errors_doc(*COMMON))
     def feedback_endpoint(item: Feedback, request: Request) -> FeedbackSaved:
         """Store 👍/👎 for an answer (recorded as coming from the API, whatever the body says); a client's new
-        rating of the same question and answer replaces its earlier one (the same id comes back)."""
+        rating of the same question and answer replaces its earlier one (the same id comes back). 503 when the
+        store is full (ASSISTANT_FEEDBACK_MAX_MB) or cannot be written."""
         store: FeedbackStore = app.state.feedback
         rater = rater_key("api", client_of(request.scope, settings.trusted_proxies), item.question, item.answer)
         return FeedbackSaved(id=store.add(item.model_copy(update={"source": "api"}), rater=rater))
@@ -195,5 +202,5 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(sqlite3.Error)
     async def store_error(_request: Request, _exc: sqlite3.Error) -> JSONResponse:
-        return error(503, "feedback_unavailable", "評価を保存できませんでした。時間をおいて再度お試しください。",
-                     "The rating could not be stored. Please try again later.")
+        return error(503, "feedback_unavailable", FeedbackUnavailableError.message_ja,
+                     FeedbackUnavailableError.message_en)

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
                                      "the index, so a rebuild, a wiped index or `make clean` keeps it")
     feedback_days: int = Field(default=365, ge=0, description="ratings older than this many days are deleted; 0 "
                                "keeps them all")
+    feedback_max_mb: float = Field(default=50, gt=0, description="once the database holds this many MiB, storing a "
+                                   "rating answers 503 (until old ratings are deleted)")
 
     rate_limit_db: Path | None = Field(default=None, description="SQLite file shared by workers; default "
                                        "index_dir/ratelimit.sqlite3")

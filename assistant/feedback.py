@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
 import sqlite3
@@ -19,9 +20,11 @@ from typing import Any, Literal, TextIO
 from pydantic import BaseModel, Field, field_validator
 
 from .config import Settings
+from .errors import FeedbackFullError
 from .spreadsheet import csv_row
 
 Rating = Literal["up", "down"]
+log = logging.getLogger(__name__)
 # Columns added after the first release; older databases get them on open.
 EXTRA_COLUMNS = {"kind": "TEXT", "language": "TEXT", "citations": "TEXT", "reason": "TEXT", "rater": "TEXT"}
 COLUMNS = ["at", "question", "answer", "rating", "source", "kind", "language", "citations", "reason", "rater"]
@@ -97,8 +100,8 @@ class Feedback(BaseModel):
 class FeedbackStore:
     """A small SQLite table of ratings; safe to share between threads and processes (SQLite serialises writes)."""
 
-    def __init__(self, path: Path, keep_days: int = 365) -> None:
-        self.path, self.keep_days = Path(path), keep_days
+    def __init__(self, path: Path, keep_days: int = 365, max_mb: float = 50) -> None:
+        self.path, self.keep_days, self.max_bytes = Path(path), keep_days, int(max_mb * 1024 * 1024)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")  # an export reading for a while never holds up a new rating
@@ -116,13 +119,27 @@ class FeedbackStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FeedbackStore:
-        """The store the settings describe: ASSISTANT_FEEDBACK_DB, _DAYS."""
-        return cls(settings.feedback_path, settings.feedback_days)
+        """The store the settings describe: ASSISTANT_FEEDBACK_DB, _DAYS and _MAX_MB."""
+        return cls(settings.feedback_path, settings.feedback_days, settings.feedback_max_mb)
 
     def _forget_old(self, db: sqlite3.Connection, now: float) -> None:
         """Delete the ratings older than keep_days (0 keeps every rating)."""
         if self.keep_days:
             db.execute("DELETE FROM feedback WHERE at < ?", (now - self.keep_days * 86400,))
+
+    def _check_room(self, db: sqlite3.Connection) -> None:
+        """FeedbackFullError (and a warning in the log) once the database holds max_bytes."""
+        if self.used_bytes(db) >= self.max_bytes:
+            db.commit()  # what retention has just deleted stays deleted
+            log.warning("feedback database %s is full (ASSISTANT_FEEDBACK_MAX_MB=%g): ratings are refused",
+                        self.path, self.max_bytes / 1024 / 1024)
+            raise FeedbackFullError()
+
+    @staticmethod
+    def used_bytes(db: sqlite3.Connection) -> int:
+        """What the database's pages in use take (pages freed by deletes are reused, so they do not count)."""
+        return db.execute("SELECT (page_count - freelist_count) * page_size FROM pragma_page_count(), "
+                          "pragma_freelist_count(), pragma_page_size()").fetchone()[0]
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -137,10 +154,11 @@ class FeedbackStore:
 
     def add(self, item: Feedback, rater: str | None = None) -> int:
         """Store a rating (a long question or answer cut to what a row keeps), or replace the one stored under the
-        same rater key; returns its row id."""
+        same rater key; returns its row id. FeedbackFullError once the database holds max_mb."""
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             self._forget_old(db, time.time())
+            self._check_room(db)
             values = (time.time(), clipped(item.question, STORED_QUESTION_CHARS), clipped(item.answer, STORED_ANSWER_CHARS),
                       item.rating, item.source, item.kind, item.language, " ".join(item.citations), item.reason, rater)
             return int(db.execute(UPSERT, values).fetchone()[0])

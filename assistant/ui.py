@@ -7,12 +7,13 @@ behaviour is assistant/static/ui.js and its look assistant/static/ui.css (see ui
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 import gradio as gr
 from pydantic import BaseModel, Field, StrictInt, StrictStr, ValidationError
 
-from .errors import AssistantError
+from .errors import AssistantError, FeedbackUnavailableError
 from .feedback import (
     STORED_ANSWER_CHARS,
     STORED_QUESTION_CHARS,
@@ -87,9 +88,15 @@ def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
     def rate(payload: str, state: list[dict], request: gr.Request) -> None:
         """Store a rating sent by ui.js for one of this session's answers; rating the turn again replaces it."""
         found = feedback_of(payload, [Turn.from_state(d) for d in state or []])
-        if found is not None:
-            item, turn = found
+        if found is None:
+            return
+        item, turn = found
+        try:
             store.add(item, rater=rater_key("ui", request.session_hash or "", str(turn), item.question, item.answer))
+        except (AssistantError, sqlite3.Error) as exc:  # full, locked: said in a notice, never as an error
+            err = exc if isinstance(exc, AssistantError) else FeedbackUnavailableError()
+            log.warning("UI rating not stored: %s", exc)
+            gr.Warning(f"{err.message_ja} / {err.message_en}")
 
     def clear() -> tuple[str, str, list]:
         """A new conversation: welcome message only, empty box, no earlier turns or sources."""

