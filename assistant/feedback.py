@@ -169,20 +169,26 @@ class FeedbackStore:
             rows = db.execute("SELECT rating, COUNT(*) FROM feedback GROUP BY rating").fetchall()
         return {"up": 0, "down": 0} | {r: n for r, n in rows}
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Every rating, oldest first."""
+    def iter_rows(self, rating: Rating | None = None) -> Iterator[dict[str, Any]]:
+        """The ratings (only 👍 or only 👎 if asked) one at a time from the cursor, oldest first: however many
+        there are, only one is in memory."""
+        where, args = ("WHERE rating = ? ", (rating,)) if rating else ("", ())
         with self._connect() as db:
             db.row_factory = sqlite3.Row
-            return [dict(r) for r in db.execute("SELECT * FROM feedback ORDER BY id")]
+            for r in db.execute(f"SELECT * FROM feedback {where}ORDER BY id", args):
+                yield dict(r)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every rating, oldest first, as a list (for a few; the export streams)."""
+        return list(self.iter_rows())
 
     def export_csv(self, out: TextIO, rating: Rating | None = None) -> int:
-        """Write the ratings as CSV (Japanese headers, every cell safe to open in Excel); returns the row count."""
+        """Write the ratings as CSV, row by row as they are read (Japanese headers, every cell safe to open in
+        Excel); returns the row count."""
         w = csv.writer(out)
         w.writerow(csv_row(CSV_COLUMNS))
         n = 0
-        for r in self.rows():
-            if rating and r["rating"] != rating:
-                continue
+        for r in self.iter_rows(rating):
             w.writerow(csv_line(r))
             n += 1
         return n

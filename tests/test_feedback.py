@@ -7,6 +7,7 @@ import io
 import re
 import sqlite3
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,30 @@ def test_a_full_store_is_a_503_in_the_error_shape(bot, tmp_path: Path) -> None: 
     assert codes[-1].json() == {"error": {"code": "FeedbackFullError", "message_ja": FeedbackFullError.message_ja,
                                           "message_en": FeedbackFullError.message_en}}
     assert "503" in client.get("/openapi.json").json()["paths"]["/api/feedback"]["post"]["responses"]
+
+
+class Sink:
+    """A text stream that keeps nothing, only counts."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+
+    def write(self, text: str) -> int:
+        """Count and drop."""
+        self.chars += len(text)
+        return len(text)
+
+
+def test_export_streams_the_rows_instead_of_loading_the_table(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    with sqlite3.connect(store.path) as raw:
+        raw.executemany("INSERT INTO feedback (at, question, answer, rating) VALUES (?, ?, ?, 'up')",
+                        ((time.time(), f"q{n}", "長" * 8000) for n in range(600)))  # 9.6 MB as Python text
+    out = Sink()
+    tracemalloc.start()
+    try:
+        assert store.export_csv(out) == 600
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.chars > 600 * 8000 and peak < 1_000_000
