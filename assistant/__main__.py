@@ -162,9 +162,10 @@ def cmd_feedback(args: argparse.Namespace) -> int:
         print(f"エラー: フィードバックのデータベース {path} を読めませんでした（{exc}）。ロック中なら少し待って再度お試し"
               f"ください。\nError: the feedback database {path} could not be read ({exc}).", file=sys.stderr)
         return 2
-    except OSError as exc:
-        print(f"エラー: {args.output} に書き出せませんでした（{exc.strerror or exc}）。\n"
-              f"Error: could not write {args.output} ({exc.strerror or exc}).", file=sys.stderr)
+    except OSError as exc:  # a folder, a missing folder, no permission, a closed pipe
+        target = args.output if args.output not in (None, "-") else "stdout"
+        print(f"エラー: {target} に書き出せませんでした（{exc.strerror or exc}）。\n"
+              f"Error: could not write {target} ({exc.strerror or exc}).", file=sys.stderr)
         return 2
     print(f"{n} 件を書き出しました（{path}）。", file=sys.stderr)
     return 0

@@ -159,8 +159,9 @@ class FeedbackStore:
             db.execute("BEGIN IMMEDIATE")
             self._forget_old(db, time.time())
             self._check_room(db)
-            values = (time.time(), clipped(item.question, STORED_QUESTION_CHARS), clipped(item.answer, STORED_ANSWER_CHARS),
-                      item.rating, item.source, item.kind, item.language, " ".join(item.citations), item.reason, rater)
+            values = (time.time(), clipped(item.question, STORED_QUESTION_CHARS),
+                      clipped(item.answer, STORED_ANSWER_CHARS), item.rating, item.source, item.kind, item.language,
+                      " ".join(item.citations), item.reason, rater)
             return int(db.execute(UPSERT, values).fetchone()[0])
 
     def counts(self) -> dict[str, int]:
@@ -217,5 +218,6 @@ def rater_key(*parts: str) -> str:
 
 def csv_line(r: dict[str, Any]) -> list[str]:
     """One stored rating as CSV cells, whatever the row holds (NULLs, numbers or bytes as text, a bad time)."""
-    return csv_row([r["id"], when(r["at"]), RATING_MARKS.get(r["rating"], r["rating"]), r.get("reason"), plain(r["question"]), plain(r["answer"]),
-                    r.get("kind"), r.get("language"), r.get("citations"), r["source"]])
+    return csv_row([r["id"], when(r["at"]), RATING_MARKS.get(r["rating"], r["rating"]), r.get("reason"),
+                    plain(r["question"]), plain(r["answer"]), r.get("kind"), r.get("language"), r.get("citations"),
+                    r["source"]])
