@@ -140,20 +140,33 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    """Export the stored 👍/👎 ratings as CSV (to a file, or to stdout)."""
+    """Export the stored 👍/👎 ratings as CSV (to a file, or to stdout); a database or file problem exits 2."""
+    import sqlite3
+
     from .config import Settings
     from .feedback import FeedbackStore
 
-    path = Settings().feedback_path
+    settings = Settings()
+    path = settings.feedback_path
     if not path.is_file():
-        print(f"フィードバックはまだありません: {path}", file=sys.stderr)
-        return 1
-    store = FeedbackStore(path)
-    if args.output in (None, "-"):
-        n = store.export_csv(sys.stdout, rating=args.rating)
-    else:
-        with open(args.output, "w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel opens it as UTF-8
-            n = store.export_csv(out, rating=args.rating)
+        print(f"エラー: フィードバックのデータベースがありません: {path}（ASSISTANT_FEEDBACK_DB で指定できます）\n"
+              f"Error: no feedback database at {path} (set ASSISTANT_FEEDBACK_DB).", file=sys.stderr)
+        return 2
+    try:
+        store = FeedbackStore.from_settings(settings)
+        if args.output in (None, "-"):
+            n = store.export_csv(sys.stdout, rating=args.rating)
+        else:
+            n = store.export_file(Path(args.output), rating=args.rating)
+    except sqlite3.Error as exc:  # locked by a long write, not a database, damaged
+        print(f"エラー: フィードバックのデータベース {path} を読めませんでした（{exc}）。ロック中なら少し待って再度お試し"
+              f"ください。\nError: the feedback database {path} could not be read ({exc}).", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder, a missing folder, no permission, a closed pipe
+        target = args.output if args.output not in (None, "-") else "stdout"
+        print(f"エラー: {target} に書き出せませんでした（{exc.strerror or exc}）。\n"
+              f"Error: could not write {target} ({exc.strerror or exc}).", file=sys.stderr)
+        return 2
     print(f"{n} 件を書き出しました（{path}）。", file=sys.stderr)
     return 0
 

@@ -19,9 +19,15 @@ from pydantic import BaseModel, Field, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 
-from .errors import AssistantError, EmptyQuestionError, InputError, QuestionTooLongError
-from .feedback import Feedback, FeedbackStore
-from .guards import ErrorResponse, ErrorShape, Exposure, Guard, SecurityHeaders, error
+from .errors import (
+    AssistantError,
+    EmptyQuestionError,
+    FeedbackUnavailableError,
+    InputError,
+    QuestionTooLongError,
+)
+from .feedback import Feedback, FeedbackStore, rater_key
+from .guards import ErrorResponse, ErrorShape, Exposure, Guard, SecurityHeaders, client_of, error
 from .limits import BODY_BYTES, HISTORY_ITEMS, TURN_CHARS
 from .models import Answer
 from .policy import Routes, allowed_hosts
@@ -51,10 +57,9 @@ class Health(BaseModel):
 
 
 class FeedbackSaved(BaseModel):
-    """The stored rating's id and the totals."""
+    """The stored rating's id (nothing about other ratings: their totals are for staff, not for callers)."""
 
     id: int
-    counts: dict[str, int]
 
 
 def ask_request(limit: int) -> type[BaseModel]:
@@ -70,7 +75,7 @@ def ask_request(limit: int) -> type[BaseModel]:
 def errors_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for error responses, all in the ErrorResponse shape."""
     text = {400: "bad input", 404: "not found", 413: f"body over {BODY_BYTES} bytes", 422: "malformed request",
-            429: "rate limited (Retry-After header)", 500: "internal error", 503: "index or feedback store unavailable"}
+            429: "rate limited (Retry-After header)", 500: "internal error", 503: "index or feedback store unavailable, or the feedback store full"}
     return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
 
 
@@ -82,7 +87,7 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
     settings = bot.settings
     app = FastAPI(title="金沢市DXアクションプラン2.0 アシスタント API", version="0.2.0", docs_url=None, redoc_url=None)
     app.state.bot = bot
-    app.state.feedback = feedback or FeedbackStore(settings.feedback_path)
+    app.state.feedback = feedback or FeedbackStore.from_settings(settings)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_path)
     documented: dict[str, set[str]] = {}  # filled once the routes below exist
     app.state.exposure = exposure = Exposure(
@@ -111,10 +116,13 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
                           language="en" if english else "ja")
 
     @app.post("/api/feedback", response_model=FeedbackSaved, responses=errors_doc(*COMMON))
-    def feedback_endpoint(item: Feedback) -> FeedbackSaved:
-        """Store 👍/👎 for an answer (recorded as coming from the API, whatever the body says)."""
+    def feedback_endpoint(item: Feedback, request: Request) -> FeedbackSaved:
+        """Store 👍/👎 for an answer (recorded as coming from the API, whatever the body says); a client's new
+        rating of the same question and answer replaces its earlier one (the same id comes back). 503 when the
+        store is full (ASSISTANT_FEEDBACK_MAX_MB) or cannot be written."""
         store: FeedbackStore = app.state.feedback
-        return FeedbackSaved(id=store.add(item.model_copy(update={"source": "api"})), counts=store.counts())
+        rater = rater_key("api", client_of(request.scope, settings.trusted_proxies), item.question, item.answer)
+        return FeedbackSaved(id=store.add(item.model_copy(update={"source": "api"}), rater=rater))
 
     @app.get("/healthz", response_model=Health, response_model_exclude_none=True, responses=errors_doc(500, 503))
     def healthz() -> Health:
@@ -210,5 +218,5 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(sqlite3.Error)
     async def store_error(_request: Request, _exc: sqlite3.Error) -> JSONResponse:
-        return error(503, "feedback_unavailable", "評価を保存できませんでした。時間をおいて再度お試しください。",
-                     "The rating could not be stored. Please try again later.")
+        return error(503, "feedback_unavailable", FeedbackUnavailableError.message_ja,
+                     FeedbackUnavailableError.message_en)

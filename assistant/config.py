@@ -31,7 +31,12 @@ class Settings(BaseSettings):
                                      "and the public URL's")
     health_details: bool = Field(default=False, description="/healthz also names the build, corpus hash and store")
     chroma_url: str = Field(default="", description="a Chroma server (http://host:port); empty = embedded")
-    feedback_db: Path | None = Field(default=None, description="SQLite file; default index_dir/feedback.sqlite3")
+    feedback_db: Path | None = Field(default=None, description="SQLite file; default var/feedback.sqlite3, apart from "
+                                     "the index, so a rebuild, a wiped index or `make clean` keeps it")
+    feedback_days: int = Field(default=365, ge=0, description="ratings older than this many days are deleted; 0 "
+                               "keeps them all")
+    feedback_max_mb: float = Field(default=50, gt=0, description="once the database holds this many MiB, storing a "
+                                   "rating answers 503 (until old ratings are deleted)")
 
     rate_limit_db: Path | None = Field(default=None, description="SQLite file shared by workers; default "
                                        "index_dir/ratelimit.sqlite3")
@@ -44,4 +49,4 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         """Where 👍/👎 feedback is stored."""
-        return self.feedback_db or self.index_dir / "feedback.sqlite3"
+        return self.feedback_db or PROJECT_ROOT / "var" / "feedback.sqlite3"

@@ -79,3 +79,17 @@ class IndexError_(AssistantError):
 
     message_ja = "検索インデックスを開けませんでした。"
     message_en = "The search index could not be opened."
+
+
+class FeedbackUnavailableError(AssistantError):
+    """A rating could not be stored: the feedback database is locked or cannot be written."""
+
+    message_ja = "評価を保存できませんでした。時間をおいて再度お試しください。"
+    message_en = "The rating could not be stored. Please try again later."
+
+
+class FeedbackFullError(FeedbackUnavailableError):
+    """The feedback database holds ASSISTANT_FEEDBACK_MAX_MB: no rating is stored until old ones are deleted."""
+
+    message_ja = "評価の保存領域が上限に達したため、現在は評価を受け付けていません。"
+    message_en = "The feedback store is full, so ratings are not being accepted at the moment."

@@ -221,10 +221,7 @@ class Guard:
 
     def client(self, scope: Scope) -> str:
         """The rate-limit key: the peer address, or the client behind a trusted proxy."""
-        peer = (scope.get("client") or ("unknown", 0))[0]
-        headers = dict(scope.get("headers") or [])
-        forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
-        return client_address(peer, forwarded, list(self.x.trusted))
+        return client_of(scope, list(self.x.trusted))
 
 
 class ErrorShape:
@@ -271,6 +268,14 @@ def in_shape(body: bytes) -> bool:
     except ValueError:
         return False
     return isinstance(data, dict) and isinstance(data.get("error"), dict) and "code" in data["error"]
+
+
+def client_of(scope: Scope, trusted_proxies: list[str]) -> str:
+    """Who sent a request: the peer address, or the client behind a trusted proxy."""
+    peer = (scope.get("client") or ("unknown", 0))[0]
+    headers = dict(scope.get("headers") or [])
+    forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
+    return client_address(peer, forwarded, trusted_proxies)
 
 
 async def read_body(scope: Scope, receive: Receive) -> bytes | None:

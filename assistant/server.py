@@ -32,7 +32,7 @@ UI_QUEUE = 64  # UI requests waiting beyond that are refused with Gradio's "queu
 def create_app(bot: Any) -> FastAPI:
     """API routes first, then the UI at / (so /api, /docs, /widget.js keep their handlers); one set of guards,
     which lets through only the Gradio routes the chat page needs and UI streams of sessions the queue knows."""
-    store = FeedbackStore(bot.settings.feedback_path)
+    store = FeedbackStore.from_settings(bot.settings)
     app = create_api(bot, store)
     ui = build_ui(bot, store).queue(default_concurrency_limit=UI_CONCURRENCY, max_size=UI_QUEUE)
     ui.state_session_capacity = UI_SESSIONS  # the oldest session's state goes first beyond this
@@ -100,7 +100,7 @@ def serve_in_thread(app: FastAPI) -> Iterator[str]:
 def check_writable(settings: Settings) -> None:
     """Refuse to start when the feedback database cannot be written (before the URL is announced)."""
     try:
-        FeedbackStore(settings.feedback_path)
+        FeedbackStore.from_settings(settings)
     except (OSError, sqlite3.Error) as exc:
         raise ConfigError(f"評価を保存するデータベース {settings.feedback_path} に書き込めません（{exc}）。"
                           "ASSISTANT_FEEDBACK_DB で書き込める場所を指定してください。") from exc

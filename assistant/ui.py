@@ -6,15 +6,24 @@ behaviour is assistant/static/ui.js and its look assistant/static/ui.css (see ui
 
 from __future__ import annotations
 
-import json
 import logging
+import sqlite3
 from typing import Any
 
 import gradio as gr
+from pydantic import BaseModel, Field, StrictInt, StrictStr, ValidationError
 
-from .errors import AssistantError
-from .feedback import Feedback, FeedbackStore
-from .limits import HISTORY_TURNS, UI_IDLE_SECONDS, UI_TURNS
+from .errors import AssistantError, FeedbackUnavailableError
+from .feedback import (
+    STORED_ANSWER_CHARS,
+    STORED_QUESTION_CHARS,
+    Feedback,
+    FeedbackStore,
+    Rating,
+    clipped,
+    rater_key,
+)
+from .limits import HISTORY_TURNS, UI_IDLE_SECONDS, UI_TURNS  # the engine reads HISTORY_TURNS user turns
 from .ui_chat import Turn, log_html
 from .ui_page import CSS, DESCRIPTION, HEAD, MIDDLEWARE, TITLE, theme
 
@@ -56,24 +65,33 @@ def next_turns(turns: list[Turn], new: Turn) -> tuple[list[Turn], list[Turn]]:
     return kept, kept
 
 
-def feedback_of(payload: str, turns: list[Turn]) -> Feedback | None:
+class RatingPayload(BaseModel):
+    """What ui.js sends for a rating; anything else (a float, huge or negative turn, nested values) is refused."""
+
+    turn: StrictInt = Field(ge=1)
+    rating: Rating
+    reason: StrictStr = ""
+
+
+def feedback_of(payload: str, turns: list[Turn]) -> tuple[Feedback, int] | None:
     """The rating ui.js sends ({"turn", "rating", "reason"}) for a turn of this session, with the turn's own
-    question, answer text, kind and sources taken from the server's state (never from the page)."""
+    question, answer text, kind and sources taken from the server's state (never from the page); and its turn."""
     try:
-        data = json.loads(payload or "{}")
-        turn = turns[int(data["turn"]) - 1] if int(data["turn"]) >= 1 else None
-    except (ValueError, TypeError, KeyError, IndexError):
+        sent = RatingPayload.model_validate_json(payload or "{}")
+    except ValidationError:
         return None
-    if turn is None or turn.answer is None or data.get("rating") not in ("up", "down"):
+    turn = next((t for k, t in enumerate(turns, 1) if (t.n or k) == sent.turn), None)  # numbers outlive dropped turns
+    if turn is None or turn.answer is None:
         return None
     a = turn.answer
-    return Feedback(question=turn.question, answer=a.text, rating=data["rating"], source="ui", kind=a.kind,
-                    language=a.language, citations=[c.id for c in a.citations], reason=str(data.get("reason", ""))[:500])
+    return Feedback(question=clipped(turn.question, STORED_QUESTION_CHARS), answer=clipped(a.text, STORED_ANSWER_CHARS),
+                    rating=sent.rating, source="ui", kind=a.kind, language=a.language,
+                    citations=[c.id for c in a.citations], reason=sent.reason[:500]), sent.turn
 
 
 def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
     """The Blocks app; it calls bot.ask and stores 👍/👎 (with the 👎 reason) in the feedback store."""
-    store = feedback or FeedbackStore(bot.settings.feedback_path)
+    store = feedback or FeedbackStore.from_settings(bot.settings)
 
     def respond(question: str, state: list[dict]) -> tuple[Any, Any, Any]:
         """Answer a question and redraw the conversation; an empty question changes nothing."""
@@ -83,11 +101,18 @@ def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
         shown_turns, kept = next_turns(turns, respond_turn(bot, question.strip(), turns))
         return log_html(shown_turns), "", [t.to_state() for t in kept] if kept is not turns else gr.skip()
 
-    def rate(payload: str, state: list[dict]) -> None:
-        """Store a rating sent by ui.js for one of this session's answers."""
-        item = feedback_of(payload, [Turn.from_state(d) for d in state or []])
-        if item is not None:
-            store.add(item)
+    def rate(payload: str, state: list[dict], request: gr.Request) -> None:
+        """Store a rating sent by ui.js for one of this session's answers; rating the turn again replaces it."""
+        found = feedback_of(payload, [Turn.from_state(d) for d in state or []])
+        if found is None:
+            return
+        item, turn = found
+        try:
+            store.add(item, rater=rater_key("ui", request.session_hash or "", str(turn), item.question, item.answer))
+        except (AssistantError, sqlite3.Error) as exc:  # full, locked: said in a notice, never as an error
+            err = exc if isinstance(exc, AssistantError) else FeedbackUnavailableError()
+            log.warning("UI rating not stored: %s", exc)
+            gr.Warning(f"{err.message_ja} / {err.message_en}")
 
     def clear() -> tuple[str, str, list]:
         """A new conversation: welcome message only, empty box, no earlier turns or sources."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .models import YEARS, Answer, Citation
+from .spreadsheet import csv_row
 
 STATIC = Path(__file__).parent / "static"
 TEXT = json.loads((STATIC / "ui-text.json").read_text(encoding="utf-8"))
@@ -248,14 +249,14 @@ def list_rows(answer: Answer) -> list[Citation]:
 
 
 def csv_text(rows: list[Citation]) -> str:
-    """The listed records as CSV for staff: name, departments, place in the plan, yearly statuses, page, line."""
+    """The listed records as CSV for staff (every cell safe in Excel): name, departments, place, statuses, page, line."""
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["ID", "取組・KPI", "担当課", "分野", "視点", "○目標", *[f"{y}年度" for y in YEARS], "ページ", "行"])
+    w.writerow(csv_row(["ID", "取組・KPI", "担当課", "分野", "視点", "○目標", *[f"{y}年度" for y in YEARS], "ページ", "行"]))
     for c in rows:
         years = [" / ".join(f"{d}: {ys.get(y) or '—'}" for d, ys in c.department_years.items()) for y in YEARS]
-        w.writerow([c.id, c.title, "、".join(c.departments), c.field or "", c.viewpoint or "", c.goal or "",
-                    *years, c.page or "", c.line or ""])
+        w.writerow(csv_row([c.id, c.title, "、".join(c.departments), c.field, c.viewpoint, c.goal, *years,
+                            c.page or "", c.line or ""]))
     return buf.getvalue()
 
 

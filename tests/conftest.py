@@ -17,9 +17,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_paths(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Point the index (and feedback DB) at a session temp dir, never at the project's index/."""
+    """Point the index and the feedback DB at session temp dirs, never at the project's index/ or var/."""
     index_dir = tmp_path_factory.mktemp("index")
     os.environ["ASSISTANT_INDEX_DIR"] = str(index_dir)
+    os.environ["ASSISTANT_FEEDBACK_DB"] = str(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3")
     os.environ["ASSISTANT_CORPUS_DIR"] = str(PROJECT_ROOT / "corpus")
     os.environ["ASSISTANT_ALLOWED_HOSTS"] = '["testserver"]'  # the host name of Starlette's TestClient
     return index_dir

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from helpers import isolated
+from helpers import copy_index, isolated, page_config
 
 from assistant.api import create_api
 from assistant.builds import build_lock, in_use, remove_unused
@@ -31,16 +31,6 @@ from assistant.server import create_app, free_port, serve_in_thread
 
 pytestmark = pytest.mark.reliability
 QUESTIONS = [json.loads(line)["q"] for line in (PROJECT_ROOT / "eval" / "questions.jsonl").open(encoding="utf-8")]
-
-
-def copy_index(bot, dest: Path) -> Path:  # noqa: ANN001
-    """A private copy of the session's index (manifest and its build), so a test may rebuild or damage it."""
-    dest.mkdir(parents=True)
-    src = bot.settings.index_dir
-    shutil.copy(src / "manifest.json", dest / "manifest.json")
-    shutil.copytree(src / bot.manifest.build_dir, dest / bot.manifest.build_dir,
-                    ignore=shutil.ignore_patterns(".in-use"))
-    return dest
 
 
 def private(tmp_path: Path, index_dir: Path, **more) -> Settings:  # noqa: ANN003
@@ -374,13 +364,6 @@ def test_schemathesis_finds_no_response_outside_the_schema(bot, tmp_path: Path) 
     assert done.returncode == 0, done.stdout[-3000:]
 
 
-def page_config(client: TestClient) -> dict:
-    """The Gradio config the page itself carries (window.gradio_config); /config is not public."""
-    html = client.get("/").text
-    start = html.index("window.gradio_config = ") + len("window.gradio_config = ")
-    return json.JSONDecoder().raw_decode(html[start:])[0]
-
-
 def test_the_ui_shows_no_internal_errors_and_takes_no_files(client: TestClient) -> None:
-    config = page_config(client)
+    config = page_config(client.get("/").text)
     assert config["show_error"] is False and config["max_file_size"] == 1

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import random
 import re
 from urllib.parse import unquote
 
@@ -122,9 +126,61 @@ def test_a_rating_takes_question_answer_and_sources_from_the_session_not_the_pag
     cite = Citation(id="I35", kind="initiative", title="t", quote="q", location="l")
     turns = [Turn("ハッカソンの担当は？", Answer(text="市民協働推進課です。", grounded=True, kind="who", citations=[cite])),
              Turn("x", error="⚠")]
-    item = feedback_of('{"turn": 1, "rating": "down", "reason": "わかりにくい", "question": "forged"}', turns)
-    assert (item.question, item.answer, item.kind, item.citations, item.reason, item.source) == (
+    item, turn = feedback_of('{"turn": 1, "rating": "down", "reason": "わかりにくい", "question": "forged"}', turns)
+    assert turn == 1 and (item.question, item.answer, item.kind, item.citations, item.reason, item.source) == (
         "ハッカソンの担当は？", "市民協働推進課です。", "who", ["I35"], "わかりにくい", "ui")
     for bad in ('{"turn": 2, "rating": "up"}', '{"turn": 3, "rating": "up"}', '{"turn": 0, "rating": "up"}',
                 '{"turn": 1, "rating": "meh"}', "not json", '{"turn": "x", "rating": "up"}'):
         assert feedback_of(bad, turns) is None, bad
+
+
+def test_the_list_csv_shows_a_formula_in_a_record_as_text() -> None:
+    from assistant.ui_render import csv_text
+
+    cite = Citation(id="I01", kind="initiative", title='=HYPERLINK("http://evil.example/","詳細")', quote="q",
+                    location="l", departments=["@SUM(A1)"], field="+1", viewpoint="-1", goal="\t=1")
+    row = list(csv.reader(io.StringIO(csv_text([cite]), newline="")))[1]
+    assert row[:6] == ["I01", "'" + cite.title, "'@SUM(A1)", "'+1", "'-1", "'\t=1"]
+
+
+def json_value(rng: random.Random, depth: int = 0) -> object:
+    """A random JSON value: numbers of every size and sign, strings, booleans, null, lists and objects."""
+    leaves = [10 ** rng.randrange(0, 400), -rng.randrange(0, 10**6), rng.random() * 10 ** rng.randrange(-5, 5),
+              float("inf"), float("-inf"), float("nan"), "1", "", "up", True, False, None, 1, 2]
+    if depth > 3 or rng.random() < 0.5:
+        return rng.choice(leaves)
+    if rng.random() < 0.5:
+        return [json_value(rng, depth + 1) for _ in range(rng.randrange(3))]
+    return {rng.choice(["turn", "rating", "reason", "x"]): json_value(rng, depth + 1) for _ in range(rng.randrange(4))}
+
+
+@pytest.mark.parametrize("payload", [
+    '{"turn": 1e999, "rating": "up"}', '{"turn": -1e999, "rating": "up"}', '{"turn": NaN, "rating": "up"}',
+    '{"turn": 1.0, "rating": "up"}', '{"turn": 1.5, "rating": "up"}', '{"turn": true, "rating": "up"}',
+    '{"turn": "1", "rating": "up"}', '{"turn": [1], "rating": "up"}', '{"turn": {"n": 1}, "rating": "up"}',
+    '{"turn": null, "rating": "up"}', '{"turn": -1, "rating": "up"}', '{"turn": 1' + "0" * 5000 + ', "rating": "up"}',
+    '{"turn": -1' + "0" * 5000 + ', "rating": "up"}', '{"rating": "up"}', '{"turn": 1}', '{"turn": 1, "rating": ["up"]}',
+    '{"turn": 1, "rating": "up", "reason": {"a": 1}}', "[1]", '"x"', "null", "", "1e999", "[" * 100000 + "]" * 100000,
+    '{"turn": 1, "rating": "up"', "\ud800",
+])
+def test_a_rating_payload_ui_js_never_sends_is_refused_without_raising(payload: str) -> None:
+    turns = [Turn("q", Answer(text="a", grounded=True, kind="who"))]
+    assert feedback_of(payload, turns) is None
+
+
+def test_random_json_rating_payloads_never_raise() -> None:
+    rng = random.Random(11)
+    turns = [Turn("q", Answer(text="a", grounded=True, kind="who"))]
+    for _ in range(2000):
+        found = feedback_of(json.dumps(json_value(rng)), turns)
+        assert found is None or (found[0].question, found[0].answer, found[1]) == ("q", "a", 1)
+    assert feedback_of(json.dumps({"turn": 1, "rating": "up", "extra": [1e300]}), turns) is not None
+
+
+def test_a_rating_of_a_very_long_turn_is_kept_cut_not_refused() -> None:
+    from assistant.feedback import STORED_ANSWER_CHARS, STORED_QUESTION_CHARS
+
+    turns = [Turn("質" * 3000, Answer(text="答" * 30000, grounded=True, kind="list"))]  # past the API's own limits
+    item, _turn = feedback_of('{"turn": 1, "rating": "up"}', turns)
+    assert len(item.question) <= STORED_QUESTION_CHARS and len(item.answer) <= STORED_ANSWER_CHARS
+    assert item.answer.startswith("答" * 100) and "文字省略" in item.answer
