@@ -224,6 +224,9 @@ def test_the_rate_limit_is_shared_by_processes(tmp_path: Path) -> None:
 
 # --- index builds -------------------------------------------------------------------------------------------
 
+PACE = 0.25  # seconds each of the 8 clients waits between its requests: a steady load that still lets a build run
+
+
 def test_rebuild_under_load_fails_no_request(bot, tmp_path: Path) -> None:  # noqa: ANN001
     from assistant import Assistant
 
@@ -242,6 +245,7 @@ def test_rebuild_under_load_fails_no_request(bot, tmp_path: Path) -> None:  # no
                     if r.status_code != 200:
                         failures.append(f"{r.status_code} {r.text[:200]}")
                     i += 8
+                    time.sleep(PACE)
 
         def health() -> None:
             with httpx.Client(timeout=30) as c:
