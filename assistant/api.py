@@ -27,7 +27,7 @@ from .errors import (
     QuestionTooLongError,
 )
 from .feedback import Feedback, FeedbackStore, rater_key
-from .guards import ErrorResponse, ErrorShape, Exposure, Guard, SecurityHeaders, client_of, error
+from .guards import ErrorResponse, ErrorShape, Exposure, Guard, SecurityHeaders, by_status, client_of, error
 from .limits import BODY_BYTES, HISTORY_ITEMS, TURN_CHARS
 from .models import Answer
 from .policy import Routes, allowed_hosts
@@ -186,7 +186,7 @@ def own_routes(app: FastAPI) -> Routes:
 
 def not_found() -> JSONResponse:
     """404 in the error shape."""
-    return error(404, "not_found", "そのURLはありません。", "No such URL.")
+    return by_status(404)
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -206,7 +206,7 @@ def add_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return not_found()
         if exc.status_code == 405:
-            return error(405, "method_not_allowed", "この方法では呼び出せません。", "Method not allowed.")
+            return by_status(405)
         return error(400 if exc.status_code < 500 else 500, "invalid_request",
                      "リクエストを読み取れませんでした。UTF-8 の JSON を送ってください。",
                      "The request could not be read. Send UTF-8 JSON.")

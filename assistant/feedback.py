@@ -157,9 +157,10 @@ class FeedbackStore:
         same rater key; returns its row id. FeedbackFullError once the database holds max_mb."""
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
-            self._forget_old(db, time.time())
+            now = time.time()
+            self._forget_old(db, now)
             self._check_room(db)
-            values = (time.time(), clipped(item.question, STORED_QUESTION_CHARS),
+            values = (now, clipped(item.question, STORED_QUESTION_CHARS),
                       clipped(item.answer, STORED_ANSWER_CHARS), item.rating, item.source, item.kind, item.language,
                       " ".join(item.citations), item.reason, rater)
             return int(db.execute(UPSERT, values).fetchone()[0])

@@ -7,7 +7,7 @@ import json
 import sys
 import traceback
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -151,11 +151,7 @@ class Exposure:
     origins: tuple[str, ...] = ()
     trusted: tuple[str, ...] = ()
     methods: Callable[[str], set[str] | None] = lambda _path: None
-    sessions: list[Callable[[str], bool]] = field(default_factory=list)  # filled when the UI is mounted
-
-    def known_session(self, session: str) -> bool:
-        """True when the mounted UI has a queue for this session."""
-        return any(known(session) for known in self.sessions)
+    known_session: Callable[[str], bool] | None = None  # whether the mounted UI's queue has a session
 
 
 class Guard:
@@ -182,7 +178,7 @@ class Guard:
             wait = self.limiter.retry_after(self.client(scope))
             if wait:
                 return await rate_limited(wait)(scope, receive, send)
-        if path == policy.QUEUE_DATA and self.x.sessions and not self.x.known_session(
+        if path == policy.QUEUE_DATA and self.x.known_session and not self.x.known_session(
                 policy.session_hash(scope.get("query_string", b""))):
             return await unknown_session()(scope, receive, send)  # counted above; Gradio would log a traceback
         started = False

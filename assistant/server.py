@@ -41,7 +41,8 @@ def create_app(bot: Any) -> FastAPI:
                               max_file_size=1, enable_monitoring=False, root_path=bot.settings.public_url or None)
     exposure = app.state.exposure
     exposure.routes = app.state.routes
-    exposure.sessions.append(lambda session: session in ui._queue.pending_messages_per_session)
+    exposure.known_session = lambda session: session in ui._queue.pending_messages_per_session
+    app.state.ui = ui
     return app
 
 

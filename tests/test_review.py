@@ -125,7 +125,7 @@ def test_a_chat_session_keeps_little_whatever_is_sent(server: Server) -> None:
 
 
 def test_sessions_are_bounded_and_expire_when_idle(client: TestClient) -> None:
-    blocks = client.app.state.exposure.sessions[0].__closure__[0].cell_contents  # the mounted Blocks
+    blocks = client.app.state.ui  # the mounted Blocks
     states = [b for b in blocks.blocks.values() if type(b).__name__ == "State"]
     assert blocks.state_session_capacity == UI_SESSIONS
     assert states and all(s.time_to_live == UI_IDLE_SECONDS for s in states)

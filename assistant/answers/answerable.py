@@ -12,6 +12,7 @@ Grounded promises that the cited records answer what was asked. Two checks so fa
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 
 from ..models import Initiative
@@ -65,8 +66,7 @@ def not_given(draft: Draft, aspect: tuple[str, str, str], en: bool) -> Draft:
     else:
         head = (f"プランには{ja}は書かれていません（プランに載っているのは、取組ごとの担当課・年度ごとの予定・目標（KPI）です）。"
                 "詳しくは担当課にお問い合わせください。\n参考までに、プランに書かれている関連情報:")
-    return Draft(f"{head}\n{draft.text}", "not_in_plan", draft.citations, grounded=False,
-                 suggestions=draft.suggestions, subjects=draft.subjects)
+    return replace(draft, text=f"{head}\n{draft.text}", kind="not_in_plan", grounded=False)
 
 
 def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
@@ -83,8 +83,7 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
                      f"いいえ、「{ini.name}」はプラン2.0の新規取組（新）ではありません。")
     if not notes:
         return draft
-    return Draft("\n".join(notes + [draft.text]), draft.kind, draft.citations, grounded=True,
-                 suggestions=draft.suggestions, subjects=draft.subjects)
+    return replace(draft, text="\n".join(notes + [draft.text]))
 
 
 def wrong_department(ini: Initiative, wrong: list[str], en: bool) -> str:
