@@ -15,24 +15,13 @@ from .decline import INJECTION_EN, INJECTION_JA, decline
 from .kpi import kpi_answer, kpi_list
 from .lists import closest_in, department_count, filtered, known_topic, list_answer, on_topic
 from .plan import plan_answer
+from .queried import queried
+from .subject import SUBJECT_LEXICAL, own_subject
 
 ANSWER = answer_threshold()  # confidence to answer one initiative (fitted, see confidence.py and fit.py)
 OFFER = ANSWER / 2  # confidence to offer the closest initiatives as (ungrounded) candidates
 TARGET_WORDS = re.compile(r"目標|目指|めざ|target|aim", re.IGNORECASE)  # 「何件を目標に」 asks a KPI, not a count
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
-SUBJECT_LEXICAL = 0.5
-
-
-def own_subject(f: Frame) -> bool:
-    """True when the question itself names an initiative or KPI (not only the conversation): by its name, its
-    reading, or words that few other records share (「利用」 alone fits many KPIs and names none)."""
-    top = f.best("initiative", "kpi")
-    if not top:
-        return False
-    if top.exact >= 0.8 or top.reading >= 0.75:
-        return True
-    rivals = sum(1 for h in f.ranked(top.kind) if h.coverage >= top.coverage - 0.1)
-    return top.coverage >= SUBJECT_LEXICAL and top.name_weight > 0 and bool(f.topic) and rivals <= 2
 
 
 def initiative_confidence(f: Frame) -> tuple[Hit | None, float]:
@@ -60,7 +49,7 @@ def route(r: Records, f: Frame, res: Resolved) -> Draft:
         names = "、".join(s.unknown_departments)
         return decline(r, en, [], f"The plan names no department called {names}." if en else
                        f"プランには「{names}」という担当課は出てきません。担当課の名前をご確認ください。")
-    for attempt in (_goal, _count, _kpi, _plan, _narrowed, _listed, _card):
+    for attempt in (queried, _goal, _count, _kpi, _plan, _narrowed, _listed, _card):
         draft = attempt(r, f, res, top, conf)
         if draft is not None:
             return draft

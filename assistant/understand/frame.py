@@ -9,8 +9,10 @@ from datetime import date
 from ..glossary import to_japanese_terms
 from ..limits import QUESTION_TOKENS
 from ..models import STATUSES, Plan
+from ..query import Query
 from ..retrieve import Hit, HybridSearcher
 from ..text import is_english, normalize, proper_nouns
+from .conditions import read_query
 from .intent import asks as read_asks
 from .intent_model import learned_ask
 from .lexicon import colloquial_to_standard, pattern, plan_terms, synonyms
@@ -68,6 +70,7 @@ class Frame:
     refs: set[str] = field(default_factory=set)
     foreign_name: bool = False  # names a place or organisation the plan never mentions
     foreign_place: bool = False  # names a town or city the plan never mentions (白山市, 東京都): not this plan
+    query: Query = field(default_factory=Query)  # the conditions and result, as one query over the rows
 
     def best(self, *kinds: str) -> Hit | None:
         """The best-ranked record of the given kinds."""
@@ -158,4 +161,5 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
         out_of_scope=out_of_scope(text),
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
         foreign_place=other_place(text, searcher),
+        query=read_query(text, plan, slots, asks, english, today or date.today()),
     )

@@ -16,7 +16,7 @@ CUES: dict[str, re.Pattern[str]] = {
     "compare": re.compile(r"同じ課|おなじ課|同じ部署|違う課|別の課|same department|both", re.IGNORECASE),
     "list": re.compile(
         r"一覧|すべて|全て|全部|どんな|どのような|どういった|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
-        r"取組は|取組を|取組には|取組で|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
+        r"取組は|取組を|取組には|取組で(?!す)|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
         r"list|what are|which initiatives|what initiatives|what else|\ball\b|anything else|what (kind|sort|types?) of", re.IGNORECASE),
     "when": re.compile(
         r"予定|スケジュール|いつ|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"
@@ -29,7 +29,7 @@ CUES: dict[str, re.Pattern[str]] = {
 LIST_STRONG = re.compile(r"一覧|すべて|全て|全部|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
                          r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives|what (kind|sort|types?) of", re.I)
 DEPT_COUNT = re.compile(r"(全部|合計|全体|ぜんぶ)で?(何課|何部署)|(何課|何部署)(ある|あり|くらい|ぐらい|です|に)|"
-                        r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|how many departments", re.I)
+                        r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|いくつの(課|部署)|how many departments", re.I)
 
 
 def asks(text: str, departments: list[str]) -> set[str]:

@@ -1,0 +1,199 @@
+"""Answers computed by a query over the records (query.py): the understood conditions first, then the result."""
+
+from __future__ import annotations
+
+from ..models import KPI, Initiative
+from ..query import NEW_FAMILY, NONE, Computed, Cond
+from ..understand.frame import Frame
+from .base import Draft, Records, fmt_status, join_ja
+from .lists import list_answer
+
+TOP = 5  # groups shown after the most (or fewest)
+
+
+def status_words(c: Cond, en: bool) -> str:
+    """「継続」または「継続・拡大」."""
+    names = [("any 新規… (new start)" if en else "新規（導入・実施・公開）") if v == NEW_FAMILY else
+             ("— (nothing planned)" if en else "「—」（予定なし）") if v == NONE else (v if en else f"「{v}」")
+             for v in c.values]
+    return (" or " if en else "または").join(names)
+
+
+def years_words(c: Cond, en: bool) -> str:
+    """「2026年度に」, 「4年間すべて」, 「いずれかの年度に」."""
+    if c.years:
+        ys = ", ".join(f"FY{y}" for y in c.years) if en else join_ja([f"{y}年度" for y in c.years])
+        return f"in {ys}" if en else f"{ys}に"
+    if c.every_year:
+        return "in every year FY2026–2029" if en else "4年間すべて"
+    return "in some year" if en else "いずれかの年度に"
+
+
+def cond_words(r: Records, c: Cond, en: bool) -> str:
+    """One condition as the answer states it back."""
+    not_ = ("not " if en else "") if c.negated else ""
+    tail = ("以外" if c.kind in ("department", "field") else "ではない") if c.negated and not en else ""
+    if c.kind == "department":
+        return f"{not_}run by {' or '.join(c.values)}" if en else f"{join_ja(list(c.values))}{tail}" + (
+            "" if c.negated else "の担当")
+    if c.kind == "field":
+        names = [f"Field {n} {r.plan.fields.get(n, '')}" if en else f"【分野{n}】{r.plan.fields.get(n, '')}"
+                 for n in c.values]
+        return f"{not_}{' or '.join(names)}" if en else f"{join_ja(names)}{tail}"
+    if c.kind in ("goal", "viewpoint"):
+        return f"{not_}under 「{c.values[0]}」" if en else f"「{c.values[0]}」{'に含まれない' if c.negated else ''}"
+    if c.kind == "new":
+        return f"{not_}new (新)" if en else ("新規ではない（新の印がない）" if c.negated else "新規（新）")
+    if c.kind == "departments_at_least":
+        return ("run by a single department" if c.negated else "run by two or more departments") if en else (
+            "担当課が1つ" if c.negated else "担当課が2つ以上")
+    if c.kind == "kpi":
+        return f"{'without' if c.negated else 'with'} a linked KPI" if en else (
+            "KPIが紐づいていない" if c.negated else "KPIが紐づいている")
+    if c.kind == "cumulative":
+        return ("single-year" if c.negated else "cumulative") if en else ("単年度の目標" if c.negated else "累計の目標")
+    if c.kind == "rows" and c.label:
+        words = "・".join(c.label)
+        return f"about {words}" if en else f"「{words}」に関する"
+    if c.kind == "rows":
+        return "the initiatives you named" if en else "ご質問の取組"
+    who = ("for every department " if en else "どの担当課も") if c.every_department else ""
+    if en:
+        return f"{who}{'not ' if c.negated else ''}{status_words(c, en)} {years_words(c, en)}"
+    return f"{years_words(c, en)}{who}{status_words(c, en)}{'ではない' if c.negated else ''}"
+
+
+def stated(r: Records, conds: tuple[Cond, ...], en: bool) -> str:
+    """All conditions, as understood (「【分野4】仕事づくり・産業政策課以外」)."""
+    return ("; " if en else "・").join(cond_words(r, c, en) for c in conds)
+
+
+def head(r: Records, conds: tuple[Cond, ...], en: bool, n: int, noun: str = "initiatives") -> str:
+    """「条件（…）に該当する取組は6件です。」"""
+    cond = stated(r, conds, en)
+    if en:
+        return f"{n} {noun} match ({cond})." if cond else f"The plan lists {n} {noun}."
+    ja = {"initiatives": "取組", "KPIs": "KPI"}[noun]
+    return f"条件（{cond}）に該当する{ja}は{n}件です。" if cond else f"プランの{ja}は{n}件です。"
+
+
+def answer(r: Records, f: Frame, out: Computed, kpis: list[KPI] | None = None) -> Draft:
+    """The reply to a computed query: the condition said back, then the rows, count, groups or comparison."""
+    q, en = out.query, f.english
+    if q.subject == "kpi":
+        return kpi_result(r, f, out, kpis or [])
+    if q.result == "departments":
+        deps = out.departments
+        text = (f"{len(deps)} departments run the initiatives ({stated(r, q.conds, en) or 'whole plan'}): "
+                + ", ".join(deps)) if en else \
+            f"条件（{stated(r, q.conds, en) or 'プラン全体'}）の取組を担当する課は{len(deps)}課です: {join_ja(deps)}"
+        return Draft(text, "count", [r.cite_initiative(i) for i in out.rows])
+    if q.result in ("most", "compare"):
+        return grouped_answer(r, f, out)
+    if q.result == "pair":
+        return pair_answer(r, f, out)
+    if q.result == "first":
+        return first_answer(r, f, out)
+    if not out.rows:
+        text = f"No initiative matches ({stated(r, q.conds, en)})." if en else \
+            f"条件（{stated(r, q.conds, en)}）に該当する取組はありません。"
+        return Draft(text, "count" if q.result == "count" else "list", [])
+    return list_answer(r, out.rows, f, head=head(r, q.conds, en, len(out.rows)), count=q.result == "count")
+
+
+def group_name(r: Records, g: object, en: bool) -> str:
+    """A department's name, or a field as 【分野2】暮らしづくり."""
+    if isinstance(g, int):
+        return f"Field {g} {r.plan.fields.get(g, '')}" if en else f"【分野{g}】{r.plan.fields.get(g, '')}"
+    return str(g)
+
+
+def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
+    """The department or field with the most (fewest) rows, or two named ones compared, with the counts."""
+    q, en = out.query, f.english
+    cond = stated(r, q.conds, en) or ("whole plan" if en else "プラン全体")
+    best = out.extreme()
+    counts = [(group_name(r, g, en), len(v)) for g, v in out.groups.items()]
+    unit = "" if en else "件"
+    if q.result == "compare":
+        listed = ", ".join(f"{n}: {c}" for n, c in counts) if en else "、".join(f"{n} {c}件" for n, c in counts)
+        if len(best) > 1:
+            verdict = "Both have the same number." if en else "同じ件数です。"
+        else:
+            verdict = f"{group_name(r, best[0], en)} has more." if en else f"{group_name(r, best[0], en)}のほうが多いです。"
+        lines = [f"Initiatives ({cond}): {listed}. {verdict}" if en else f"条件（{cond}）の取組の数: {listed}。{verdict}"]
+    else:
+        names = (" and " if en else "と").join(group_name(r, g, en) for g in best)
+        n = len(out.groups[best[0]]) if best else 0
+        word = ("fewest" if q.least else "most") if en else ("最も少ない" if q.least else "最も多い")
+        lines = [f"Within ({cond}), {names} has the {word} initiatives: {n}." if en else
+                 f"条件（{cond}）で取組が{word}のは{names}（{n}{unit}）です。"]
+        others = [f"{name} {c}{unit}" for name, c in counts if c and name not in names][:TOP]
+        if others:
+            lines.append(("Next: " if en else "続いて: ") + (", " if en else "、").join(others))
+    if q.group == "department" and any(len(i.departments) > 1 for i in out.rows):
+        lines.append("(An initiative run by several departments counts for each of them.)" if en else
+                     "（複数の課が担当する取組は、それぞれの課に数えています。）")
+    shown = [i for g in best for i in out.groups.get(g, [])] if q.result == "most" else \
+        [i for v in out.groups.values() for i in v]
+    rows = list({i.id: i for i in shown}.values())
+    lines += [f"・「{i.name}」（{join_ja(i.departments)}）" for i in rows]
+    return Draft("\n".join(lines), "count", [r.cite_initiative(i) for i in rows])
+
+
+def pair_answer(r: Records, f: Frame, out: Computed) -> Draft:
+    """「N件で、そのうち…はM件」: both counts, then the rows (the narrower ones marked)."""
+    q, en = out.query, f.english
+    n, m = len(out.rows), len(out.narrower)
+    base = stated(r, q.conds, en)
+    narrow = stated(r, q.narrower, en)
+    if en:
+        text = f"{n} initiatives{' (' + base + ')' if base else ' in the plan'}; of these, {m} are {narrow}" + (
+            " (all of them)." if n == m and n else ".")
+    else:
+        share = f"{n}件すべてが{narrow}です" if n == m and n else f"そのうち{narrow}は{m}件です"
+        text = f"{'条件（' + base + '）の' if base else 'プランの'}取組は{n}件で、{share}。"
+    shown = out.rows if n <= 20 else out.narrower
+    lines = [text] + [f"・「{i.name}」（{join_ja(i.departments)}）{mark(i, out.narrower, en)}" for i in shown]
+    return Draft("\n".join(lines), "count", [r.cite_initiative(i) for i in out.rows])
+
+
+def mark(ini: Initiative, narrower: list[Initiative], en: bool) -> str:
+    """「 ← 該当」 after a row that meets the narrower conditions."""
+    return (" ← yes" if en else " ← 該当") if ini in narrower else ""
+
+
+def first_answer(r: Records, f: Frame, out: Computed) -> Draft:
+    """Which of the compared rows (or one row's departments) starts first, with each one's first year."""
+    en = f.english
+    starts = sorted(out.starts, key=lambda s: s[2])
+    by_row = len({s[0].id for s in starts}) > 1  # two rows compared, else one row's departments
+    parts = [(f"「{i.name}」" if by_row else "") + f"{dep}: "
+             + (f"FY{y} {fmt_status(v, en)}" if en else f"{y}年度「{v}」") for i, dep, y, v in starts]
+    earliest = [s for s in starts if s[2] == starts[0][2]]
+    first = f"「{earliest[0][0].name}」" if by_row else earliest[0][1]
+    if len(earliest) > 1:
+        verdict = "They start in the same year." if en else "同じ年度です。"
+    else:
+        verdict = f"{first} comes first." if en else f"{first}のほうが先です。"
+    text = "\n".join([verdict] + [f"・{p}" for p in parts])
+    return Draft(text, "schedule", [r.cite_initiative(i) for i in {s[0].id: s[0] for s in starts}.values()])
+
+
+def kpi_result(r: Records, f: Frame, out: Computed, named: list[KPI]) -> Draft:
+    """KPIs by condition (count or list), or the larger of two named KPIs' targets."""
+    q, en = out.query, f.english
+    if q.result == "larger":
+        a, b = named[0], named[1]
+        if a.value == b.value:
+            verdict = "Both targets are the same." if en else f"どちらも同じ目標値（{a.target}）です。"
+        else:
+            big = a if a.value > b.value else b
+            verdict = f"「{big.label}」 has the larger target." if en else f"「{big.label}」のほうが目標値が大きいです。"
+        if a.unit != b.unit:
+            verdict += (f" (The units differ: {a.unit} and {b.unit}; only the numbers are compared.)" if en else
+                        f"（単位は{a.unit}と{b.unit}で異なり、数値だけを比べています。）")
+        lines = [verdict] + [f"・{k.label}: {k.target}（{k.target_year}）" for k in (a, b)]
+        return Draft("\n".join(lines), "kpi", [r.cite_kpi(k) for k in (a, b)])
+    lines = [head(r, q.conds, en, len(out.kpis), "KPIs")] + [f"・{k.label}: {k.target}" for k in out.kpis]
+    return Draft("\n".join(lines), "count" if q.result == "count" else "kpi", [r.cite_kpi(k) for k in out.kpis])

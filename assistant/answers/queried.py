@@ -1,0 +1,92 @@
+"""The router's first attempt: a question with conditions or a computed result is answered by one query over the
+records (query.py); a part that reads like a condition but was not understood is said, never dropped."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..query import Cond, Query, needs_query, run
+from ..retrieve import Hit
+from ..understand.conditions import residue
+from ..understand.conversation import Resolved
+from ..understand.frame import Frame, topic_tokens
+from .base import Draft, Records
+from .computed import answer
+from .decline import decline
+from .lists import known, on_topic
+from .subject import own_subject
+
+NAMED = 0.8  # exact-name score of a row the question names
+COMPARED = 0.5  # lexical score of each of two rows (or KPIs) a comparison names
+
+
+def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
+    """The answer computed from the question's query, or None when the slot-based kinds answer it."""
+    q = f.query
+    if res.subjects or not needs_query(q):
+        return None
+    if q.unread:
+        return unread(r, f, q)
+    if q.result in ("list", "count") and not f.asks & {"list", "list_all", "count"} and (own_subject(f) or (
+            top is not None and top.exact >= NAMED)):
+        return None  # 「自治体ポイントが4年間ずっと「検討」なのはなぜ？」 asks about the named row
+    if q.result == "first":
+        return compared_rows(r, f, q)
+    if q.result == "larger":
+        return compared_kpis(r, f, q)
+    pool = [r.initiatives[i] for i in res.pool if i in r.initiatives] if res.pool is not None else None
+    theme = themed(r, f, q)
+    if theme is not None:
+        q = replace(q, conds=q.conds + (theme,))
+    return answer(r, f, run(r.plan, q, pool))
+
+
+def themed(r: Records, f: Frame, q: Query) -> Cond | None:
+    """The question's theme (防災, 子育て) as a condition on rows: the words the plan's rows use that are left once
+    the conditions read are taken out of the question."""
+    words = known(r, topic_tokens(residue(f.text, q), f.slots, r.searcher, f.english))
+    if not words:
+        return None
+    rows = on_topic(r, replace(f, topic=words, topic_syn=()), r.plan.initiatives)
+    return Cond("rows", tuple(i.id for i in rows), label=words) if rows else None
+
+
+def unread(r: Records, f: Frame, q: Query) -> Draft:
+    """A condition-like part of the question that was not understood: said, and nothing computed."""
+    parts = "」「".join(dict.fromkeys(q.unread))
+    text = (f"I could not read the condition 「{parts}」 in your question, so I have not computed a list that might "
+            "be wrong. Could you rephrase it (e.g. 'initiatives of field 4 not run by 産業政策課')?") if f.english else (
+        f"ご質問の「{parts}」の部分を条件として読み取れなかったため、誤った一覧にならないよう回答を控えます。"
+        "「分野4の取組のうち、産業政策課以外が担当するもの」のように言い換えてください。")
+    return decline(r, f.english, [], text)
+
+
+def two_named(r: Records, f: Frame, kind: str) -> list[Hit]:
+    """The best record of a kind and the best one that names another part of the question (「AとB」)."""
+    ranked = [h for h in f.ranked(kind)[:6] if h.lexical >= COMPARED or h.exact >= NAMED]
+    if not ranked:
+        return []
+    tokens = r.searcher.name_tokens
+    rest = set(f.topic) - tokens[ranked[0].record_id]
+    second = next((h for h in ranked[1:] if tokens[h.record_id] & rest), None)
+    return [ranked[0]] + ([second] if second else [])
+
+
+def compared_rows(r: Records, f: Frame, q: Query) -> Draft:
+    """「どちらが先に」: the rows the question names (or one row's named departments), by their first year."""
+    ranked = two_named(r, f, "initiative")
+    named = [c for c in q.conds if c.kind == "department" and not c.negated]
+    rows = ranked[:1] if named and len(named[0].values) >= 2 and ranked else ranked[:2]
+    q = replace(q, conds=q.conds + (Cond("rows", tuple(h.record_id for h in rows)),))
+    out = run(r.plan, q)
+    if len(out.starts) < 2:
+        return unread(r, f, replace(q, unread=("どちらが先" if not f.english else "which comes first",)))
+    return answer(r, f, out)
+
+
+def compared_kpis(r: Records, f: Frame, q: Query) -> Draft:
+    """「どちらの目標が大きい」: the two KPIs the question names, when their targets share a unit."""
+    kpis = [r.kpis[h.record_id] for h in two_named(r, f, "kpi")]
+    if len(kpis) < 2 or ("%" in kpis[0].unit) != ("%" in kpis[1].unit):  # a share and a number do not compare
+        return unread(r, f, replace(q, unread=("どちらの目標が大きい" if not f.english else "which target is larger",)))
+    return answer(r, f, run(r.plan, q), kpis)

@@ -1,0 +1,219 @@
+"""One small algebra over the parsed rows: conditions (each may be negated) and what to compute from the rows.
+
+A condition is a predicate on one initiative. Status conditions (a status in some year, in every year, —) hold
+on one department's line of the row: positive ones must all hold on the same line (「2026年度は検討で、2027年度に
+新規導入」 is one department's transition; with every_department, on every line), a negated one on none. Department conditions narrow the lines that status conditions read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .models import KPI, YEARS, DepartmentStatus, Initiative, Plan
+
+CondKind = Literal["department", "field", "goal", "viewpoint", "new", "status", "departments_at_least", "kpi",
+                   "rows", "cumulative"]
+Result = Literal["list", "count", "departments", "most", "compare", "pair", "first", "larger"]
+NEW_FAMILY = "新規*"  # any of 新規導入 / 新規実施 / 新規公開
+NONE = "—"  # nothing planned that year
+
+
+@dataclass(frozen=True)
+class Cond:
+    """One condition on an initiative; values are alternatives (any of them)."""
+
+    kind: CondKind
+    values: tuple = ()
+    years: tuple[int, ...] = ()  # status: the years it is read in (none: any plan year)
+    every_year: bool = False  # status: in every year read, not only in one
+    every_department: bool = False  # positive status: on every department's line, not only on one
+    negated: bool = False
+    label: tuple[str, ...] = ()  # rows: the theme words they were chosen by (none: the rows the question names)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to compute: the rows that meet every condition, then the result asked."""
+
+    conds: tuple[Cond, ...] = ()
+    result: Result = "list"
+    subject: Literal["initiative", "kpi"] = "initiative"
+    group: Literal["department", "field"] | None = None  # most / compare: what the rows are counted by
+    among: tuple = ()  # compare: the departments or field numbers compared
+    least: bool = False  # most: the fewest instead
+    narrower: tuple[Cond, ...] = ()  # pair: 「N件で、そのうち新規は？」 — the second count's extra conditions
+    unread: tuple[str, ...] = ()  # parts of the question that read like a condition but were not understood
+    spans: tuple[tuple[int, int], ...] = ()  # where in the question the conditions were read (the rest is theme)
+
+
+def status_matches(value: str | None, wanted: Iterable[str]) -> bool:
+    """Whether one year's status is one of the wanted ones (—, a status word, or any 新規…)."""
+    for w in wanted:
+        if (w == NONE and value is None) or (value is not None and (w == value or (
+                w == NEW_FAMILY and value.startswith("新規")))):
+            return True
+    return False
+
+
+def line_meets(line: DepartmentStatus, c: Cond) -> bool:
+    """Whether one department's line meets a (non-negated reading of a) status condition."""
+    years = c.years or YEARS
+    hits = [status_matches(line.years.get(y), c.values) for y in years]
+    return all(hits) if c.every_year else any(hits)
+
+
+def lines_of(ini: Initiative, conds: tuple[Cond, ...]) -> list[DepartmentStatus]:
+    """The department lines status conditions read: those of the departments named positively, else all."""
+    named = {d for c in conds if c.kind == "department" and not c.negated for d in c.values}
+    chosen = [st for st in ini.statuses if st.department in named]
+    return chosen or list(ini.statuses)
+
+
+def status_ok(ini: Initiative, conds: tuple[Cond, ...]) -> bool:
+    """Whether the row's lines meet its status conditions (see the module docstring)."""
+    lines = lines_of(ini, conds)
+    positive = [c for c in conds if c.kind == "status" and not c.negated]
+    if positive:
+        passing = [ln for ln in lines if all(line_meets(ln, c) for c in positive)]
+        if not passing or (any(c.every_department for c in positive) and len(passing) < len(lines)):
+            return False
+    return not any(line_meets(ln, c) for c in conds if c.kind == "status" and c.negated for ln in lines)
+
+
+def row_meets(ini: Initiative, c: Cond) -> bool:
+    """Whether the row meets one non-status condition (read positively)."""
+    if c.kind == "department":
+        return bool(set(c.values) & set(ini.departments))
+    if c.kind == "field":
+        return ini.field_no in c.values
+    if c.kind == "goal":
+        return ini.goal in c.values
+    if c.kind == "viewpoint":
+        return ini.viewpoint in c.values
+    if c.kind == "new":
+        return ini.new
+    if c.kind == "departments_at_least":
+        return len(ini.departments) >= c.values[0]
+    if c.kind == "kpi":
+        return bool(ini.kpi_ids)
+    if c.kind == "rows":
+        return ini.id in c.values
+    raise ValueError(f"not a row condition: {c.kind}")
+
+
+def meets(ini: Initiative, conds: tuple[Cond, ...]) -> bool:
+    """Whether the row meets every condition."""
+    for c in conds:
+        if c.kind != "status" and row_meets(ini, c) == c.negated:
+            return False
+    return status_ok(ini, conds)
+
+
+def select(plan: Plan, conds: tuple[Cond, ...], pool: list[Initiative] | None = None) -> list[Initiative]:
+    """The rows (of the pool) meeting every condition, in plan order."""
+    return [i for i in (plan.initiatives if pool is None else pool) if meets(i, conds)]
+
+
+def group_key(by: str) -> Callable[[Initiative], list]:
+    """What a row counts for: each of its departments, or its field."""
+    return (lambda i: list(i.departments)) if by == "department" else (lambda i: [i.field_no])
+
+
+def grouped(rows: list[Initiative], by: str, among: tuple = ()) -> dict:
+    """Rows per department or field (only the groups named, when some are), largest first, ties in plan order."""
+    out: dict = {g: [] for g in among}
+    for ini in rows:
+        for g in group_key(by)(ini):
+            if not among or g in among:
+                out.setdefault(g, []).append(ini)
+    return dict(sorted(out.items(), key=lambda kv: -len(kv[1])))
+
+
+def kpi_meets(k: KPI, conds: tuple[Cond, ...]) -> bool:
+    """Whether a KPI meets every condition (its field, cumulative or not)."""
+    for c in conds:
+        ok = k.field_no in c.values if c.kind == "field" else k.cumulative if c.kind == "cumulative" else True
+        if ok == c.negated:
+            return False
+    return True
+
+
+def first_year(line: DepartmentStatus, conds: tuple[Cond, ...]) -> tuple[int, str] | None:
+    """The first year a line has one of the statuses asked (any status when none is asked), and that status."""
+    wanted = [v for c in conds if c.kind == "status" and not c.negated for v in c.values]
+    for y in YEARS:
+        value = line.years.get(y)
+        if value is not None and (not wanted or status_matches(value, wanted)):
+            return y, value
+    return None
+
+
+def firsts(rows: list[Initiative], conds: tuple[Cond, ...]) -> list[tuple[Initiative, str, int, str]]:
+    """When each compared item starts: the named departments' lines of one row, else each row (its first line)."""
+    named = [d for c in conds if c.kind == "department" and not c.negated for d in c.values]
+    out = []
+    if len(rows) == 1 and len(named) >= 2:
+        for st in rows[0].statuses:
+            if st.department in named and (fy := first_year(st, conds)):
+                out.append((rows[0], st.department, *fy))
+        return out
+    for ini in rows:
+        starts = [(fy, st.department) for st in lines_of(ini, conds) if (fy := first_year(st, conds))]
+        if starts:
+            (year, value), dep = min(starts)
+            out.append((ini, dep, year, value))
+    return out
+
+
+@dataclass
+class Computed:
+    """What a query computed: the rows, and the groups or the narrower rows when asked."""
+
+    query: Query
+    rows: list[Initiative]
+    groups: dict = field(default_factory=dict)
+    narrower: list[Initiative] = field(default_factory=list)
+    kpis: list[KPI] = field(default_factory=list)
+    starts: list[tuple[Initiative, str, int, str]] = field(default_factory=list)
+
+    @property
+    def departments(self) -> list[str]:
+        """The distinct departments of the rows, in order of first appearance."""
+        return list(dict.fromkeys(d for i in self.rows for d in i.departments))
+
+    def extreme(self) -> list:
+        """The group(s) with the most (or fewest) rows."""
+        if not self.groups:
+            return []
+        sizes = {g: len(v) for g, v in self.groups.items()}
+        best = (min if self.query.least else max)(sizes.values())
+        return [g for g, n in sizes.items() if n == best]
+
+
+def run(plan: Plan, q: Query, pool: list[Initiative] | None = None) -> Computed:
+    """Execute a query over the plan's rows (or a follow-up's pool)."""
+    if q.subject == "kpi":
+        return Computed(q, [], kpis=[k for k in plan.kpis if kpi_meets(k, q.conds)])
+    status_free = tuple(c for c in q.conds if c.kind != "status") if q.result == "first" else q.conds
+    rows = select(plan, status_free, pool)
+    out = Computed(q, rows)
+    if q.result == "first":
+        out.starts = firsts(rows, q.conds)
+    if q.result in ("most", "compare") and q.group:
+        out.groups = grouped(rows, q.group, q.among if q.result == "compare" else ())
+    if q.result == "pair":
+        out.narrower = select(plan, q.narrower, rows)
+    return out
+
+
+def needs_query(q: Query) -> bool:
+    """True when the question asks more than the slot filters read: a negation, a year's status or a transition,
+    the number of departments, KPI links, a goal or viewpoint, or a computed result (most, compare, pair …)."""
+    status = [c for c in q.conds if c.kind == "status"]
+    return bool(
+        q.unread or q.result in ("departments", "most", "compare", "pair", "first", "larger")
+        or any(c.negated for c in q.conds) or len(status) > 1
+        or any(c.years or c.every_year or NONE in c.values or len(c.values) > 1 for c in status)
+        or any(c.kind in ("departments_at_least", "kpi", "goal", "viewpoint", "cumulative") for c in q.conds)
+        or (status and any(c.kind == "new" for c in q.conds)))

@@ -1,0 +1,271 @@
+"""Read a question into a Query (query.py): its conditions, where each one's negation and year apply, and the result.
+
+Mentions are found with their places in the text: years, statuses, departments, fields, goals, viewpoints, 新,
+the number of departments, KPIs. A Japanese negation follows what it negates (「産業政策課以外」, 「「継続」でも
+「継続・拡大」でもない」), an English one comes before it ("not new", "other than"). A status reads in the year
+said last before it (or, failing one, the first after it). Words that read like a condition but attach to no
+mention are kept as `unread`, so that the answer says so instead of dropping them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..models import STATUSES, YEARS, Plan
+from ..query import NEW_FAMILY, NONE, Cond, Query
+from ..text import match_key
+from .slots import FIELD_ALIASES, Slots, department_stem, fiscal_year
+
+NEG_AFTER = re.compile(r"^[^、。,.?？!！]{0,12}?(以外|ではない|ではありません|でない|じゃない|でもない|にもならない|"
+                       r"を除|除外|付いていない|ついていない|付いてない|ついてない|付かない|進まず|進まない|進んでいない|"
+                       r"進んでおらず|至らない|ならない|ならず)")
+NEG_BEFORE = re.compile(r"(\bnot|other than|except|excluding|without|aren't|isn't|never)\s+(run by |by |in |yet )?"
+                        r"(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
+NEG_ANY = re.compile(r"以外|ではない|でない|じゃない|でもない|を除|除外|付いていない|ついていない|進まず|進まない|"
+                     r"進んでおらず|\bnot\b|other than|except|excluding", re.IGNORECASE)
+STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|検討段階|まだ検討")
+NONE_RX = re.compile(r"「?—」?(\s*[(（]予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
+ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
+JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|でも|にも|or|and|,|、|/|・)\s*[「『]?", re.IGNORECASE)
+NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|\bnew\b(?! introduction| implementation| "
+                    r"release)|\bnewly\b", re.IGNORECASE)
+EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
+MANY_DEPTS = re.compile(r"(担当課|課|部署)が?(2|二|２|複数)つ?以上|複数の(課|部署|担当課)|(2|二)つ以上の(課|部署|担当課)|"
+                        r"(2|二)課以上|more than one department|multiple departments|several departments|"
+                        r"two or more departments", re.IGNORECASE)
+ONE_DEPT = re.compile(r"単独の(課|部署)|1つの課だけ|一つの課だけ|1課だけ|only one department|a single department", re.I)
+KPI_LINKED = re.compile(r"KPIが?(設定|あ[るり]|紐づ|ひもづ|付いて|ついて)|KPIのある|KPI付き|with (a )?KPIs?|linked to (a )?KPI",
+                        re.IGNORECASE)
+KPI_UNLINKED = re.compile(r"KPIが?(設定されていない|ない|なし|無い)|KPIのない|without (a )?KPIs?|no KPI", re.IGNORECASE)
+ALL_YEARS = re.compile(r"ずっと|4年間(すべて|全て|とも|ずっと)?|全期間|すべての年度|全ての年度|全年度|毎年度|every year|all four years|"
+                       r"throughout", re.IGNORECASE)
+EVERY_DEPT = re.compile(r"どの担当課も|どの課も|すべての(担当)?課|全ての(担当)?課|every department|all departments", re.I)
+SPLIT_PAIR = re.compile(r"そのうち|その内|うち(?!の課)|of (which|these|those|them)|and how many of them", re.IGNORECASE)
+MOST = re.compile(r"最も|もっとも|一番|いちばん|最多|最少|\bmost\b|largest number|the largest|greatest|fewest|\bleast\b",
+                  re.IGNORECASE)
+MANY = re.compile(r"多|少な|最少|\bmost\b|largest number|greatest number|fewest|\bleast\b", re.IGNORECASE)
+LEAST = re.compile(r"少な|最少|fewest|\bleast\b", re.IGNORECASE)
+WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
+GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which field", re.IGNORECASE)
+GROUP_DEPT = re.compile(r"課|部署|department", re.IGNORECASE)
+COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数|how many|number of", re.IGNORECASE)
+FIRST = re.compile(r"先|早く|早い|遅い|first|earlier|sooner|later", re.IGNORECASE)
+LARGER = re.compile(r"大きい|高い|多い|上|higher|larger|bigger|greater", re.IGNORECASE)
+KPI_SUBJECT = re.compile(r"KPI|指標|目標値|targets?\b", re.IGNORECASE)
+CUMULATIVE = re.compile(r"累計|単年度|cumulative|single[- ]year", re.IGNORECASE)
+SINGLE_YEAR = re.compile(r"単年度|single[- ]year", re.IGNORECASE)
+RELATIVE_YEARS = {"再来年度": 2, "来年度": 1, "今年度": 0, "本年度": 0, "next year": 1, "this year": 0}
+
+
+@dataclass
+class Mention:
+    """One condition-bearing phrase of the question and where it is."""
+
+    start: int
+    end: int
+    kind: str  # year | status | department | field | goal | viewpoint | new | many | one | kpi | nokpi
+    value: object = None
+
+
+def year_mentions(text: str, today: date) -> list[Mention]:
+    """Every plan year said (2026年度, 令和8年度, FY2027, 来年度, 最終年度)."""
+    out = [Mention(m.start(), m.end(), "year", 2018 + int(m.group(1))) for m in re.finditer(r"令和\s*(\d{1,2})\s*年度?", text)]
+    out += [Mention(m.start(), m.end(), "year", int(m.group(1)))
+            for m in re.finditer(r"(?:FY\s*)?(20\d\d)(?!\d)\s*年?度?", text, re.IGNORECASE)]
+    fy = fiscal_year(today)
+    for word, ahead in RELATIVE_YEARS.items():
+        out += [Mention(m.start(), m.end(), "year", fy + ahead) for m in re.finditer(re.escape(word), text, re.I)]
+    out += [Mention(m.start(), m.end(), "year", YEARS[-1]) for m in re.finditer(r"最終年度|final year", text, re.I)]
+    out += [Mention(m.start(), m.end(), "year", YEARS[0]) for m in re.finditer(r"初年度|first year", text, re.I)]
+    return [m for m in out if m.value in YEARS]
+
+
+def status_mentions(text: str, plan: Plan) -> list[Mention]:
+    """Every status said: the plan's words (not inside a row's name: 「納付拡大」), —, and 「導入・実施に進む」."""
+    names = " ".join(i.name for i in plan.initiatives)
+    out = []
+    for m in STATUS_RX.finditer(text):
+        word = m.group()
+        if text[max(0, m.start() - 2):m.end()] in names or text[m.start():m.end() + 2] in names:
+            continue
+        out.append(Mention(m.start(), m.end(), "status", "検討" if word.startswith(("検討中", "検討段階", "まだ検討"))
+                           else word))
+    out += [Mention(m.start(), m.end(), "status", NONE) for m in NONE_RX.finditer(text)]
+    out += [Mention(m.start(), m.end(), "status", NEW_FAMILY) for m in ADVANCE_RX.finditer(text)]
+    return out
+
+
+def spans_of(text: str, needle: str) -> list[tuple[int, int]]:
+    """Where a needle occurs in the text."""
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(needle), text)] if needle else []
+
+
+def named_mentions(text: str, plan: Plan, slots: Slots) -> list[Mention]:
+    """Departments, fields, goals and viewpoints named in the text."""
+    out = []
+    for dep in slots.departments:
+        stem = department_stem(dep)
+        found = spans_of(text, dep) or (spans_of(text, stem) if len(stem) >= 3 else [])
+        out += [Mention(a, b, "department", dep) for a, b in found[:1]]
+    for no in slots.fields:
+        rx = rf"分野\s*{no}|第\s*{no}\s*分野|field\s*{no}|" + "|".join(re.escape(n) for n in FIELD_ALIASES[no])
+        out += [Mention(m.start(), m.end(), "field", no) for m in list(re.finditer(rx, text, re.I))[:1]]
+    key = match_key(text)
+    for goal in dict.fromkeys(i.goal for i in plan.initiatives):
+        stem = re.sub(r"を目指します$", "", goal)
+        if len(match_key(stem)) >= 6 and match_key(stem) in key:
+            out += [Mention(a, b, "goal", goal) for a, b in spans_of(text, stem)[:1]] or [Mention(0, 0, "goal", goal)]
+    for view in dict.fromkeys(i.viewpoint for i in plan.initiatives):
+        stem = re.sub(r"に向けて$", "", view)
+        if match_key(stem) in key:
+            out += [Mention(a, b, "viewpoint", view) for a, b in spans_of(text, stem)[:1]] or [
+                Mention(0, 0, "viewpoint", view)]
+    return out
+
+
+def flag_mentions(text: str) -> list[Mention]:
+    """新 / existing, the number of departments and KPIs linked or not."""
+    rest = STATUS_RX.sub(lambda m: " " * len(m.group()), text)  # 「新規導入」 is a status, not the 新 mark
+    out = [Mention(m.start(), m.end(), "new") for m in NEW_RX.finditer(rest)]
+    out += [Mention(m.start(), m.end(), "existing") for m in EXISTING_RX.finditer(rest)]
+    for rx, kind in ((MANY_DEPTS, "many"), (ONE_DEPT, "one"), (KPI_UNLINKED, "nokpi")):
+        out += [Mention(m.start(), m.end(), kind) for m in rx.finditer(text)]
+    if not KPI_UNLINKED.search(text):
+        out += [Mention(m.start(), m.end(), "kpi") for m in KPI_LINKED.finditer(text)]
+    return out
+
+
+def negation(text: str, m: Mention, nxt: int, english: bool) -> tuple[int, int] | None:
+    """Where a negation of the mention is (after it in Japanese, before it in English), or None."""
+    found = NEG_AFTER.search(text[m.end:nxt])
+    if found:
+        return m.end, m.end + found.end()
+    before = max(0, m.start - 24)
+    if english and (found := NEG_BEFORE.search(text[before:m.start])):
+        return before + found.start(), m.start
+    return None
+
+
+def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[Cond], list[tuple[int, int]]]:
+    """The conditions of the mentions (statuses grouped with their years) and the spans the negations took."""
+    mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
+    conds: list[Cond] = []
+    used: list[tuple[int, int]] = []
+    statuses: list[tuple[Mention, bool]] = []
+    for n, m in enumerate(mentions):
+        nxt = next((o.start for o in mentions[n + 1:] if o.start >= m.end), len(text))
+        span = negation(text, m, nxt, english)
+        neg = span is not None
+        if span:
+            used.append(span)
+        if m.kind == "status":
+            statuses.append((m, neg))
+        elif m.kind in ("department", "field", "goal", "viewpoint"):
+            conds.append(Cond(m.kind, (m.value,), negated=neg))
+        elif m.kind in ("new", "existing"):
+            conds.append(Cond("new", negated=neg != (m.kind == "existing")))
+        elif m.kind in ("many", "one"):
+            conds.append(Cond("departments_at_least", (2,), negated=neg != (m.kind == "one")))
+        elif m.kind in ("kpi", "nokpi"):
+            conds.append(Cond("kpi", negated=neg != (m.kind == "nokpi")))
+    conds += status_conds(text, statuses, [m for m in mentions if m.kind == "year"])
+    return merged(conds), used
+
+
+def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Mention]) -> list[Cond]:
+    """Statuses said together (「継続」でも「継続・拡大」でも, や, と, or) as one condition, read in their year."""
+    groups: list[list[tuple[Mention, bool]]] = []
+    for m, neg in statuses:
+        last = groups[-1][-1][0] if groups else None
+        between = text[last.end:m.start] if last else ""
+        if last and not groups[-1][-1][1] and JOINED.fullmatch(between):
+            groups[-1].append((m, neg))
+        else:
+            groups.append([(m, neg)])
+    every_year = bool(ALL_YEARS.search(text))
+    every_dept = bool(EVERY_DEPT.search(text))
+    out = []
+    for g in groups:
+        first = g[0][0]
+        before = [y.value for y in years if y.end <= first.start]
+        after = [y.value for y in years if y.start >= g[-1][0].end]
+        year = (before[-1:] or after[:1])
+        neg = any(n for _, n in g)
+        values = tuple(dict.fromkeys(m.value for m, _ in g))
+        out.append(Cond("status", values, tuple(year), every_year=every_year and not year, every_department=every_dept
+                        and not neg, negated=neg))
+    return out
+
+
+def merged(conds: list[Cond]) -> list[Cond]:
+    """Conditions of one kind said side by side (「観光政策課と文化政策課」) merged into alternatives; repeats once."""
+    out: list[Cond] = []
+    for c in conds:
+        same = next((o for o in out if o.kind == c.kind and o.negated == c.negated and c.kind in (
+            "department", "field", "goal", "viewpoint")), None)
+        if same is not None:
+            out[out.index(same)] = Cond(c.kind, tuple(dict.fromkeys(same.values + c.values)), negated=c.negated)
+        elif c not in out:
+            out.append(c)
+    return out
+
+
+def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[Cond]]:
+    """What is asked of the rows (list, count, departments, most, compare, first …) and the conditions left."""
+    if WHICH.search(text) and FIRST.search(text):
+        return {"result": "first"}, conds
+    kpi_rows = any(c.kind == "kpi" for c in conds)
+    if KPI_SUBJECT.search(text) and not kpi_rows:
+        kpi_conds = [c for c in conds if c.kind == "field"] + [Cond("cumulative", negated=bool(SINGLE_YEAR.search(text)))
+                                                                 for _ in CUMULATIVE.findall(text)[:1]]
+        if WHICH.search(text) and LARGER.search(text):
+            return {"result": "larger", "subject": "kpi"}, kpi_conds
+        if "count" in asks or CUMULATIVE.search(text):
+            return {"result": "count" if "count" in asks else "list", "subject": "kpi"}, kpi_conds
+    if MOST.search(text) and MANY.search(text):
+        group = "field" if GROUP_FIELD.search(text) else "department"
+        return {"result": "most", "group": group, "least": bool(LEAST.search(text))}, conds
+    if WHICH.search(text) and re.search(r"多|少な|more|fewer", text, re.I):
+        for kind in ("department", "field"):
+            named = [c for c in conds if c.kind == kind and not c.negated]
+            if named and len(named[0].values) >= 2:
+                rest = [c for c in conds if c is not named[0]]
+                return {"result": "compare", "group": kind, "among": named[0].values}, rest
+    if "count_departments" in asks:
+        return {"result": "departments"}, conds
+    if "count" in asks and COUNT.search(text):
+        return {"result": "count"}, conds
+    return {"result": "list"}, conds
+
+
+def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: bool, today: date) -> Query:
+    """The question as one query over the rows (conditions, result, unread parts)."""
+    mentions = year_mentions(text, today) + status_mentions(text, plan) + named_mentions(text, plan, slots) + \
+        flag_mentions(text)
+    split = SPLIT_PAIR.search(text)
+    if split and COUNT.search(text, split.end()) and COUNT.search(text[:split.start()]):
+        base, used = conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)
+        narrow_m = [m for m in mentions if m.start >= split.end()]
+        narrow, used2 = conditions(text, narrow_m, english)
+        spans = tuple(used + used2) + tuple((m.start, m.end) for m in mentions)
+        narrower = tuple(c for c in narrow if c not in base)
+        return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans), spans=spans) if narrower \
+            else Query(tuple(base), "count", unread=unread_in(text, spans), spans=spans)
+    conds, used = conditions(text, mentions, english)
+    result, conds = result_of(text, conds, asks)
+    spans = tuple(used) + tuple((m.start, m.end) for m in mentions)
+    return Query(tuple(conds), unread=unread_in(text, spans), spans=spans, **result)
+
+
+def unread_in(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[str, ...]:
+    """Negations that attach to no condition read."""
+    return tuple(m.group() for m in NEG_ANY.finditer(text) if not any(a <= m.start() < b for a, b in spans))
+
+
+def residue(text: str, q: Query) -> str:
+    """The question with the parts read as conditions blanked out: what is left may name a theme."""
+    chars = list(text)
+    for a, b in q.spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
