@@ -195,13 +195,20 @@ def run(plan: Plan, q: Query, pool: list[Initiative] | None = None) -> Computed:
     """Execute a query over the plan's rows (or a follow-up's pool)."""
     if q.subject == "kpi":
         return Computed(q, [], kpis=[k for k in plan.kpis if kpi_meets(k, q.conds)])
-    status_free = tuple(c for c in q.conds if c.kind != "status") if q.result == "first" else q.conds
-    rows = select(plan, status_free, pool)
+    conds = q.conds
+    if q.result == "first":  # statuses say which start is asked, they do not filter the rows compared
+        conds = tuple(c for c in conds if c.kind != "status")
+    left_out: set = set()
+    if q.result in ("most", "compare") and q.group == "department":  # 「デジタル政策課以外で最も多い課」: a group
+        left_out = {d for c in conds if c.kind == "department" and c.negated for d in c.values}
+        conds = tuple(c for c in conds if not (c.kind == "department" and c.negated))
+    rows = select(plan, conds, pool)
     out = Computed(q, rows)
     if q.result == "first":
         out.starts = firsts(rows, q.conds)
     if q.result in ("most", "compare") and q.group:
-        out.groups = grouped(rows, q.group, q.among if q.result == "compare" else ())
+        groups = grouped(rows, q.group, q.among if q.result == "compare" else ())
+        out.groups = {g: v for g, v in groups.items() if g not in left_out}
     if q.result == "pair":
         out.narrower = select(plan, q.narrower, rows)
     return out

@@ -111,7 +111,11 @@ def group_name(r: Records, g: object, en: bool) -> str:
 def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
     """The department or field with the most (fewest) rows, or two named ones compared, with the counts."""
     q, en = out.query, f.english
-    cond = stated(r, q.conds, en) or ("whole plan" if en else "プラン全体")
+    left_out = [d for c in q.conds if c.kind == "department" and c.negated and q.group == "department" for d in c.values]
+    filters = tuple(c for c in q.conds if not (c.kind == "department" and c.negated and q.group == "department"))
+    cond = stated(r, filters, en) or ("whole plan" if en else "プラン全体")
+    if left_out:
+        cond += f"; excluding {', '.join(left_out)}" if en else f"・{join_ja(left_out)}を除く"
     best = out.extreme()
     counts = [(group_name(r, g, en), len(v)) for g, v in out.groups.items()]
     unit = "" if en else "件"
@@ -148,7 +152,7 @@ def pair_answer(r: Records, f: Frame, out: Computed) -> Draft:
     base = stated(r, q.conds, en)
     narrow = stated(r, q.narrower, en)
     if en:
-        text = f"{n} initiatives{' (' + base + ')' if base else ' in the plan'}; of these, {m} are {narrow}" + (
+        text = f"{n} initiatives{' (' + base + ')' if base else ' in the plan'}; of these, {m} {'is' if m == 1 else 'are'} {narrow}" + (
             " (all of them)." if n == m and n else ".")
     else:
         share = f"{n}件すべてが{narrow}です" if n == m and n else f"そのうち{narrow}は{m}件です"

@@ -19,16 +19,17 @@ from .slots import FIELD_ALIASES, Slots, department_stem, fiscal_year
 
 NEG_AFTER = re.compile(r"^[^、。,.?？!！]{0,12}?(以外|ではない|ではありません|でない|じゃない|でもない|にもならない|"
                        r"を除|除外|付いていない|ついていない|付いてない|ついてない|付かない|進まず|進まない|進んでいない|"
-                       r"進んでおらず|至らない|ならない|ならず)")
-NEG_BEFORE = re.compile(r"(\bnot|other than|except|excluding|without|aren't|isn't|never)\s+(run by |by |in |yet )?"
+                       r"進んでおらず|至らない|至らず|至っていない|ならない|ならず)")
+NEG_BEFORE = re.compile(r"(\bnot|other than|except|excluding|without|aren't|isn't|never)\s+(run by |by |in |yet |marked )?"
                         r"(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
 NEG_ANY = re.compile(r"以外|ではない|でない|じゃない|でもない|を除|除外|付いていない|ついていない|進まず|進まない|"
                      r"進んでおらず|\bnot\b|other than|except|excluding", re.IGNORECASE)
 STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|検討段階|まだ検討")
 NONE_RX = re.compile(r"「?—」?(\s*[(（]予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
+BRACKETS = re.compile(r"[\s()（）「」『』]*")
 JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|でも|にも|or|and|,|、|/|・)\s*[「『]?", re.IGNORECASE)
-NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|\bnew\b(?! introduction| implementation| "
+NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|(?<![一-龥])新(?![一-龥ぁ-んァ-ヶ])|\bnew\b(?! introduction| implementation| "
                     r"release)|\bnewly\b", re.IGNORECASE)
 EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
 MANY_DEPTS = re.compile(r"(担当課|課|部署)が?(2|二|２|複数)つ?以上|複数の(課|部署|担当課)|(2|二)つ以上の(課|部署|担当課)|"
@@ -41,12 +42,14 @@ KPI_UNLINKED = re.compile(r"KPIが?(設定されていない|ない|なし|無�
 ALL_YEARS = re.compile(r"ずっと|4年間(すべて|全て|とも|ずっと)?|全期間|すべての年度|全ての年度|全年度|毎年度|every year|all four years|"
                        r"throughout", re.IGNORECASE)
 EVERY_DEPT = re.compile(r"どの担当課も|どの課も|すべての(担当)?課|全ての(担当)?課|every department|all departments", re.I)
+DISTINCT = re.compile(r"重複を除(いて|く|けば)|重複なし|重複せず|without (double|duplicate)s?|distinct", re.IGNORECASE)
 SPLIT_PAIR = re.compile(r"そのうち|その内|うち(?!の課)|of (which|these|those|them)|and how many of them", re.IGNORECASE)
 MOST = re.compile(r"最も|もっとも|一番|いちばん|最多|最少|\bmost\b|largest number|the largest|greatest|fewest|\bleast\b",
                   re.IGNORECASE)
 MANY = re.compile(r"多|少な|最少|\bmost\b|largest number|greatest number|fewest|\bleast\b", re.IGNORECASE)
 LEAST = re.compile(r"少な|最少|fewest|\bleast\b", re.IGNORECASE)
 WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
+MORE_OF_TWO = re.compile(r"(多い|少ない)(のは|ほう|方)|has more|have more", re.IGNORECASE)
 GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which field", re.IGNORECASE)
 GROUP_DEPT = re.compile(r"課|部署|department", re.IGNORECASE)
 COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数|how many|number of", re.IGNORECASE)
@@ -147,6 +150,20 @@ def negation(text: str, m: Mention, nxt: int, english: bool) -> tuple[int, int] 
     return None
 
 
+def next_other(text: str, mentions: list[Mention], n: int) -> int:
+    """Where the mention after mentions[n] starts, skipping the same kind said again right after it (「新規(「新」)
+    ではない」: the negation after the second applies to both)."""
+    end = mentions[n].end
+    for o in mentions[n + 1:]:
+        if o.start < end:
+            continue
+        if o.kind == mentions[n].kind and BRACKETS.fullmatch(text[end:o.start]):
+            end = o.end
+            continue
+        return o.start
+    return len(text)
+
+
 def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[Cond], list[tuple[int, int]]]:
     """The conditions of the mentions (statuses grouped with their years) and the spans the negations took."""
     mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
@@ -154,7 +171,7 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
     used: list[tuple[int, int]] = []
     statuses: list[tuple[Mention, bool]] = []
     for n, m in enumerate(mentions):
-        nxt = next((o.start for o in mentions[n + 1:] if o.start >= m.end), len(text))
+        nxt = next_other(text, mentions, n)
         span = negation(text, m, nxt, english)
         neg = span is not None
         if span:
@@ -226,7 +243,7 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
     if MOST.search(text) and MANY.search(text):
         group = "field" if GROUP_FIELD.search(text) else "department"
         return {"result": "most", "group": group, "least": bool(LEAST.search(text))}, conds
-    if WHICH.search(text) and re.search(r"多|少な|more|fewer", text, re.I):
+    if (WHICH.search(text) and re.search(r"多|少な|more|fewer", text, re.I)) or MORE_OF_TWO.search(text):
         for kind in ("department", "field"):
             named = [c for c in conds if c.kind == kind and not c.negated]
             if named and len(named[0].values) >= 2:
@@ -244,7 +261,7 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
     mentions = year_mentions(text, today) + status_mentions(text, plan) + named_mentions(text, plan, slots) + \
         flag_mentions(text)
     split = SPLIT_PAIR.search(text)
-    if split and COUNT.search(text, split.end()) and COUNT.search(text[:split.start()]):
+    if split and COUNT.search(text[:split.start()]) and (COUNT.search(text, split.end()) or len(COUNT.findall(text)) > 1):
         base, used = conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)
         narrow_m = [m for m in mentions if m.start >= split.end()]
         narrow, used2 = conditions(text, narrow_m, english)
@@ -259,7 +276,8 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
 
 
 def unread_in(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[str, ...]:
-    """Negations that attach to no condition read."""
+    """Negations that attach to no condition read (「重複を除いて」 counts distinct departments: not a condition)."""
+    spans += tuple((m.start(), m.end()) for m in DISTINCT.finditer(text))
     return tuple(m.group() for m in NEG_ANY.finditer(text) if not any(a <= m.start() < b for a, b in spans))
 
 
