@@ -133,7 +133,9 @@ def grouped(rows: list[Initiative], by: str, among: tuple = ()) -> dict:
 def kpi_meets(k: KPI, conds: tuple[Cond, ...]) -> bool:
     """Whether a KPI meets every condition (its field, cumulative or not)."""
     for c in conds:
-        ok = k.field_no in c.values if c.kind == "field" else k.cumulative if c.kind == "cumulative" else True
+        if c.kind not in ("field", "cumulative"):
+            continue  # not a property of a KPI
+        ok = k.field_no in c.values if c.kind == "field" else k.cumulative
         if ok == c.negated:
             return False
     return True
@@ -210,7 +212,7 @@ def run(plan: Plan, q: Query, pool: list[Initiative] | None = None) -> Computed:
         groups = grouped(rows, q.group, q.among if q.result == "compare" else ())
         out.groups = {g: v for g, v in groups.items() if g not in left_out}
     if q.result == "pair":
-        out.narrower = select(plan, q.narrower, rows)
+        out.narrower = select(plan, q.conds + q.narrower, rows)  # the base's departments narrow the lines read
     return out
 
 

@@ -17,7 +17,7 @@ from ..query import NEW_FAMILY, NONE, Cond, Query
 from ..text import match_key
 from .slots import FIELD_ALIASES, Slots, department_stem, fiscal_year
 
-NEG_AFTER = re.compile(r"^[^、。,.?？!！]{0,12}?(以外|ではない|ではありません|でない|じゃない|でもない|にもならない|"
+NEG_AFTER = re.compile(r"^[^、。,.?？!！]{0,12}?(以外|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|"
                        r"を除|除外|付いていない|ついていない|付いてない|ついてない|付かない|進まず|進まない|進んでいない|"
                        r"進んでおらず|至らない|至らず|至っていない|ならない|ならず)")
 NEG_BEFORE = re.compile(r"(\bnot|other than|except|excluding|without|aren't|isn't|never)\s+(run by |by |in |yet |marked )?"

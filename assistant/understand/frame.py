@@ -109,7 +109,9 @@ def out_of_scope(text: str) -> bool:
         bool(pattern("out_of_scope").search(text)) and not PLAN_ASK.search(text))
 
 
-NEGATED = re.compile(r"[^、。,.!?！？\s]*?(じゃなくて|やなくて|ではなくて?|でなくて)")
+# 「AじゃなくてB」 corrects A: only A (a quoted phrase or one word) goes; 「Aではなく、Bでもない」 is neither A nor B
+NEGATED = re.compile(r"(「[^」]*」|[一-龥ァ-ヶーA-Za-z0-9]+|[ぁ-ん]{1,6})(じゃなくて|やなくて|ではなくて?|でなくて)"
+                     r"(?![^。?？!！]*でも(ない|なく|ありません))")
 
 
 def normalise_question(question: str) -> str:

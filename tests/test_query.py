@@ -1,0 +1,610 @@
+"""The query algebra (assistant/query.py) against a plain-loop reference written from its docstrings, on the real
+plan and on an edited copy of it, and the reader (assistant/understand/conditions.py) on real phrasing."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from assistant.models import KPI, YEARS, DepartmentStatus, Initiative, Plan
+from assistant.query import Cond, Query, firsts, grouped, kpi_meets, run, select
+from assistant.text import is_english
+from assistant.understand.conditions import read_query
+from assistant.understand.frame import normalise_question
+from assistant.understand.intent import asks
+from assistant.understand.slots import read_slots
+
+COMBOS = 500
+TODAY = date(2026, 11, 25)  # fiscal 2026: 来年度 is 2027
+DASH = "—"  # the query's "nothing planned that year" (the year's status is None)
+ANY_NEW = "新規*"  # the query's "any status starting with 新規"
+ROW_KINDS = ("department", "field", "goal", "viewpoint", "new", "departments_at_least", "kpi", "rows")
+
+
+# ---------------------------------------------------------------- the reference, from the docstrings only
+
+
+def ref_year(value: str | None, wanted: tuple) -> bool:
+    """Whether one year's status is one of the wanted ones: '—' is None, '新規*' any 新規…, else the very word."""
+    for w in wanted:
+        if w == DASH and value is None:
+            return True
+        if w == ANY_NEW and value is not None and value.startswith("新規"):
+            return True
+        if value is not None and value == w:
+            return True
+    return False
+
+
+def ref_line(line: DepartmentStatus, c: Cond) -> bool:
+    """Whether a department's line holds a status condition read positively: in one (or every) year read."""
+    read = list(c.years) if c.years else list(YEARS)
+    hits = 0
+    for y in read:
+        if ref_year(line.years.get(y), c.values):
+            hits += 1
+    return hits == len(read) if c.every_year else hits > 0
+
+
+def ref_plain(ini: Initiative, c: Cond) -> bool:
+    """Whether the row holds a non-status condition read positively."""
+    if c.kind == "department":
+        return any(d in c.values for d in ini.departments)
+    if c.kind == "field":
+        return ini.field_no in c.values
+    if c.kind == "goal":
+        return ini.goal in c.values
+    if c.kind == "viewpoint":
+        return ini.viewpoint in c.values
+    if c.kind == "new":
+        return ini.new
+    if c.kind == "departments_at_least":
+        return len(ini.statuses) >= c.values[0]
+    if c.kind == "kpi":
+        return len(ini.kpi_ids) > 0
+    if c.kind == "rows":
+        return ini.id in c.values
+    raise AssertionError(c.kind)
+
+
+def ref_meets(ini: Initiative, conds: tuple[Cond, ...]) -> bool:
+    """Every condition holds: positive statuses on one read line (all, every_department), negated ones on none."""
+    for c in conds:
+        if c.kind != "status" and ref_plain(ini, c) == c.negated:
+            return False
+    named: set[str] = set()
+    for c in conds:
+        if c.kind == "department" and not c.negated:
+            named.update(c.values)
+    lines = [ln for ln in ini.statuses if not named or ln.department in named]
+    positive = [c for c in conds if c.kind == "status" and not c.negated]
+    negative = [c for c in conds if c.kind == "status" and c.negated]
+    if positive:
+        good = [ln for ln in lines if all(ref_line(ln, c) for c in positive)]
+        if any(c.every_department for c in positive):
+            if not lines or len(good) != len(lines):
+                return False
+        elif not good:
+            return False
+    for c in negative:
+        for ln in lines:
+            if ref_line(ln, c):
+                return False
+    return True
+
+
+def ref_select(rows: list[Initiative], conds: tuple[Cond, ...]) -> list[str]:
+    """The ids of the rows meeting every condition, in the order given."""
+    return [ini.id for ini in rows if ref_meets(ini, conds)]
+
+
+def ref_start(line: DepartmentStatus, wanted: list[str]) -> tuple[int, str] | None:
+    """The first plan year a line has a status (one of the wanted ones when some are), and that status."""
+    for y in YEARS:
+        value = line.years.get(y)
+        if value is not None and (not wanted or ref_year(value, tuple(wanted))):
+            return y, value
+    return None
+
+
+def ref_kpi(k: KPI, conds: tuple[Cond, ...]) -> bool:
+    """A KPI's field and cumulative conditions, each possibly negated."""
+    for c in conds:
+        if c.kind == "field" and (k.field_no in c.values) == c.negated:
+            return False
+        if c.kind == "cumulative" and k.cumulative == c.negated:
+            return False
+    return True
+
+
+def ids(rows: list[Initiative]) -> list[str]:
+    """The ids of rows, in order."""
+    return [i.id for i in rows]
+
+
+# ---------------------------------------------------------------- random conditions
+
+
+def used_statuses(plan: Plan) -> list[str]:
+    """The status words the plan's lines use, plus '—' and '新規*'."""
+    words = sorted({v for i in plan.initiatives for s in i.statuses for v in s.years.values() if v is not None})
+    return words + [DASH, ANY_NEW]
+
+
+def some_departments(rng: random.Random, plan: Plan) -> tuple[str, ...]:
+    """One or two real departments, often those of one multi-department row (so line narrowing matters)."""
+    multi = [i for i in plan.initiatives if len(i.statuses) > 1]
+    pool = rng.choice(multi).departments if multi and rng.random() < 0.5 else plan.departments
+    return tuple(rng.sample(pool, min(len(pool), rng.choice((1, 1, 2)))))
+
+
+def random_status(rng: random.Random, plan: Plan, negated: bool) -> Cond:
+    """A status condition: one or two values, years a random subset (or none), every year / every department."""
+    values = tuple(rng.sample(used_statuses(plan), rng.choice((1, 1, 2))))
+    years = tuple(sorted(rng.sample(YEARS, rng.choice((0, 0, 1, 1, 2, 3)))))
+    return Cond("status", values, years, every_year=rng.random() < 0.25, every_department=rng.random() < 0.2,
+                negated=negated)
+
+
+def random_cond(rng: random.Random, plan: Plan, kind: str) -> Cond:
+    """One condition of a kind with values drawn from the plan, negated about a third of the time."""
+    neg = rng.random() < 0.35
+    if kind == "status":
+        return random_status(rng, plan, neg)
+    if kind == "department":
+        values: tuple = some_departments(rng, plan)
+    elif kind == "field":
+        values = tuple(rng.sample(range(1, 6), rng.choice((1, 1, 2))))
+    elif kind == "goal":
+        values = (rng.choice([i.goal for i in plan.initiatives]),)
+    elif kind == "viewpoint":
+        values = (rng.choice([i.viewpoint for i in plan.initiatives]),)
+    elif kind == "departments_at_least":
+        values = (rng.choice((2, 2, 3)),)
+    elif kind == "rows":
+        values = tuple(rng.sample(ids(plan.initiatives), rng.randint(3, 30)))
+    else:
+        values = ()
+    return Cond(kind, values, negated=neg)
+
+
+def random_conds(rng: random.Random, plan: Plan, status: bool = True) -> tuple[Cond, ...]:
+    """Zero to four conditions, status ones the likeliest (they carry the line semantics)."""
+    kinds = list(ROW_KINDS) + (["status"] * 5 if status else [])
+    return tuple(random_cond(rng, plan, rng.choice(kinds)) for _ in range(rng.choice((0, 1, 1, 2, 2, 2, 3, 3, 4))))
+
+
+def shown(conds: tuple[Cond, ...]) -> str:
+    """A combination, compactly, for a failure message."""
+    return " & ".join(("NOT " if c.negated else "") + f"{c.kind}{list(c.values)}" + (f"@{list(c.years)}" if c.years
+                      else "") + (" every_year" if c.every_year else "") + (" every_dept" if c.every_department
+                                                                           else "") for c in conds) or "(none)"
+
+
+# ---------------------------------------------------------------- the plans
+
+
+@pytest.fixture(scope="module")
+def edited(plan: Plan) -> Plan:
+    """A reshaped copy: rows dropped and reordered, departments added, statuses, 新, KPIs and fields changed."""
+    rng = random.Random(20260)
+    copy = plan.model_copy(deep=True)
+    words = [w for w in used_statuses(plan) if w not in (DASH, ANY_NEW)] + ["新規公開", None]
+    kept = [ini for n, ini in enumerate(copy.initiatives) if n % 5 != 2]
+    for n, ini in enumerate(kept):
+        if n % 3 == 0:
+            other = next(d for d in rng.sample(plan.departments, 6) if d not in ini.departments)
+            ini.statuses.append(DepartmentStatus(department=other, years={y: rng.choice(words) for y in YEARS}))
+        if n % 4 == 1:
+            rng.choice(ini.statuses).years[rng.choice(YEARS)] = rng.choice(words)
+        if n % 5 == 3:
+            ini.new = not ini.new
+        if n % 7 == 0:
+            ini.kpi_ids = [] if ini.kpi_ids else ["K-edited"]
+        if n % 11 == 0:
+            ini.field_no = rng.randint(1, 5)
+    copy.initiatives = kept[::-1]
+    return copy
+
+
+@pytest.fixture(params=["real", "edited"])
+def some_plan(request: pytest.FixtureRequest, plan: Plan, edited: Plan) -> Plan:
+    """The real plan, then the edited copy."""
+    return plan if request.param == "real" else edited
+
+
+def test_the_edited_copy_really_differs(plan: Plan, edited: Plan) -> None:
+    assert len(edited.initiatives) < len(plan.initiatives)
+    assert sum(len(i.statuses) > 1 for i in edited.initiatives) > 3 * sum(len(i.statuses) > 1 for i in plan.initiatives)
+    assert ids(edited.initiatives)[0] == ids(plan.initiatives)[-1]  # reordered
+    assert sum(len(i.statuses) > 1 for i in plan.initiatives) < 10  # the original is untouched by the edits
+
+
+# ---------------------------------------------------------------- select
+
+
+def test_select_matches_the_reference(some_plan: Plan) -> None:
+    rng = random.Random(1)
+    failures, nonempty, partial, multi_status = [], 0, 0, 0
+    for _ in range(COMBOS):
+        conds = random_conds(rng, some_plan)
+        got, want = ids(select(some_plan, conds)), ref_select(some_plan.initiatives, conds)
+        if got != want:
+            failures.append(f"{shown(conds)}: got {got} want {want}")
+        nonempty += bool(want)
+        partial += 0 < len(want) < len(some_plan.initiatives)
+        multi_status += bool(want) and sum(c.kind == "status" for c in conds) >= 2
+    assert not failures, f"{len(failures)}/{COMBOS} combinations differ, e.g.\n" + "\n".join(failures[:5])
+    assert nonempty > COMBOS // 3 and partial > COMBOS // 4 and multi_status > 20  # not a vacuous sweep
+
+
+def test_select_reads_a_pool_in_its_order(some_plan: Plan) -> None:
+    rng = random.Random(2)
+    for _ in range(100):
+        pool = rng.sample(some_plan.initiatives, rng.randint(0, 40))
+        conds = random_conds(rng, some_plan)
+        assert ids(select(some_plan, conds, pool)) == ref_select(pool, conds), shown(conds)
+
+
+def test_same_line_semantics_on_a_transition_of_one_department(some_plan: Plan) -> None:
+    """A two-year transition split over two departments' lines is no transition; on one line it is."""
+    split = same = 0
+    for ini in some_plan.initiatives:
+        for a in ini.statuses:
+            for b in ini.statuses:
+                va, vb = a.years.get(2026), b.years.get(2027)
+                if va is None or vb is None:
+                    continue
+                conds = (Cond("rows", (ini.id,)), Cond("status", (va,), (2026,)), Cond("status", (vb,), (2027,)))
+                one_line = any(ln.years.get(2026) == va and ln.years.get(2027) == vb for ln in ini.statuses)
+                assert bool(select(some_plan, conds)) == one_line, (ini.id, va, vb)
+                split += not one_line
+                same += one_line
+    assert same and split  # both cases occur
+
+
+# ---------------------------------------------------------------- run: the results
+
+
+def ref_groups(rows: list[Initiative], by: str, among: tuple = ()) -> dict:
+    """Row ids per department (a row counts for each of its departments) or per field; only `among` when given."""
+    out: dict = {g: [] for g in among}
+    for ini in rows:
+        keys = [s.department for s in ini.statuses] if by == "department" else [ini.field_no]
+        for g in keys:
+            if among and g not in among:
+                continue
+            out.setdefault(g, []).append(ini.id)
+    return out
+
+
+def check_grouped_order(groups: dict, rows: list[Initiative], by: str) -> None:
+    """Largest first; without `among`, ties in the order the groups first appear in the rows."""
+    sizes = [len(v) for v in groups.values()]
+    assert sizes == sorted(sizes, reverse=True)
+    first_seen = list(ref_groups(rows, by))
+    for a, b in zip(list(groups), list(groups)[1:], strict=False):
+        if len(groups[a]) == len(groups[b]) and a in first_seen and b in first_seen:
+            assert first_seen.index(a) < first_seen.index(b), (a, b)
+
+
+def test_results_match_the_reference(some_plan: Plan) -> None:
+    rng = random.Random(3)
+    rows_all = some_plan.initiatives
+    for _ in range(COMBOS // 2):
+        conds = random_conds(rng, some_plan)
+        msg = shown(conds)
+        want = ref_select(rows_all, conds)
+        want_rows = [i for i in rows_all if i.id in set(want)]
+
+        assert len(run(some_plan, Query(conds, "count")).rows) == len(want), msg
+        deps: list[str] = []
+        for ini in want_rows:
+            for s in ini.statuses:
+                if s.department not in deps:
+                    deps.append(s.department)
+        assert run(some_plan, Query(conds, "departments")).departments == deps, msg
+
+        by, least = rng.choice(("department", "field")), rng.random() < 0.3
+        most = run(some_plan, Query(conds, "most", group=by, least=least))
+        left_out: set = set()
+        kept = conds
+        if by == "department":  # a negated department is a group left out, not a filter on the rows
+            left_out = {d for c in conds if c.kind == "department" and c.negated for d in c.values}
+            kept = tuple(c for c in conds if not (c.kind == "department" and c.negated))
+        base = [i for i in rows_all if ref_meets(i, kept)]
+        expected = {g: v for g, v in ref_groups(base, by).items() if g not in left_out}
+        assert {g: ids(v) for g, v in most.groups.items()} == expected, msg
+        check_grouped_order(most.groups, base, by)
+        if expected:
+            best = (min if least else max)(len(v) for v in expected.values())
+            assert sorted(most.extreme(), key=str) == sorted((g for g, v in expected.items() if len(v) == best), key=str)
+        else:
+            assert most.extreme() == []
+
+        among = tuple(rng.sample(some_plan.departments, 2)) if by == "department" else tuple(rng.sample(range(1, 6), 2))
+        comp = run(some_plan, Query(conds, "compare", group=by, among=among))
+        expected = {g: v for g, v in ref_groups(base, by, among).items() if g not in left_out}
+        assert {g: ids(v) for g, v in comp.groups.items()} == expected, msg
+        assert set(comp.groups) == set(among) - left_out, msg
+
+        narrower = random_conds(rng, some_plan) or (Cond("new"),)
+        pair = run(some_plan, Query(conds, "pair", narrower=narrower))
+        assert ids(pair.rows) == want, msg
+        assert set(ids(pair.narrower)) <= set(want), msg
+        assert ids(pair.narrower) == ref_select(want_rows, tuple(conds) + tuple(narrower)), \
+            f"{msg} / narrower {shown(narrower)}"
+
+
+def test_grouped_counts_a_row_for_each_of_its_departments(some_plan: Plan) -> None:
+    multi = [i for i in some_plan.initiatives if len(i.statuses) > 1]
+    assert multi
+    groups = grouped(multi, "department")
+    for ini in multi:
+        for d in ini.departments:
+            assert ini in groups[d]
+    assert sum(map(len, groups.values())) == sum(len(i.statuses) for i in multi)
+    check_grouped_order(groups, multi, "department")
+    by_field = grouped(some_plan.initiatives, "field")
+    assert sum(map(len, by_field.values())) == len(some_plan.initiatives)
+    check_grouped_order(by_field, some_plan.initiatives, "field")
+    assert set(grouped(multi, "department", among=("存在しない課",))) == {"存在しない課"}  # a named group, even empty
+
+
+def test_first_starts_match_the_reference(some_plan: Plan) -> None:
+    rng = random.Random(4)
+    starts_seen = 0
+    for _ in range(COMBOS // 2):
+        conds = random_conds(rng, some_plan, status=False)
+        wanted_cond = rng.random() < 0.5
+        if wanted_cond:
+            values = tuple(rng.sample([w for w in used_statuses(some_plan) if w != DASH], rng.choice((1, 2))))
+            conds += (Cond("status", values, (rng.choice(YEARS),)),)  # says which start: not a filter
+        msg = shown(conds)
+        out = run(some_plan, Query(conds, "first"))
+        row_conds = tuple(c for c in conds if c.kind != "status")
+        assert ids(out.rows) == ref_select(some_plan.initiatives, row_conds), msg
+        wanted = [v for c in conds if c.kind == "status" and not c.negated for v in c.values]
+        named = [d for c in conds if c.kind == "department" and not c.negated for d in c.values]
+        assert out.starts == firsts(out.rows, conds)
+        if len(out.rows) == 1 and len(named) >= 2:
+            continue  # one row's departments: below
+        expected = []
+        for ini in out.rows:
+            starts = {(s.department, *st) for s in ini_lines(ini, named) if (st := ref_start(s, wanted))}
+            if starts:
+                expected.append((ini.id, min(y for _, y, _ in starts), starts))
+        assert [s[0].id for s in out.starts] == [e[0] for e in expected], msg
+        for (_, dep, year, value), (_, earliest, starts) in zip(out.starts, expected, strict=True):
+            assert year == earliest and (dep, year, value) in starts, msg  # the earliest start, of one of its lines
+            starts_seen += 1
+    assert starts_seen > COMBOS // 4
+
+
+def ini_lines(ini: Initiative, named: list[str]) -> list[DepartmentStatus]:
+    """The lines a start is read on: the positively named departments' lines, else all."""
+    return [s for s in ini.statuses if not named or s.department in named] or list(ini.statuses)
+
+
+def test_first_compares_the_named_departments_of_one_row(some_plan: Plan) -> None:
+    checked = 0
+    for ini in some_plan.initiatives:
+        if len(ini.statuses) < 2:
+            continue
+        named = tuple(ini.departments[:2])
+        for wanted in ((), (ANY_NEW,), ("継続",)):
+            conds = (Cond("rows", (ini.id,)), Cond("department", named)) + (
+                (Cond("status", wanted),) if wanted else ())
+            out = run(some_plan, Query(conds, "first"))
+            expected = [(ini.id, s.department, *st) for s in ini.statuses if s.department in named
+                        and (st := ref_start(s, list(wanted)))]
+            assert [(r.id, d, y, v) for r, d, y, v in out.starts] == expected, (ini.id, wanted)
+            checked += bool(expected)
+    assert checked
+
+
+# ---------------------------------------------------------------- KPIs
+
+
+def test_kpi_conditions_match_the_reference(plan: Plan) -> None:
+    rng = random.Random(5)
+    for _ in range(200):
+        conds = tuple(Cond("field", tuple(rng.sample(range(1, 6), rng.choice((1, 2)))), negated=rng.random() < 0.4)
+                      if rng.random() < 0.6 else Cond("cumulative", negated=rng.random() < 0.5)
+                      for _ in range(rng.choice((0, 1, 1, 2))))
+        want = [k.id for k in plan.kpis if ref_kpi(k, conds)]
+        assert [k.id for k in plan.kpis if kpi_meets(k, conds)] == want, shown(conds)
+        assert [k.id for k in run(plan, Query(conds, "count", subject="kpi")).kpis] == want, shown(conds)
+    cumulative = [k.id for k in run(plan, Query((Cond("cumulative"),), subject="kpi")).kpis]
+    single = [k.id for k in run(plan, Query((Cond("cumulative", negated=True),), subject="kpi")).kpis]
+    assert cumulative and single and sorted(cumulative + single) == sorted(k.id for k in plan.kpis)
+
+
+def test_kpi_ignores_a_negated_condition_it_cannot_judge(plan: Plan) -> None:
+    assert all(kpi_meets(k, (Cond("new"),)) for k in plan.kpis)  # passes: ignored
+    assert all(kpi_meets(k, (Cond("new", negated=True),)) for k in plan.kpis)  # fails: no KPI meets it
+
+
+# ---------------------------------------------------------------- pair: the narrower count
+
+
+def test_pair_narrower_reads_the_lines_the_base_named(some_plan: Plan) -> None:
+    cases = []
+    for ini in some_plan.initiatives:
+        for a in ini.statuses:
+            for b in ini.statuses:
+                value = b.years.get(2026)
+                if value is not None and a.years.get(2026) != value:
+                    cases.append((ini, a.department, value))
+    assert cases
+    ini, dep, value = cases[0]  # the real plan: I17, 保険年金課 (2026 継続); 継続・拡大 is 地域保健課's line
+    base, narrower = (Cond("department", (dep,)),), (Cond("status", (value,), (2026,)),)
+    out = run(some_plan, Query(base, "pair", narrower=narrower))
+    assert ids(out.narrower) == ref_select(some_plan.initiatives, base + narrower)
+
+
+# ---------------------------------------------------------------- the reader
+
+
+def read(question: str, plan: Plan) -> Query:
+    """The question read as a Query, the way understand() reads it."""
+    text = normalise_question(question)
+    slots = read_slots(text, plan, TODAY)
+    return read_query(text, plan, slots, asks(text, slots.departments), is_english(text), TODAY)
+
+
+def c(kind: str, *values: object, years: tuple[int, ...] = (), every_year: bool = False, every_department: bool = False,
+      negated: bool = False) -> tuple:
+    """A condition as compared: values as a set (they are alternatives)."""
+    return kind, frozenset(values), years, every_year, every_department, negated
+
+
+def comparable(conds: tuple[Cond, ...]) -> set[tuple]:
+    """Conditions as compared, order-free."""
+    return {c(x.kind, *x.values, years=x.years, every_year=x.every_year, every_department=x.every_department,
+              negated=x.negated) for x in conds}
+
+
+READINGS = [
+    ("分野4の取組のうち、産業政策課以外が担当しているもの", [c("field", 4), c("department", "産業政策課", negated=True)]),
+    ("2026年度は「検討」で、2027年度に「新規導入」へ進む取組",
+     [c("status", "検討", years=(2026,)), c("status", "新規導入", years=(2027,))]),
+    ("「継続」でも「継続・拡大」でもない取組", [c("status", "継続", "継続・拡大", negated=True)]),
+    ("Which initiatives in field 5 are not new?", [c("field", 5), c("new", negated=True)]),
+    ("新規取組のうち、担当課が2つ以上あるもの", [c("new"), c("departments_at_least", 2)]),
+    ("Which new initiatives have more than one department?", [c("new"), c("departments_at_least", 2)]),
+    ("ずっと「検討」のままの取組", [c("status", "検討", every_year=True)]),
+    ("どの課も2027年度に「継続」の取組", [c("status", "継続", years=(2027,), every_department=True)]),
+    ("KPIが設定されていない取組", [c("kpi", negated=True)]),
+    ("Initiatives in field 1 with a KPI", [c("field", 1), c("kpi")]),
+    ("2029年度に「—」の取組", [c("status", DASH, years=(2029,))]),
+    ("Initiatives with nothing planned in 2029", [c("status", DASH, years=(2029,))]),
+    ("Initiatives in field 2 that are not 継続 in 2027", [c("field", 2), c("status", "継続", years=(2027,), negated=True)]),
+    ("デジタル政策課の取組で、2028年度に継続ではないもの",
+     [c("department", "デジタル政策課"), c("status", "継続", years=(2028,), negated=True)]),
+    ("観光政策課以外で、2027年度に「新規導入」の取組",
+     [c("department", "観光政策課", negated=True), c("status", "新規導入", years=(2027,))]),
+    ("Initiatives not run by the 産業政策課", [c("department", "産業政策課", negated=True)]),
+    ("What does 観光政策課 run other than in field 1?", [c("department", "観光政策課"), c("field", 1, negated=True)]),
+    ("「検討」の取組は2028年度にいくつある？", [c("status", "検討", years=(2028,))]),  # the year said after it
+    ("来年度に「新規実施」の取組", [c("status", "新規実施", years=(2027,))]),
+    ("2027年度に「継続・拡大」または「新規導入」の取組", [c("status", "継続・拡大", "新規導入", years=(2027,))]),
+    ("観光政策課と文化政策課の取組", [c("department", "観光政策課", "文化政策課")]),
+    ("既存の取組で、2026年度に「検討」のもの", [c("new", negated=True), c("status", "検討", years=(2026,))]),
+    ("単独の課が担当する新規取組は何件？", [c("departments_at_least", 2, negated=True), c("new")]),
+    ("2027年度に導入・実施に進む取組", [c("status", ANY_NEW, years=(2027,))]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), READINGS)
+def test_reader_conditions(plan: Plan, question: str, expected: list[tuple]) -> None:
+    q = read(question, plan)
+    assert comparable(q.conds) == set(expected), q.conds
+    assert q.unread == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "result", "group", "least"),
+    [("最も多くの取組を担当している課は？", "most", "department", False),
+     ("Which department runs the most initiatives?", "most", "department", False),
+     ("取組が最も少ない分野はどれ？", "most", "field", True),
+     ("Which field has the fewest initiatives?", "most", "field", True),
+     ("担当課はいくつある？", "departments", None, False),
+     ("How many initiatives are not in field 5?", "count", None, False),
+     ("分野2の新規取組は何件？", "count", None, False),
+     ("分野4の取組のうち、産業政策課以外が担当しているもの", "list", None, False)],
+)
+def test_reader_results(plan: Plan, question: str, result: str, group: str | None, least: bool) -> None:
+    q = read(question, plan)
+    assert (q.result, q.group, q.least) == (result, group, least)
+
+
+def test_reader_most_carries_its_conditions(plan: Plan) -> None:
+    q = read("Which field has the most new initiatives?", plan)
+    assert (q.result, q.group) == ("most", "field") and comparable(q.conds) == {c("new")}
+    out = run(plan, q)
+    counts: dict[int, int] = {}
+    for ini in plan.initiatives:
+        if ini.new:
+            counts[ini.field_no] = counts.get(ini.field_no, 0) + 1
+    assert out.extreme() == [f for f, n in counts.items() if n == max(counts.values())]
+
+
+@pytest.mark.parametrize(
+    ("question", "among", "group"),
+    [("観光政策課と文化政策課ではどちらが多く担当していますか？", ("観光政策課", "文化政策課"), "department"),
+     ("分野1と分野2ではどちらの取組が多い？", (1, 2), "field")],
+)
+def test_reader_compare(plan: Plan, question: str, among: tuple, group: str) -> None:
+    q = read(question, plan)
+    assert (q.result, q.group, set(q.among)) == ("compare", group, set(among))
+    out = run(plan, q)
+    for g in among:
+        assert len(out.groups[g]) == sum((g in i.departments) if group == "department" else i.field_no == g
+                                         for i in plan.initiatives)
+
+
+@pytest.mark.parametrize(
+    ("question", "base", "narrower"),
+    [("分野2の取組は何件で、そのうち新規はいくつ？", [c("field", 2)], [c("new")]),
+     ("How many initiatives are in field 3, and of these how many are new?", [c("field", 3)], [c("new")]),
+     ("How many initiatives are in field 3, and how many of them are new?", [c("field", 3)], [c("new")]),
+     ("2026年度に「検討」の取組は何件で、そのうち2027年度に「新規導入」はいくつ？", [c("status", "検討", years=(2026,))],
+      [c("status", "新規導入", years=(2027,))])],
+)
+def test_reader_pair(plan: Plan, question: str, base: list[tuple], narrower: list[tuple]) -> None:
+    q = read(question, plan)
+    assert q.result == "pair" and comparable(q.conds) == set(base) and comparable(q.narrower) == set(narrower)
+    out = run(plan, q)
+    assert ids(out.narrower) == [i for i in ids(out.rows) if ref_meets(next(
+        r for r in plan.initiatives if r.id == i), q.narrower)]
+    assert 0 < len(out.narrower) < len(out.rows)
+
+
+def test_a_pair_without_a_narrower_condition_is_a_count(plan: Plan) -> None:
+    q = read("分野2の取組は何件で、そのうち分野2はいくつ？", plan)
+    assert q.result == "count" and comparable(q.conds) == {c("field", 2)}
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [("以外の取組を教えて", "以外"), ("ではない取組は？", "ではない"), ("List everything except", "except"),
+     ("Which initiatives are not?", "not")],
+)
+def test_a_negation_attached_to_nothing_is_unread(plan: Plan, question: str, word: str) -> None:
+    q = read(question, plan)
+    assert q.unread == (word,) and not any(x.negated for x in q.conds)
+
+
+def test_read_then_run_on_the_real_plan(plan: Plan) -> None:
+    """End to end, against conditions written out by hand for each question."""
+    cases = {
+        "分野4の取組のうち、産業政策課以外が担当しているもの":
+            lambda i: i.field_no == 4 and "産業政策課" not in i.departments,
+        "「継続」でも「継続・拡大」でもない取組":
+            lambda i: all(v not in ("継続", "継続・拡大") for s in i.statuses for v in s.years.values()),
+        "Which initiatives in field 5 are not new?": lambda i: i.field_no == 5 and not i.new,
+        "新規取組のうち、担当課が2つ以上あるもの": lambda i: i.new and len(i.departments) >= 2,
+        "2026年度は「検討」で、2027年度に「新規導入」へ進む取組":
+            lambda i: any(s.years[2026] == "検討" and s.years[2027] == "新規導入" for s in i.statuses),
+        "2029年度に「—」の取組": lambda i: any(s.years[2029] is None for s in i.statuses),
+        "ずっと「検討」のままの取組": lambda i: any(all(v == "検討" for v in s.years.values()) for s in i.statuses),
+        "KPIが設定されていない取組": lambda i: not i.kpi_ids,
+    }
+    for question, wanted in cases.items():
+        expected = [i.id for i in plan.initiatives if wanted(i)]
+        assert ids(run(plan, read(question, plan)).rows) == expected, question
+        assert 0 < len(expected) < len(plan.initiatives), question  # the question narrows, and something is left
+
+
+def test_a_correction_keeps_what_was_said_before_it(plan: Plan) -> None:
+    q = read("観光政策課の「継続」じゃなくて「検討」の取組", plan)
+    assert c("department", "観光政策課") in comparable(q.conds)
+
+
+def test_neither_a_nor_b_with_dewanaku(plan: Plan) -> None:
+    q = read("「継続」ではなく、「継続・拡大」でもない取組", plan)
+    assert comparable(q.conds) == {c("status", "継続", "継続・拡大", negated=True)} or (
+        comparable(q.conds) == {c("status", "継続", negated=True), c("status", "継続・拡大", negated=True)})
