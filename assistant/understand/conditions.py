@@ -19,11 +19,11 @@ from .slots import FIELD_ALIASES, Slots, department_stem, fiscal_year
 
 NEG_AFTER = re.compile(r"^[^、。,.?？!！]{0,12}?(以外|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|"
                        r"を除|除外|付いていない|ついていない|付いてない|ついてない|付かない|進まず|進まない|進んでいない|"
-                       r"進んでおらず|至らない|至らず|至っていない|ならない|ならず)")
-NEG_BEFORE = re.compile(r"(\bnot|other than|except|excluding|without|aren't|isn't|never)\s+(run by |by |in |yet |marked )?"
+                       r"進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず)")
+NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|never)\s+(run by |by |in |yet |marked )?"
                         r"(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
 NEG_ANY = re.compile(r"以外|ではない|でない|じゃない|でもない|を除|除外|付いていない|ついていない|進まず|進まない|"
-                     r"進んでおらず|\bnot\b|other than|except|excluding", re.IGNORECASE)
+                     r"進んでおらず|含めない|含まない|\bnot\b|other than|apart from|except|excluding", re.IGNORECASE)
 STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|検討段階|まだ検討")
 NONE_RX = re.compile(r"「?—」?(\s*[(（]予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
@@ -42,19 +42,20 @@ KPI_UNLINKED = re.compile(r"KPIが?(設定されていない|ない|なし|無�
 ALL_YEARS = re.compile(r"ずっと|4年間(すべて|全て|とも|ずっと)?|全期間|すべての年度|全ての年度|全年度|毎年度|every year|all four years|"
                        r"throughout", re.IGNORECASE)
 EVERY_DEPT = re.compile(r"どの担当課も|どの課も|すべての(担当)?課|全ての(担当)?課|every department|all departments", re.I)
+WHICH_ROWS = re.compile(r"どれ|どの取組|取組名|which|what are", re.IGNORECASE)
 DISTINCT = re.compile(r"重複を除(いて|く|けば)|重複なし|重複せず|without (double|duplicate)s?|distinct", re.IGNORECASE)
 SPLIT_PAIR = re.compile(r"そのうち|その内|うち(?!の課)|of (which|these|those|them)|and how many of them", re.IGNORECASE)
-MOST = re.compile(r"最も|もっとも|一番|いちばん|最多|最少|\bmost\b|largest number|the largest|greatest|fewest|\bleast\b",
-                  re.IGNORECASE)
-MANY = re.compile(r"多|少な|最少|\bmost\b|largest number|greatest number|fewest|\bleast\b", re.IGNORECASE)
-LEAST = re.compile(r"少な|最少|fewest|\bleast\b", re.IGNORECASE)
+MOST = re.compile(r"最も|もっとも|一番|いちばん|最多|最少|(?<!at )\bmost\b|largest number|the largest|greatest|fewest|"
+                  r"(?<!at )\bleast\b", re.IGNORECASE)
+MANY = re.compile(r"多|少な|最少|(?<!at )\bmost\b|largest number|greatest number|fewest|(?<!at )\bleast\b", re.I)
+LEAST = re.compile(r"少な|最少|fewest|(?<!at )\bleast\b", re.IGNORECASE)
 WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
 MORE_OF_TWO = re.compile(r"(多い|少ない)(のは|ほう|方)|has more|have more", re.IGNORECASE)
-GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which field", re.IGNORECASE)
+GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which (of the \w+ )?fields?|field (has|had)", re.IGNORECASE)
 GROUP_DEPT = re.compile(r"課|部署|department", re.IGNORECASE)
 COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数|how many|number of", re.IGNORECASE)
 FIRST = re.compile(r"先|早く|早い|遅い|first|earlier|sooner|later", re.IGNORECASE)
-LARGER = re.compile(r"大きい|高い|多い|上|higher|larger|bigger|greater", re.IGNORECASE)
+LARGER = re.compile(r"大き[いく]|高[いく]|多[いく]|上|higher|larger|bigger|greater", re.IGNORECASE)
 KPI_SUBJECT = re.compile(r"KPI|指標|目標値|targets?\b", re.IGNORECASE)
 CUMULATIVE = re.compile(r"累計|単年度|cumulative|single[- ]year", re.IGNORECASE)
 SINGLE_YEAR = re.compile(r"単年度|single[- ]year", re.IGNORECASE)
@@ -157,7 +158,7 @@ def next_other(text: str, mentions: list[Mention], n: int) -> int:
     for o in mentions[n + 1:]:
         if o.start < end:
             continue
-        if o.kind == mentions[n].kind and BRACKETS.fullmatch(text[end:o.start]):
+        if o.kind == mentions[n].kind and (BRACKETS.fullmatch(text[end:o.start]) or JOINED.fullmatch(text[end:o.start])):
             end = o.end
             continue
         return o.start
@@ -186,17 +187,17 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
             conds.append(Cond("departments_at_least", (2,), negated=neg != (m.kind == "one")))
         elif m.kind in ("kpi", "nokpi"):
             conds.append(Cond("kpi", negated=neg != (m.kind == "nokpi")))
-    conds += status_conds(text, statuses, [m for m in mentions if m.kind == "year"])
+    conds += status_conds(text, statuses, [m for m in mentions if m.kind == "year"], english)
     return merged(conds), used
 
 
-def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Mention]) -> list[Cond]:
+def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Mention], english: bool) -> list[Cond]:
     """Statuses said together (「継続」でも「継続・拡大」でも, や, と, or) as one condition, read in their year."""
     groups: list[list[tuple[Mention, bool]]] = []
     for m, neg in statuses:
         last = groups[-1][-1][0] if groups else None
         between = text[last.end:m.start] if last else ""
-        if last and not groups[-1][-1][1] and JOINED.fullmatch(between):
+        if last and groups[-1][-1][1] == neg and JOINED.fullmatch(between):
             groups[-1].append((m, neg))
         else:
             groups.append([(m, neg)])
@@ -207,7 +208,9 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         first = g[0][0]
         before = [y.value for y in years if y.end <= first.start]
         after = [y.value for y in years if y.start >= g[-1][0].end]
-        year = (before[-1:] or after[:1])
+        nxt = next((o.start for o, _ in statuses if o.start >= g[-1][0].end), len(text))
+        after_here = [y.value for y in years if g[-1][0].end <= y.start < nxt]
+        year = (after_here[:1] or before[-1:]) if english else (before[-1:] or after[:1])
         neg = any(n for _, n in g)
         values = tuple(dict.fromkeys(m.value for m, _ in g))
         out.append(Cond("status", values, tuple(year), every_year=every_year and not year, every_department=every_dept
@@ -261,7 +264,8 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
     mentions = year_mentions(text, today) + status_mentions(text, plan) + named_mentions(text, plan, slots) + \
         flag_mentions(text)
     split = SPLIT_PAIR.search(text)
-    if split and COUNT.search(text[:split.start()]) and (COUNT.search(text, split.end()) or len(COUNT.findall(text)) > 1):
+    if split and COUNT.search(text[:split.start()]) and (COUNT.search(text, split.end()) or len(COUNT.findall(text)) > 1
+                                                         or WHICH_ROWS.search(text, split.end())):
         base, used = conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)
         narrow_m = [m for m in mentions if m.start >= split.end()]
         narrow, used2 = conditions(text, narrow_m, english)

@@ -108,7 +108,8 @@ def departments(text: str, plan: Plan) -> list[str]:
 
 
 DEPT_NAME = re.compile(r"([一-龥ァ-ヺー]{2,12}?(?:推進課|政策課|課|局))(?:が|は|の|で|を|に|って|、|$)")
-GENERIC_DEPT = re.compile(r"^(担当|所管|主管|どこの|どの|何|その|この|あの|同じ|うちの|別の|他の|ほかの|各|関係|市役所の).*|.*(担当課|部署)$")
+GENERIC_DEPT = re.compile(r"^(担当|所管|主管|どこの|どの|何|その|この|あの|同じ|うちの|別の|他の|ほかの|各|関係|市役所の|複数|"
+                         r"いずれかの|すべての|全ての|全部の).*|.*(担当課|部署)$")
 
 
 def unknown_departments(text: str, plan: Plan, found: list[str]) -> list[str]:
