@@ -115,6 +115,11 @@ def select(plan: Plan, conds: tuple[Cond, ...], pool: list[Initiative] | None = 
     return [i for i in (plan.initiatives if pool is None else pool) if meets(i, conds)]
 
 
+def distinct_departments(rows: list[Initiative]) -> list[str]:
+    """The departments of the rows, each once, in order of first appearance."""
+    return list(dict.fromkeys(d for i in rows for d in i.departments))
+
+
 def group_key(by: str) -> Callable[[Initiative], list]:
     """What a row counts for: each of its departments, or its field."""
     return (lambda i: list(i.departments)) if by == "department" else (lambda i: [i.field_no])
@@ -182,7 +187,7 @@ class Computed:
     @property
     def departments(self) -> list[str]:
         """The distinct departments of the rows, in order of first appearance."""
-        return list(dict.fromkeys(d for i in self.rows for d in i.departments))
+        return distinct_departments(self.rows)
 
     def extreme(self) -> list:
         """The group(s) with the most (or fewest) rows."""

@@ -6,7 +6,7 @@ from ..models import KPI, Initiative
 from ..query import NEW_FAMILY, NONE, Computed, Cond
 from ..understand.frame import Frame
 from .base import Draft, Records, fmt_status, join_ja
-from .lists import list_answer
+from .lists import department_count, list_answer
 
 TOP = 5  # groups shown after the most (or fewest)
 
@@ -83,11 +83,8 @@ def answer(r: Records, f: Frame, out: Computed, kpis: list[KPI] | None = None) -
     if q.subject == "kpi":
         return kpi_result(r, f, out, kpis or [])
     if q.result == "departments":
-        deps = out.departments
-        text = (f"{len(deps)} departments run the initiatives ({stated(r, q.conds, en) or 'whole plan'}): "
-                + ", ".join(deps)) if en else \
-            f"条件（{stated(r, q.conds, en) or 'プラン全体'}）の取組を担当する課は{len(deps)}課です: {join_ja(deps)}"
-        return Draft(text, "count", [r.cite_initiative(i) for i in out.rows])
+        cond = stated(r, q.conds, en) or ("whole plan" if en else "プラン全体")
+        return department_count(r, out.rows, f, cond if en else f"条件（{cond}）")
     if q.result in ("most", "compare"):
         return grouped_answer(r, f, out)
     if q.result == "pair":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..models import YEARS, Initiative
+from ..query import distinct_departments
 from ..text import fold_kana
 from ..understand.frame import Frame
 from ..understand.slots import Slots
@@ -190,10 +191,10 @@ def list_answer(r: Records, inis: list[Initiative], f: Frame, head: str | None =
     return Draft("\n".join(lines), "count" if count else "list", [r.cite_initiative(i) for i in inis])
 
 
-def department_count(r: Records, inis: list[Initiative], f: Frame) -> Draft:
-    """How many departments run the rows asked about."""
-    deps = list(dict.fromkeys(d for i in inis for d in i.departments))
-    cond = describe(r, f.slots, f.english, False)
+def department_count(r: Records, inis: list[Initiative], f: Frame, cond: str | None = None) -> Draft:
+    """How many departments run the rows asked about (cond: the conditions in words; default: the slots')."""
+    deps = distinct_departments(inis)
+    cond = describe(r, f.slots, f.english, False) if cond is None else cond
     text = (f"{len(deps)} departments" + (f" ({cond})" if cond else "") + ": " + ", ".join(deps)) if f.english else \
         f"{cond + 'の' if cond else ''}取組を担当する課は{len(deps)}課です: {join_ja(deps)}"
     return Draft(text, "count", [r.cite_initiative(i) for i in inis])

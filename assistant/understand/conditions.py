@@ -45,14 +45,14 @@ EVERY_DEPT = re.compile(r"どの担当課も|どの課も|すべての(担当)?�
 WHICH_ROWS = re.compile(r"どれ|どの取組|取組名|which|what are", re.IGNORECASE)
 DISTINCT = re.compile(r"重複を除(いて|く|けば)|重複なし|重複せず|without (double|duplicate)s?|distinct", re.IGNORECASE)
 SPLIT_PAIR = re.compile(r"そのうち|その内|うち(?!の課)|of (which|these|those|them)|and how many of them", re.IGNORECASE)
-MOST = re.compile(r"最も|もっとも|一番|いちばん|最多|最少|(?<!at )\bmost\b|largest number|the largest|greatest|fewest|"
-                  r"(?<!at )\bleast\b", re.IGNORECASE)
-MANY = re.compile(r"多|少な|最少|(?<!at )\bmost\b|largest number|greatest number|fewest|(?<!at )\bleast\b", re.I)
-LEAST = re.compile(r"少な|最少|fewest|(?<!at )\bleast\b", re.IGNORECASE)
+FEWEST = r"最少|fewest|(?<!at )\bleast\b"  # 'at least one' is not a superlative
+MOST_EN = r"(?<!at )\bmost\b|largest number|greatest"
+MOST = re.compile(rf"最も|もっとも|一番|いちばん|最多|{MOST_EN}|the largest|{FEWEST}", re.IGNORECASE)
+MANY = re.compile(rf"多|少な|{MOST_EN}|{FEWEST}", re.IGNORECASE)
+LEAST = re.compile(rf"少な|{FEWEST}", re.IGNORECASE)
 WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
 MORE_OF_TWO = re.compile(r"(多い|少ない)(のは|ほう|方)|has more|have more", re.IGNORECASE)
 GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which (of the \w+ )?fields?|field (has|had)", re.IGNORECASE)
-GROUP_DEPT = re.compile(r"課|部署|department", re.IGNORECASE)
 COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数|how many|number of", re.IGNORECASE)
 FIRST = re.compile(r"先|早く|早い|遅い|first|earlier|sooner|later", re.IGNORECASE)
 LARGER = re.compile(r"大き[いく]|高[いく]|多[いく]|上|higher|larger|bigger|greater", re.IGNORECASE)
@@ -237,8 +237,9 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
         return {"result": "first"}, conds
     kpi_rows = any(c.kind == "kpi" for c in conds)
     if KPI_SUBJECT.search(text) and not kpi_rows:
-        kpi_conds = [c for c in conds if c.kind == "field"] + [Cond("cumulative", negated=bool(SINGLE_YEAR.search(text)))
-                                                                 for _ in CUMULATIVE.findall(text)[:1]]
+        kpi_conds = [c for c in conds if c.kind == "field"]
+        if CUMULATIVE.search(text):
+            kpi_conds.append(Cond("cumulative", negated=bool(SINGLE_YEAR.search(text))))
         if WHICH.search(text) and LARGER.search(text):
             return {"result": "larger", "subject": "kpi"}, kpi_conds
         if "count" in asks or CUMULATIVE.search(text):
