@@ -71,17 +71,23 @@ def _lookup(phrase: str) -> str | None:
     return None
 
 
-def to_japanese_terms(question: str) -> str:
-    """The Japanese terms for the domain words an English question uses, longest phrases first."""
+def english_units(question: str) -> list[tuple[str, str]]:
+    """The question's words as (phrase, Japanese term or ""), the glossary's longest phrases taken first."""
     words = re.findall(r"[a-z0-9][a-z0-9\-]*", question.lower())
     out, i = [], 0
     while i < len(words):
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
             term = _lookup(" ".join(words[i : i + n]))
             if term:
-                out.append(term)
+                out.append((" ".join(words[i : i + n]), term))
                 i += n
                 break
         else:
+            out.append((words[i], ""))
             i += 1
-    return " ".join(dict.fromkeys(out))
+    return out
+
+
+def to_japanese_terms(question: str) -> str:
+    """The Japanese terms for the domain words an English question uses, longest phrases first."""
+    return " ".join(dict.fromkeys(term for _phrase, term in english_units(question) if term))

@@ -15,10 +15,12 @@ import re
 from dataclasses import replace
 from functools import cache
 
-from ..models import Initiative
+from ..models import YEARS, Initiative
 from ..understand.frame import Frame
 from ..understand.lexicon import section
+from ..understand.slots import ENDED_CUE
 from .base import Draft, Records, join_ja
+from .coverage import covered
 
 INITIATIVE_KINDS = frozenset({"who", "schedule", "kpi", "list", "count", "candidates"})
 ASSERTS_NEW = re.compile(r"(新しく|新たに|新規(の|で|に)?|初めて|今回(から|の2\.0で))[^。？?]*(始ま|スタート|導入|取組|取り組)|"
@@ -27,6 +29,8 @@ ASSERTS_NEW = re.compile(r"(新しく|新たに|新規(の|で|に)?|初めて|�
 # (「何曜日に出すか教えてくれるアプリの担当は？」) and the department or schedule is what is asked.
 ANSWERABLE_ASK = re.compile(r"担当|どこの課|どの課|どこの部署|どの部署|所管|誰が(やって|担当|運営)|いつから|何年度|"
                             r"which department|who (runs|is in charge)|in charge|when (will|does)", re.IGNORECASE)
+STARTS = re.compile(r"(から|より)(新規)?(始ま|スタート|開始|導入|実施)|に(始ま|スタート|開始)|\bstarts? in\b|\bbegins? in\b|"
+                    r"\b(starting|introduced) (in|from)\b", re.IGNORECASE)
 CONFIRMS = re.compile(r"よね|でしょう|だよな|やろ|ですか|ますか|のか|んか|け[?？]|\?|？|\bright\b|isn't it|is it", re.I)
 
 
@@ -49,12 +53,14 @@ def aspect_asked(text: str) -> tuple[str, str, str] | None:
 
 def checked(r: Records, f: Frame, draft: Draft) -> Draft:
     """The draft as it may be given: grounded only when the cited records answer what was asked."""
+    if draft.kind == "narrative":
+        return covered(r, f, draft)
     if not draft.grounded or draft.kind not in INITIATIVE_KINDS:
         return draft
     aspect = aspect_asked(f.text)
     if aspect is not None:
         return not_given(draft, aspect, f.english)
-    return with_premise(r, f, draft)
+    return with_premise(r, f, covered(r, f, draft))
 
 
 def not_given(draft: Draft, aspect: tuple[str, str, str], en: bool) -> Draft:
@@ -81,9 +87,55 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
     if not ini.new and ASSERTS_NEW.search(f.text) and CONFIRMS.search(f.text):
         notes.append(f"No: 「{ini.name}」 is not new in this plan (it has no 新 mark)." if f.english else
                      f"いいえ、「{ini.name}」はプラン2.0の新規取組（新）ではありません。")
+    years = f.slots.years
+    if years and CONFIRMS.search(f.text):  # 「2026年度から始まる」 reads as 2026–2029: the start is the first
+        if ENDED_CUE.search(f.text) and len(years) == 1:
+            notes.append(ends_in(ini, years[0], f.english))
+        elif STARTS.search(f.text):
+            notes.append(starts_in(ini, min(years), f.slots.departments, f.english))
+    notes = [n for n in notes if n]
     if not notes:
         return draft
     return replace(draft, text="\n".join(notes + [draft.text]))
+
+
+def ends_in(ini: Initiative, year: int, en: bool) -> str:
+    """The answer to 「Y年度で終わる？」: whether any department's line has a status after that year."""
+    later = [(st.department, y, st.years[y]) for st in ini.statuses for y in YEARS if y > year and st.years[y]]
+    if not later:
+        return (f"Yes: after FY{year} the plan lists nothing more for 「{ini.name}」 (—)." if en else
+                f"はい、「{ini.name}」は{year}年度の後、プランに予定がありません（—）。")
+    last = max(y for _d, y, _s in later)
+    status = next(s for _d, y, s in later if y == last)
+    return (f"No: 「{ini.name}」 does not end in FY{year}; the plan lists it until FY{last} ({status})." if en else
+            f"いいえ、「{ini.name}」は{year}年度で終わりません。プランでは{last}年度まで「{status}」の予定です。")
+
+
+def line_start(years: dict[int, str | None]) -> tuple[int, str] | None:
+    """The year one department's line starts: its first 新規… status, else its first status that is not a study."""
+    lines = [(y, years[y]) for y in YEARS if years[y]]
+    new = [(y, v) for y, v in lines if v.startswith("新規")]
+    done = [(y, v) for y, v in lines if "検討" not in v]
+    return min(new or done, default=None)
+
+
+def starts_in(ini: Initiative, year: int, departments: list[str], en: bool) -> str:
+    """The answer to 「Y年度から始まる？」, from the lines of the departments asked (all lines when none is)."""
+    lines = [st for st in ini.statuses if st.department in departments] or ini.statuses
+    starts = {st.department: line_start(st.years) for st in lines}
+    if not any(starts.values()):
+        return (f"No: for 「{ini.name}」 the plan lists only study (検討) in FY2026–2029; it gives no start year."
+                if en else f"いいえ、プランでは「{ini.name}」は2026～2029年度とも検討の段階で、始まる年度は書かれていません。")
+    if len(set(starts.values())) > 1:
+        parts = [f"{d} FY{s[0]} ({s[1]})" if en else f"{d}が{s[0]}年度（{s[1]}）" for d, s in starts.items() if s]
+        return (f"For 「{ini.name}」 the plan's start differs by department: {', '.join(parts)}." if en else
+                f"「{ini.name}」の開始は課によって異なります: {join_ja(parts)}。")
+    first, status = next(iter(starts.values()))
+    if first == year:
+        return (f"Yes: in the plan 「{ini.name}」 is 「{status}」 in FY{year}." if en else
+                f"はい、プランでは「{ini.name}」は{year}年度が「{status}」です。")
+    return (f"No: in the plan 「{ini.name}」 starts (「{status}」) in FY{first}, not FY{year}." if en else
+            f"いいえ、プランでは「{ini.name}」は{first}年度が「{status}」です（{year}年度ではありません）。")
 
 
 def wrong_department(ini: Initiative, wrong: list[str], en: bool) -> str:

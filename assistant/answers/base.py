@@ -24,6 +24,7 @@ class Draft:
     grounded: bool = True
     suggestions: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)  # the initiative(s) the answer is about, for follow-ups
+    computed: bool = False  # computed by the query over the records (its conditions are said back in its first line)
 
 
 def fmt_status(status: str | None, en: bool) -> str:

@@ -169,11 +169,13 @@ def describe(r: Records, s: Slots, en: bool, topic: bool) -> str:
     return " / ".join(parts)
 
 
-def list_answer(r: Records, inis: list[Initiative], f: Frame, head: str | None = None, count: bool = False) -> Draft:
-    """A headline with the count, then the rows grouped by ○ goal, each with its departments."""
+def list_answer(r: Records, inis: list[Initiative], f: Frame, head: str | None = None, count: bool = False,
+                by_topic: bool = False) -> Draft:
+    """A headline with the count and the conditions (by_topic: the theme chose the rows), then the rows grouped by
+    ○ goal, each with its departments."""
     en, s = f.english, f.slots
     if head is None:
-        cond = describe(r, s, en, bool(known_topic(r, f)) and not s.any)
+        cond = describe(r, s, en, by_topic)
         if en:
             noun = "initiative" if len(inis) == 1 else "initiatives"
             head = f"{len(inis)} {noun}" + (f" match ({cond})" if cond else " in the plan") + ":"

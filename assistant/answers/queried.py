@@ -31,14 +31,14 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
             top is not None and top.exact >= NAMED)):
         return None  # 「自治体ポイントが4年間ずっと「検討」なのはなぜ？」 asks about the named row
     if q.result == "first":
-        return compared_rows(r, f, q)
+        return replace(compared_rows(r, f, q), computed=True)
     if q.result == "larger":
-        return compared_kpis(r, f, q)
+        return replace(compared_kpis(r, f, q), computed=True)
     pool = [r.initiatives[i] for i in res.pool if i in r.initiatives] if res.pool is not None else None
     theme = themed(r, f, q)
     if theme is not None:
         q = replace(q, conds=q.conds + (theme,))
-    return answer(r, f, run(r.plan, q, pool))
+    return replace(answer(r, f, run(r.plan, q, pool)), computed=True)
 
 
 def themed(r: Records, f: Frame, q: Query) -> Cond | None:

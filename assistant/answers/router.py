@@ -75,7 +75,7 @@ def _goal(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
         return None
     g = r.goals[goal.record_id]
     rows = filtered(r, f.slots, [r.initiatives[i] for i in g.initiative_ids])
-    return list_answer(r, rows, f, count="count" in f.asks) if rows else None
+    return list_answer(r, rows, f, count="count" in f.asks, by_topic=True) if rows else None
 
 
 def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
@@ -99,7 +99,7 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
         return department_count(r, rows, f)
     if not f.slots.any and not themed and res.pool is None and conf >= ANSWER and own_subject(f):
         return None  # 「かなパスの利用者数は？」: a number about one initiative, not a count of rows
-    return list_answer(r, rows, f, count=True)
+    return list_answer(r, rows, f, count=True, by_topic=bool(themed))
 
 
 def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
@@ -164,10 +164,11 @@ def _narrowed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float)
     if res.pool is None:
         return None
     pool = filtered(r, f.slots, _pool(r, res))
-    rows = closest_in(r, f, pool) if known_topic(r, f) else pool
+    themed = bool(known_topic(r, f))
+    rows = closest_in(r, f, pool) if themed else pool
     if not rows:
         return None
-    return list_answer(r, rows, f) if len(rows) > 1 else card(r, rows, f.english)
+    return list_answer(r, rows, f, by_topic=themed) if len(rows) > 1 else card(r, rows, f.english)
 
 
 def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
@@ -187,7 +188,8 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         themed = on_topic(r, f, rows) if known_topic(r, f) and not own_subject(f) else []
         rows = themed or rows
         if rows and (wants_list or len(rows) > 1 or not own_subject(f)):
-            return list_answer(r, rows, f) if len(rows) > 1 or wants_list else card(r, rows, f.english)
+            return list_answer(r, rows, f, by_topic=bool(themed)) if len(rows) > 1 or wants_list else \
+                card(r, rows, f.english)
     goal = f.best("goal")
     theme_only = (not f.asks & {"who", "when", "kpi", "count"} and conf < ANSWER and goal is not None
                   and goal.name_weight > 0 and goal.known_coverage >= SUBJECT_LEXICAL)  # 「子育てで何か便利になる？」
@@ -195,11 +197,11 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     if (wants_list or theme_only) and not named and not sure_one and known_topic(r, f):
         rows = on_topic(r, f, pool if pool is not None else r.plan.initiatives)
         if len(rows) > (1 if wants_list else 2):
-            return list_answer(r, rows, f)
+            return list_answer(r, rows, f, by_topic=True)
     if wants_list and pool is not None and res.exclude:
         rows = on_topic(r, f, pool)
         if rows:
-            return list_answer(r, rows, f)
+            return list_answer(r, rows, f, by_topic=True)
     return None
 
 

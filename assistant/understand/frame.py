@@ -82,7 +82,8 @@ class Frame:
 
 
 REFS: dict[str, re.Pattern[str]] = {
-    "subject": re.compile(r"それ|その取組|その事業|これ|あれ|その件|そっち|その話|\bit\b|\bthat\b|\bthis\b|\bits\b", re.I),
+    "subject": re.compile(r"それ|その(取組|取り組み|事業|運用|サービス|アプリ|システム|講座|計画|施策|制度|仕組み|しくみ|窓口|サイト)|"
+                          r"これ|あれ|その件|そっち|その話|\bit\b|\bthat\b|\bthis\b|\bits\b", re.I),
     "department": re.compile(r"その課|この課|同じ課|その部署|そこ|そっちの課|その担当|that department|same department|"
                              r"this department|\bthey\b|\btheir\b|\bthem\b", re.I),
     "narrow": re.compile(r"その中|そのうち|その内|^うち|うち[、,]|だけ(?!ど|れど)|のみ|just|only|of those|among them", re.I),

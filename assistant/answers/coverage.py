@@ -1,0 +1,134 @@
+"""Do the cited rows hold what the question names? The check for answers whose rows were chosen by meaning.
+
+A question about a service the plan does not have (粗大ごみのネット申込み, ネット投票, 職員のテレワーク) still shares a
+word with rows it does have (スマホ, アプリ, オンライン, 職員), and a theme list of those rows would answer it under the
+"based on the plan" badge. Such an answer is given only when the cited rows hold the question's content words: by the
+plan's own words (as a token, or inside a name or its context), by a reading (ごみばこ → ごみ箱) or by a lexicon
+synonym (旅行 → 観光). Content words are the question's nouns once slots and scaffolding are gone, without the
+discourse words that say who asks or why (確認, 位置づけ, 議員です …; lexicon.json "discourse"); in English, the
+words outside the English discourse list. When MISSING or more of them are held by no cited row, the answer
+becomes 「プランには、ご質問の「…」に当たる取組は載っていません」 with the closest rows as candidates, grounded=False.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cache, lru_cache
+
+from ..glossary import english_units
+from ..models import Citation
+from ..text import fold_kana, match_key, reading_key, tagged_tokens, tokens
+from ..understand.frame import Frame
+from ..understand.lexicon import section, synonyms
+from .base import Draft, Records, join_ja
+
+CHECKED = frozenset({"list", "count", "narrative"})  # kinds whose records were chosen by the question's words
+MISSING = 2  # content words held by no cited row that make a topic-chosen answer not an answer
+SHOWN = 3  # missing words named in the reply
+MIN_READING = 3  # a kana reading this long, inside a cited name's reading, holds the word (ごみばこ → ごみ箱)
+MISSING_EN = 3  # the same for English, whose questions spell out more words around what they ask
+NUMERAL = re.compile(r"[〇一二三四五六七八九十百千万\d]+|fy\d+|\d+\w*")
+
+
+@cache
+def discourse() -> frozenset[str]:
+    """Words that say who asks, why or how (kana-folded, lower case), for both languages."""
+    words = section("discourse") + section("english_discourse")
+    return frozenset(fold_kana(w).lower() for w in words)
+
+
+def surface(text: str, token: str) -> str:
+    """The question's own spelling of a (kana-folded, lower-case) token."""
+    at = fold_kana(text).lower().find(token)
+    return text[at:at + len(token)] if at >= 0 else token
+
+
+def japanese_words(f: Frame) -> list[str]:
+    """The question's content nouns: topic tokens tagged as nouns, two characters or more, no numerals."""
+    nouns = {t for t, pos in tagged_tokens(f.text) if pos == "名詞"}
+    return [t for t in dict.fromkeys(f.topic)
+            if t in nouns and len(t) >= 2 and not NUMERAL.fullmatch(t) and t not in discourse()]
+
+
+def english_words(f: Frame) -> list[tuple[str, str]]:
+    """The English question's content words or glossary phrases (three letters or more, outside the discourse
+    list), each with its Japanese term."""
+    text = re.sub(r"['’]s\b", "", f.text)
+    return list(dict.fromkeys((w, term) for w, term in english_units(text) if len(w) >= 3 and not NUMERAL.fullmatch(w)
+                              and w not in discourse() and w.removesuffix("s") not in discourse()))
+
+
+@lru_cache(maxsize=4096)
+def words_of(text: str) -> tuple[frozenset[str], str]:
+    """The tokens and the match key of a record's text."""
+    return frozenset(tokens(text)), match_key(text)
+
+
+def about(r: Records, rid: str) -> str:
+    """What a record is about: an initiative's name, ○ goal, viewpoint and field (its departments say who runs it,
+    not what it is: 「ふるさと納税」 is not held by a row that 納税課 runs), or any other record's name and context."""
+    ini = r.initiatives.get(rid)
+    if ini is not None:
+        return " ".join([ini.name, ini.goal, ini.viewpoint, ini.field_name])
+    s = r.searcher
+    return f"{s.name_keys.get(rid, '')} {s.context_keys.get(rid, '')}"
+
+
+class Cited:
+    """What the cited records hold: their tokens, their texts as one key, their names' readings."""
+
+    def __init__(self, r: Records, citations: list[Citation]) -> None:
+        ids = [c.id for c in citations]
+        held = [words_of(about(r, i)) for i in ids]
+        self.tokens: set[str] = set().union(*(t for t, _ in held))
+        self.keys = " ".join(k for _, k in held)
+        self.readings = " ".join(r.searcher.reading_keys.get(i, "") for i in ids)
+
+    def holds(self, word: str) -> bool:
+        """True when a cited row holds the word as a token or (from two characters) inside its name or context."""
+        return word in self.tokens or (len(word) >= 2 and word in self.keys)
+
+    def holds_any(self, text: str) -> bool:
+        """True when a cited row holds one of the content tokens of a text (a synonym, a translation)."""
+        return any(self.holds(t) for t in tokens(text) if t not in discourse())
+
+
+def held(cited: Cited, f: Frame, word: str) -> bool:
+    """True when the cited rows hold one Japanese content word of the question, or its reading or synonym."""
+    if cited.holds(word):
+        return True
+    spelled = surface(f.text, word)
+    read = reading_key(spelled)
+    if len(read) >= MIN_READING and read in cited.readings:
+        return True
+    return cited.holds_any(synonyms(spelled))
+
+
+def missing(r: Records, f: Frame, citations: list[Citation]) -> list[str]:
+    """The question's content words that no cited row holds, in the question's own spelling."""
+    cited = Cited(r, citations)
+    if f.english:
+        return [w for w, term in english_words(f) if not cited.holds(w) and not (term and cited.holds_any(term))]
+    return [surface(f.text, w) for w in japanese_words(f) if not held(cited, f, w)]
+
+
+def covered(r: Records, f: Frame, draft: Draft) -> Draft:
+    """A topic-chosen draft as it may be given: when MISSING or more content words are held by no cited row,
+    an honest 「載っていません」 naming them, with the closest rows as candidates (grounded=False)."""
+    if not draft.grounded or draft.computed or draft.kind not in CHECKED:
+        return draft
+    lacking = missing(r, f, draft.citations)
+    if len(lacking) < (MISSING_EN if f.english else MISSING):
+        return draft
+    rows = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:SHOWN]]
+    named = "」「".join(lacking[:SHOWN])
+    if f.english:
+        head = (f"The plan has no initiative about 「{named}」. The initiatives below only share some words with "
+                "your question; they are the closest the plan lists:")
+    else:
+        head = (f"プランには、ご質問の「{named}」に当たる取組は載っていません。"
+                "ご質問と言葉の一部が共通する、近い取組は次のとおりです（ご質問の内容そのものではありません）。")
+    lines = [head] + [f"・「{i.name}」（{join_ja(i.departments)}）" for i in rows]
+    return replace(draft, text="\n".join(lines), kind="not_in_plan", grounded=False,
+                   citations=[r.cite_initiative(i) for i in rows], subjects=[])

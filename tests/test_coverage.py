@@ -1,0 +1,92 @@
+"""The coverage check (answers/coverage.py) and the premise checks (answers/answerable.py), on the real plan."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from assistant.answers.coverage import MISSING, discourse, missing
+from assistant.models import YEARS, Plan
+from assistant.understand.frame import understand
+
+
+def plan_text(plan: Plan) -> str:
+    """Every initiative's name, goal, viewpoint and field, as one string."""
+    return " ".join(" ".join([i.name, i.goal, i.viewpoint, i.field_name]) for i in plan.initiatives)
+
+
+def test_every_row_holds_the_words_of_its_own_name(bot, plan: Plan) -> None:  # noqa: ANN001
+    """A question made of a row's name never finds words missing from that row (the whole class: every row)."""
+    r = bot.records
+    for ini in plan.initiatives:
+        f = understand(f"{ini.name}に関する取組を一覧で", plan, bot.searcher)
+        assert missing(r, f, [r.cite_initiative(ini)]) == [], ini.name
+
+
+# words no row's name, goal or field uses (checked against the plan below, so the test fails if the plan gains them)
+ABSENT = ["投票", "粗大", "勤怠", "入園券", "検診", "駐輪", "除草", "墓地", "狩猟", "婚活"]
+THEMES = ["スマホ", "アプリ", "オンライン", "AI", "LINE"]
+
+
+def test_a_theme_list_about_words_the_plan_lacks_is_declined_and_names_them(bot, plan: Plan) -> None:  # noqa: ANN001
+    text = plan_text(plan)
+    absent = [w for w in ABSENT if w not in text]
+    assert len(absent) >= 6
+    rng = random.Random(7)
+    for _ in range(12):
+        a, b = rng.sample(absent, 2)
+        theme = rng.choice(THEMES)
+        ans = bot.ask(f"{a}の{b}を{theme}でできるようにする取組はありますか？")
+        assert ans.grounded is False and ans.kind in ("not_in_plan", "decline", "candidates"), ans.text
+        if ans.kind == "not_in_plan":
+            assert a in ans.text and b in ans.text
+
+
+@pytest.mark.parametrize("question", ["防災に関する取組を一覧で", "確認ですが、子育ての取組を全部リストアップしてください",
+                                      "議員です。観光の取組を一覧で見せて", "ドローンを活用した取組は？"])
+def test_a_theme_the_rows_hold_is_answered_whatever_the_asker_says_about_themselves(bot, question: str) -> None:  # noqa: ANN001
+    ans = bot.ask(question)
+    assert ans.grounded is True and ans.kind in ("list", "count"), ans.text
+
+
+def test_the_department_that_runs_a_row_does_not_hold_the_rows_topic(bot, plan: Plan) -> None:  # noqa: ANN001
+    assert any("納税課" in i.departments for i in plan.initiatives) and "ふるさと" not in plan_text(plan)
+    assert bot.ask("ふるさと納税のオンライン化の取組はある？").grounded is False
+
+
+def test_english_near_miss_services_are_declined(bot) -> None:  # noqa: ANN001
+    for q in ["Does the plan include self-driving autonomous shuttle trials with an app?",
+              "Is there an online voting system for elections in the plan?"]:
+        assert bot.ask(q).grounded is False, q
+
+
+def test_discourse_words_are_folded_like_the_tokens() -> None:
+    assert "確認" in discourse() and "りすと" in discourse() and "target" in discourse()
+    assert MISSING >= 2  # one unknown word (a paraphrase, a persona) never declines on its own
+
+
+def single_line_rows(plan: Plan) -> list:
+    """Rows run by one department, with at least one planned year."""
+    return [i for i in plan.initiatives if len(i.statuses) == 1 and any(i.statuses[0].years.values())]
+
+
+def test_an_asserted_end_year_is_confirmed_or_corrected_from_the_row(bot, plan: Plan) -> None:  # noqa: ANN001
+    rng = random.Random(3)
+    for ini in rng.sample(single_line_rows(plan), 8):
+        year = rng.choice(YEARS[:-1])
+        later = [y for y in YEARS if y > year and ini.statuses[0].years[y]]
+        text = bot.ask(f"「{ini.name}」は{year}年度で終わるんですか？").text
+        assert text.startswith("いいえ" if later else "はい"), (ini.name, year, text)
+        if later:
+            assert f"{max(later)}年度まで" in text.splitlines()[0]
+
+
+def test_an_asserted_start_year_is_confirmed_or_corrected_from_the_row(bot, plan: Plan) -> None:  # noqa: ANN001
+    rows = [i for i in single_line_rows(plan) if any((v or "").startswith("新規") for v in i.statuses[0].years.values())]
+    for ini in rows[:8]:
+        first = min(y for y in YEARS if (ini.statuses[0].years[y] or "").startswith("新規"))
+        for year in {first, 2029 if first != 2029 else 2026}:
+            text = bot.ask(f"「{ini.name}」は{year}年度から始まるんですよね？").text
+            assert text.startswith("はい" if year == first else "いいえ"), (ini.name, year, text)
+            assert f"{first}年度" in text.splitlines()[0]
