@@ -90,3 +90,25 @@ def test_an_asserted_start_year_is_confirmed_or_corrected_from_the_row(bot, plan
             text = bot.ask(f"「{ini.name}」は{year}年度から始まるんですよね？").text
             assert text.startswith("はい" if year == first else "いいえ"), (ini.name, year, text)
             assert f"{first}年度" in text.splitlines()[0]
+
+
+TEMPLATES = ["{a}の{b}、{t}でできるようになるがけ?", "{a}の{b}が{t}で申し込めるのはいつから？", "{a}の{b}を{t}でやるのはどこの課？"]
+
+
+def test_a_card_chosen_by_a_word_many_rows_share_is_declined_when_the_rest_is_missing(bot, plan: Plan) -> None:  # noqa: ANN001
+    text = plan_text(plan)
+    absent = [w for w in ABSENT if w not in text]
+    pairs = [(a, b) for a, b in [("墓地", "除草"), ("狩猟", "婚活"), ("駐輪", "勤怠"), ("投票", "粗大")]
+             if a in absent and b in absent]
+    assert len(pairs) >= 3
+    for theme in ["アプリ", "オンライン", "システム", "AI"]:
+        assert sum(theme in i.name for i in plan.initiatives) >= 2  # a word that names no one row
+        for a, b in pairs:
+            for tpl in TEMPLATES:
+                q = tpl.format(a=a, b=b, t=theme)
+                assert bot.ask(q).grounded is False, q
+
+
+def test_a_lexicon_synonym_holds_the_whole_phrase_it_rewrites(bot) -> None:  # noqa: ANN001
+    ans = bot.ask("学校に行けない子が仮想空間で支援を受けられる取組の担当は？")
+    assert ans.grounded is True and "学校教育センター" in ans.text, ans.text

@@ -20,10 +20,12 @@ from ..glossary import english_units
 from ..models import Citation
 from ..text import fold_kana, match_key, reading_key, tagged_tokens, tokens
 from ..understand.frame import Frame
-from ..understand.lexicon import section, synonyms
+from ..understand.lexicon import section, table
 from .base import Draft, Records, join_ja
 
 CHECKED = frozenset({"list", "count", "narrative"})  # kinds whose records were chosen by the question's words
+CARDS = frozenset({"who", "schedule"})  # one row's card: checked when nothing in the question is that row's own
+NAMED = 0.8  # exact-name score of a row the question names
 MISSING = 2  # content words held by no cited row that make a topic-chosen answer not an answer
 SHOWN = 3  # missing words named in the reply
 MIN_READING = 3  # a kana reading this long, inside a cited name's reading, holds the word (ごみばこ → ごみ箱)
@@ -65,12 +67,13 @@ def words_of(text: str) -> tuple[frozenset[str], str]:
     return frozenset(tokens(text)), match_key(text)
 
 
-def about(r: Records, rid: str) -> str:
-    """What a record is about: an initiative's name, ○ goal, viewpoint and field (its departments say who runs it,
-    not what it is: 「ふるさと納税」 is not held by a row that 納税課 runs), or any other record's name and context."""
+def about(r: Records, rid: str, departments: bool) -> str:
+    """What a record is about: an initiative's name, ○ goal, viewpoint and field, and its departments only when
+    asked (in a list they say who runs a row, not what it is: 「ふるさと納税」 is not held by a row 納税課 runs; a card
+    answers who runs it), or any other record's name and context."""
     ini = r.initiatives.get(rid)
     if ini is not None:
-        return " ".join([ini.name, ini.goal, ini.viewpoint, ini.field_name])
+        return " ".join([ini.name, ini.goal, ini.viewpoint, ini.field_name, *(ini.departments if departments else [])])
     s = r.searcher
     return f"{s.name_keys.get(rid, '')} {s.context_keys.get(rid, '')}"
 
@@ -78,9 +81,9 @@ def about(r: Records, rid: str) -> str:
 class Cited:
     """What the cited records hold: their tokens, their texts as one key, their names' readings."""
 
-    def __init__(self, r: Records, citations: list[Citation]) -> None:
+    def __init__(self, r: Records, citations: list[Citation], departments: bool = False) -> None:
         ids = [c.id for c in citations]
-        held = [words_of(about(r, i)) for i in ids]
+        held = [words_of(about(r, i, departments)) for i in ids]
         self.tokens: set[str] = set().union(*(t for t, _ in held))
         self.keys = " ".join(k for _, k in held)
         self.readings = " ".join(r.searcher.reading_keys.get(i, "") for i in ids)
@@ -94,31 +97,56 @@ class Cited:
         return any(self.holds(t) for t in tokens(text) if t not in discourse())
 
 
-def held(cited: Cited, f: Frame, word: str) -> bool:
+def synonym_spans(cited: Cited, text: str) -> list[tuple[int, int]]:
+    """The spans of the question a lexicon synonym rewrites into words the cited rows hold (仮想空間 → メタバース)."""
+    return [m.span() for rx, value in table("synonyms") for m in rx.finditer(text) if cited.holds_any(value)]
+
+
+def held(cited: Cited, f: Frame, word: str, spans: list[tuple[int, int]]) -> bool:
     """True when the cited rows hold one Japanese content word of the question, or its reading or synonym."""
     if cited.holds(word):
         return True
-    spelled = surface(f.text, word)
-    read = reading_key(spelled)
-    if len(read) >= MIN_READING and read in cited.readings:
+    at = fold_kana(f.text).lower().find(word)
+    if at >= 0 and any(a <= at < b for a, b in spans):
         return True
-    return cited.holds_any(synonyms(spelled))
+    read = reading_key(surface(f.text, word))
+    return len(read) >= MIN_READING and read in cited.readings
 
 
-def missing(r: Records, f: Frame, citations: list[Citation]) -> list[str]:
+def missing(r: Records, f: Frame, citations: list[Citation], departments: bool = False) -> list[str]:
     """The question's content words that no cited row holds, in the question's own spelling."""
-    cited = Cited(r, citations)
+    cited = Cited(r, citations, departments)
     if f.english:
         return [w for w, term in english_words(f) if not cited.holds(w) and not (term and cited.holds_any(term))]
-    return [surface(f.text, w) for w in japanese_words(f) if not held(cited, f, w)]
+    spans = synonym_spans(cited, f.text)
+    return [surface(f.text, w) for w in japanese_words(f) if not held(cited, f, w, spans)]
+
+
+def anchored(r: Records, f: Frame, rid: str) -> bool:
+    """True when the question uses a word of the row's name that no other row's name has (its own subject)."""
+    s = r.searcher
+    own = [t for t in japanese_words(f) if t in s.name_tokens[rid] or (len(t) >= 2 and t in s.name_keys[rid])]
+    return any(len(s.holders(t)[0] & r.initiatives.keys()) <= 1 for t in own)
+
+
+def chosen_card(f: Frame, draft: Draft) -> bool:
+    """A Japanese who/when card of the one row retrieval ranked first, not named by the question."""
+    top = f.best("initiative")
+    return (not f.english and draft.kind in CARDS and top is not None and top.exact < NAMED
+            and draft.subjects == [top.record_id])
 
 
 def covered(r: Records, f: Frame, draft: Draft) -> Draft:
     """A topic-chosen draft as it may be given: when MISSING or more content words are held by no cited row,
     an honest 「載っていません」 naming them, with the closest rows as candidates (grounded=False)."""
-    if not draft.grounded or draft.computed or draft.kind not in CHECKED:
+    if not draft.grounded or draft.computed:
         return draft
-    lacking = missing(r, f, draft.citations)
+    if draft.kind in CHECKED:
+        lacking = missing(r, f, draft.citations)
+    elif chosen_card(f, draft) and not anchored(r, f, draft.subjects[0]):
+        lacking = missing(r, f, draft.citations[:1], departments=True)
+    else:
+        return draft
     if len(lacking) < (MISSING_EN if f.english else MISSING):
         return draft
     rows = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:SHOWN]]
