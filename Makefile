@@ -27,7 +27,7 @@ run: $(STAMP) ## build the index if needed and serve UI + API on http://127.0.0.
 
 test: $(STAMP) browser-deps ## lint, then the whole test suite
 	$(PY) -m ruff check assistant tests app.py
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: $(STAMP)
 	$(PY) -m ruff check assistant tests app.py
