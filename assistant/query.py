@@ -42,6 +42,7 @@ class Query:
     group: Literal["department", "field"] | None = None  # most / compare: what the rows are counted by
     among: tuple = ()  # compare: the departments or field numbers compared
     least: bool = False  # most: the fewest instead
+    measure: Literal["rows", "departments"] = "rows"  # most / compare: count rows, or distinct departments
     narrower: tuple[Cond, ...] = ()  # pair: 「N件で、そのうち新規は？」 — the second count's extra conditions
     unread: tuple[str, ...] = ()  # parts of the question that read like a condition but were not understood
     spans: tuple[tuple[int, int], ...] = ()  # where in the question the conditions were read (the rest is theme)
@@ -189,11 +190,15 @@ class Computed:
         """The distinct departments of the rows, in order of first appearance."""
         return distinct_departments(self.rows)
 
+    def size(self, rows: list[Initiative]) -> int:
+        """A group's size by the query's measure: its rows, or its distinct departments."""
+        return len(distinct_departments(rows)) if self.query.measure == "departments" else len(rows)
+
     def extreme(self) -> list:
         """The group(s) with the most (or fewest) rows."""
         if not self.groups:
             return []
-        sizes = {g: len(v) for g, v in self.groups.items()}
+        sizes = {g: self.size(v) for g, v in self.groups.items()}
         best = (min if self.query.least else max)(sizes.values())
         return [g for g, n in sizes.items() if n == best]
 

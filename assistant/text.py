@@ -49,6 +49,7 @@ STOPWORDS = {
     "does", "do", "how", "many", "much", "runs", "run", "department", "departments", "kanazawa", "city",
     "it", "its", "that", "this", "they", "them", "their", "else", "other", "stuff", "just", "only", "ok", "okay",
     "うち", "ほう", "とこ", "そこ", "人", "ひと", "方々", "回", "件", "個", "そっち", "やつ", "系", "いい",
+    "全", "あわせる", "合わせる",
 }
 
 

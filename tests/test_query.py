@@ -608,3 +608,22 @@ def test_neither_a_nor_b_with_dewanaku(plan: Plan) -> None:
     q = read("「継続」ではなく、「継続・拡大」でもない取組", plan)
     assert comparable(q.conds) == {c("status", "継続", "継続・拡大", negated=True)} or (
         comparable(q.conds) == {c("status", "継続", negated=True), c("status", "継続・拡大", negated=True)})
+
+
+def test_compare_by_distinct_departments_matches_the_reference(some_plan: Plan) -> None:
+    """'Which field has more departments involved' counts each department once per field."""
+    fields = sorted({i.field_no for i in some_plan.initiatives})
+    for a, b in zip(fields, fields[1:], strict=False):
+        out = run(some_plan, Query(result="compare", group="field", among=(a, b), measure="departments"))
+        for f in (a, b):
+            want = {d for i in some_plan.initiatives if i.field_no == f for d in i.departments}
+            assert out.size(out.groups[f]) == len(want)
+        sizes = {f: out.size(out.groups[f]) for f in (a, b)}
+        assert out.extreme() == [f for f in (a, b) if sizes[f] == max(sizes.values())]
+
+
+def test_a_question_about_numbers_of_departments_is_read_as_that_measure(plan: Plan) -> None:
+    text = normalise_question("人づくり分野と仕事づくり分野とで、関わっている担当課の数（重複を除く）はどちらが多いか。")
+    slots = read_slots(text, plan, date(2026, 12, 1))
+    q = read_query(text, plan, slots, asks(text, slots.departments), False, date(2026, 12, 1))
+    assert (q.result, q.group, q.measure) == ("compare", "field", "departments") and set(q.among) == {3, 4}

@@ -41,9 +41,21 @@ def aspects() -> tuple[tuple[str, str, str, re.Pattern[str]], ...]:
                  for k, v in section("aspects").items())
 
 
+SENTENCE_END = re.compile(r"(?<=[。！!])|(?<=[?？])(?=.)")
+
+
+def asking_part(text: str) -> str:
+    """The sentences from the first one that asks (ends in ？), else the last sentence: a preamble that only says
+    why one asks (「予算要求資料をまとめています。」) asks nothing."""
+    parts = [p for p in SENTENCE_END.split(text) if p.strip()]
+    first = next((i for i, p in enumerate(parts) if p.rstrip().endswith(("?", "？"))), len(parts) - 1)
+    return "".join(parts[max(first, 0):])
+
+
 def aspect_asked(text: str) -> tuple[str, str, str] | None:
-    """The first never-given aspect a question asks about (key, ja, en), or None: its words must not be followed
-    by an ask the plan answers (the asking part of a Japanese question comes last)."""
+    """The first never-given aspect a question asks about (key, ja, en), or None: its words must be in the asking
+    part and not be followed by an ask the plan answers (the asking part of a Japanese question comes last)."""
+    text = asking_part(text)
     for key, ja, en, rx in aspects():
         found = list(rx.finditer(text))
         if found and not ANSWERABLE_ASK.search(text, found[-1].end()):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import KPI, Initiative
-from ..query import NEW_FAMILY, NONE, Computed, Cond
+from ..query import NEW_FAMILY, NONE, Computed, Cond, distinct_departments
 from ..understand.frame import Frame
 from .base import Draft, Records, fmt_status, join_ja
 from .lists import department_count, list_answer
@@ -114,24 +114,29 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
     if left_out:
         cond += f"; excluding {', '.join(left_out)}" if en else f"・{join_ja(left_out)}を除く"
     best = out.extreme()
-    counts = [(group_name(r, g, en), len(v)) for g, v in out.groups.items()]
-    unit = "" if en else "件"
+    counts = [(group_name(r, g, en), out.size(v)) for g, v in out.groups.items()]
+    by_dept = q.measure == "departments"
+    unit = (" departments" if by_dept else " initiatives") if en else ("課" if by_dept else "件")
+    what = ("departments involved" if by_dept else "initiatives") if en else ("担当課（重複を除く）" if by_dept else "取組")
     if q.result == "compare":
-        listed = ", ".join(f"{n}: {c}" for n, c in counts) if en else "、".join(f"{n} {c}件" for n, c in counts)
+        listed = ", ".join(f"{n}: {c}{unit}" for n, c in counts) if en else "、".join(f"{n} {c}{unit}" for n, c in counts)
         if len(best) > 1:
-            verdict = "Both have the same number." if en else "同じ件数です。"
+            verdict = "Both have the same number." if en else "同じ数です。"
         else:
             verdict = f"{group_name(r, best[0], en)} has more." if en else f"{group_name(r, best[0], en)}のほうが多いです。"
-        lines = [f"Initiatives ({cond}): {listed}. {verdict}" if en else f"条件（{cond}）の取組の数: {listed}。{verdict}"]
+        lines = [f"{what.capitalize()} ({cond}): {listed}. {verdict}" if en else f"条件（{cond}）の{what}の数: {listed}。{verdict}"]
     else:
         names = (" and " if en else "と").join(group_name(r, g, en) for g in best)
-        n = len(out.groups[best[0]]) if best else 0
+        n = out.size(out.groups[best[0]]) if best else 0
         word = ("fewest" if q.least else "most") if en else ("最も少ない" if q.least else "最も多い")
-        lines = [f"Within ({cond}), {names} has the {word} initiatives: {n}." if en else
-                 f"条件（{cond}）で取組が{word}のは{names}（{n}{unit}）です。"]
+        lines = [f"Within ({cond}), {names} has the {word} {what}: {n}{unit}." if en else
+                 f"条件（{cond}）で{what}が{word}のは{names}（{n}{unit}）です。"]
         others = [f"{name} {c}{unit}" for name, c in counts if c and name not in names][:TOP]
         if others:
             lines.append(("Next: " if en else "続いて: ") + (", " if en else "、").join(others))
+    if by_dept:
+        lines += [f"{group_name(r, g, en)}: {', '.join(distinct_departments(v)) if en else join_ja(distinct_departments(v))}"
+                  for g, v in out.groups.items()]
     if q.group == "department" and any(len(i.departments) > 1 for i in out.rows):
         lines.append("(An initiative run by several departments counts for each of them.)" if en else
                      "（複数の課が担当する取組は、それぞれの課に数えています。）")

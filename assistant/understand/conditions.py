@@ -244,15 +244,16 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
             return {"result": "larger", "subject": "kpi"}, kpi_conds
         if "count" in asks or CUMULATIVE.search(text):
             return {"result": "count" if "count" in asks else "list", "subject": "kpi"}, kpi_conds
+    measure = "departments" if "count_departments" in asks else "rows"  # 「担当課の数はどちらが多い」
     if MOST.search(text) and MANY.search(text):
-        group = "field" if GROUP_FIELD.search(text) else "department"
-        return {"result": "most", "group": group, "least": bool(LEAST.search(text))}, conds
+        group = "field" if GROUP_FIELD.search(text) or measure == "departments" else "department"
+        return {"result": "most", "group": group, "least": bool(LEAST.search(text)), "measure": measure}, conds
     if (WHICH.search(text) and re.search(r"多|少な|more|fewer", text, re.I)) or MORE_OF_TWO.search(text):
         for kind in ("department", "field"):
             named = [c for c in conds if c.kind == kind and not c.negated]
             if named and len(named[0].values) >= 2:
                 rest = [c for c in conds if c is not named[0]]
-                return {"result": "compare", "group": kind, "among": named[0].values}, rest
+                return {"result": "compare", "group": kind, "among": named[0].values, "measure": measure}, rest
     if "count_departments" in asks:
         return {"result": "departments"}, conds
     if "count" in asks and COUNT.search(text):
