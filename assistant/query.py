@@ -14,7 +14,7 @@ from .models import KPI, YEARS, DepartmentStatus, Initiative, Plan
 
 CondKind = Literal["department", "field", "goal", "viewpoint", "new", "status", "departments_at_least", "kpi",
                    "rows", "cumulative"]
-Result = Literal["list", "count", "departments", "most", "compare", "pair", "first", "larger"]
+Result = Literal["list", "count", "departments", "most", "compare", "pair", "first", "larger", "sum"]
 NEW_FAMILY = "新規*"  # any of 新規導入 / 新規実施 / 新規公開
 NONE = "—"  # nothing planned that year
 
@@ -231,7 +231,7 @@ def needs_query(q: Query) -> bool:
     the number of departments, KPI links, a goal or viewpoint, or a computed result (most, compare, pair …)."""
     status = [c for c in q.conds if c.kind == "status"]
     return bool(
-        q.unread or q.result in ("departments", "most", "compare", "pair", "first", "larger")
+        q.unread or q.result in ("departments", "most", "compare", "pair", "first", "larger", "sum")
         or any(c.negated for c in q.conds) or len(status) > 1
         or any(c.years or c.every_year or NONE in c.values or len(c.values) > 1 for c in status)
         or any(c.kind in ("departments_at_least", "kpi", "goal", "viewpoint", "cumulative") for c in q.conds)

@@ -169,3 +169,14 @@ def proper_nouns(text: str, kind: str | None = None) -> set[str]:
     """Proper nouns of a text (only places with kind="地名"), kana folded and lower case."""
     return {fold_kana(m.surface()).lower() for m in _tokenizer().tokenize(normalize(text))
             if m.part_of_speech()[1] == "固有名詞" and kind in (None, m.part_of_speech()[2])}
+
+
+SENTENCE_END = re.compile(r"(?<=[。！!])|(?<=[?？])(?=.)")
+
+
+def asking_part(text: str) -> str:
+    """The sentences from the first one that asks (ends in ？), else the last sentence: a preamble that only says
+    why one asks (「予算要求資料をまとめています。」) asks nothing."""
+    parts = [p for p in SENTENCE_END.split(text) if p.strip()]
+    first = next((i for i, p in enumerate(parts) if p.rstrip().endswith(("?", "？"))), len(parts) - 1)
+    return "".join(parts[max(first, 0):])

@@ -112,3 +112,17 @@ def test_a_card_chosen_by_a_word_many_rows_share_is_declined_when_the_rest_is_mi
 def test_a_lexicon_synonym_holds_the_whole_phrase_it_rewrites(bot) -> None:  # noqa: ANN001
     ans = bot.ask("学校に行けない子が仮想空間で支援を受けられる取組の担当は？")
     assert ans.grounded is True and "学校教育センター" in ans.text, ans.text
+
+
+def test_the_asking_part_is_a_suffix_that_keeps_the_question() -> None:
+    from assistant.text import asking_part
+
+    rng = random.Random(5)
+    pieces = ["予算要求資料をまとめています。", "分野1の新規は何件？", "担当課も教えて。", "Why?", "I need it.", "", "？", "。"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        part = asking_part(text)
+        assert text.endswith(part)
+        if "？" in text.rstrip("？") or "?" in text:
+            assert "?" in part or "？" in part
+    assert asking_part("予算要求資料をまとめています。分野2の新規は何件か教えてください。") == "分野2の新規は何件か教えてください。"

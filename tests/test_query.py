@@ -627,3 +627,15 @@ def test_a_question_about_numbers_of_departments_is_read_as_that_measure(plan: P
     slots = read_slots(text, plan, date(2026, 12, 1))
     q = read_query(text, plan, slots, asks(text, slots.departments), False, date(2026, 12, 1))
     assert (q.result, q.group, q.measure) == ("compare", "field", "departments") and set(q.among) == {3, 4}
+
+
+@pytest.mark.parametrize("field_no", [1, 2, 3, 4, 5])
+def test_kpi_sums_add_only_one_unit_that_adds(bot, plan: Plan, field_no: int) -> None:  # noqa: ANN001
+    kpis = [k for k in plan.kpis if k.field_no == field_no]
+    text = bot.ask(f"分野{field_no}のKPIの目標値を合計するといくつ？").text
+    units = {k.unit for k in kpis}
+    if len(units) == 1 and not any("%" in u for u in units):
+        total = sum(k.value for k in kpis)
+        assert f"{int(total):,}" in text.splitlines()[0] if total == int(total) else str(total) in text
+    else:
+        assert "合計できません" in text or "足し合わせられません" in text

@@ -16,6 +16,7 @@ from dataclasses import replace
 from functools import cache
 
 from ..models import YEARS, Initiative
+from ..text import asking_part
 from ..understand.frame import Frame
 from ..understand.lexicon import section
 from ..understand.slots import ENDED_CUE
@@ -39,17 +40,6 @@ def aspects() -> tuple[tuple[str, str, str, re.Pattern[str]], ...]:
     """(key, Japanese label, English label, pattern) of every aspect the plan never gives, from the lexicon."""
     return tuple((k, v["ja"], v["en"], re.compile("|".join(v["patterns"]), re.IGNORECASE))
                  for k, v in section("aspects").items())
-
-
-SENTENCE_END = re.compile(r"(?<=[。！!])|(?<=[?？])(?=.)")
-
-
-def asking_part(text: str) -> str:
-    """The sentences from the first one that asks (ends in ？), else the last sentence: a preamble that only says
-    why one asks (「予算要求資料をまとめています。」) asks nothing."""
-    parts = [p for p in SENTENCE_END.split(text) if p.strip()]
-    first = next((i for i, p in enumerate(parts) if p.rstrip().endswith(("?", "？"))), len(parts) - 1)
-    return "".join(parts[max(first, 0):])
 
 
 def aspect_asked(text: str) -> tuple[str, str, str] | None:

@@ -201,5 +201,35 @@ def kpi_result(r: Records, f: Frame, out: Computed, named: list[KPI]) -> Draft:
                         f"（単位は{a.unit}と{b.unit}で異なり、数値だけを比べています。）")
         lines = [verdict] + [f"・{k.label}: {k.target}（{k.target_year}）" for k in (a, b)]
         return Draft("\n".join(lines), "kpi", [r.cite_kpi(k) for k in (a, b)])
+    if q.result == "sum":
+        return kpi_sum(r, f, out)
     lines = [head(r, q.conds, en, len(out.kpis), "KPIs")] + [f"・{k.label}: {k.target}" for k in out.kpis]
     return Draft("\n".join(lines), "count" if q.result == "count" else "kpi", [r.cite_kpi(k) for k in out.kpis])
+
+
+def number(x: float) -> str:
+    """A target value as people write it: 470,000 (not 4.7e+05), 1.5."""
+    return f"{int(x):,}" if x == int(x) else f"{x:,}"
+
+
+def kpi_sum(r: Records, f: Frame, out: Computed) -> Draft:
+    """The KPI targets added up, only when they share one unit that adds (a count, not a share in %)."""
+    en, kpis = f.english, out.kpis
+    cond = stated(r, out.query.conds, en) or ("whole plan" if en else "プラン全体")
+    units = {k.unit for k in kpis}
+    listed = [f"・{k.label}: {k.target}" for k in kpis]
+    cites = [r.cite_kpi(k) for k in kpis]
+    if not kpis or len(units) != 1 or any("%" in u for u in units):
+        why = ("they are shares (%), which do not add up" if units and all("%" in u for u in units)
+               else f"their units differ ({', '.join(sorted(units))})") if en else \
+            ("割合（%）のため足し合わせられません" if units and all("%" in u for u in units)
+             else f"単位が異なる（{join_ja(sorted(units))}）ため合計できません")
+        text = f"The targets of the KPIs ({cond}) are not added: {why}." if en else f"条件（{cond}）のKPIの目標値は、{why}。"
+        return Draft("\n".join([text] + listed), "kpi", cites, grounded=bool(kpis))
+    unit = next(iter(units))
+    total = sum(k.value for k in kpis)
+    shown = f"{number(total)}{unit}"
+    parts = " + ".join(number(k.value) for k in kpis)
+    text = (f"The {len(kpis)} KPI targets ({cond}) add up to {shown} ({parts})." if en else
+            f"条件（{cond}）のKPI {len(kpis)}件の目標値を合計すると{shown}です（{parts}）。")
+    return Draft("\n".join([text] + listed), "kpi", cites)

@@ -57,6 +57,7 @@ COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数|how many|numbe
 FIRST = re.compile(r"先|早く|早い|遅い|first|earlier|sooner|later", re.IGNORECASE)
 LARGER = re.compile(r"大き[いく]|高[いく]|多[いく]|上|higher|larger|bigger|greater", re.IGNORECASE)
 KPI_SUBJECT = re.compile(r"KPI|指標|目標値|targets?\b", re.IGNORECASE)
+SUM = re.compile(r"合計|足し(合わせ|あわせ)?|足す|総計|総和|\bsum\b|\btotal of\b|\badd(ed)? up\b|\bcombined\b", re.IGNORECASE)
 CUMULATIVE = re.compile(r"累計|単年度|cumulative|single[- ]year", re.IGNORECASE)
 SINGLE_YEAR = re.compile(r"単年度|single[- ]year", re.IGNORECASE)
 RELATIVE_YEARS = {"再来年度": 2, "来年度": 1, "今年度": 0, "本年度": 0, "next year": 1, "this year": 0}
@@ -242,6 +243,8 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
             kpi_conds.append(Cond("cumulative", negated=bool(SINGLE_YEAR.search(text))))
         if WHICH.search(text) and LARGER.search(text):
             return {"result": "larger", "subject": "kpi"}, kpi_conds
+        if SUM.search(text):
+            return {"result": "sum", "subject": "kpi"}, kpi_conds
         if "count" in asks or CUMULATIVE.search(text):
             return {"result": "count" if "count" in asks else "list", "subject": "kpi"}, kpi_conds
     measure = "departments" if "count_departments" in asks else "rows"  # 「担当課の数はどちらが多い」

@@ -11,7 +11,7 @@ from ..limits import QUESTION_TOKENS
 from ..models import STATUSES, Plan
 from ..query import Query
 from ..retrieve import Hit, HybridSearcher
-from ..text import is_english, normalize, proper_nouns
+from ..text import asking_part, is_english, normalize, proper_nouns
 from .conditions import read_query
 from .intent import asks as read_asks
 from .intent_model import learned_ask
@@ -106,7 +106,7 @@ def other_place(text: str, searcher: HybridSearcher) -> bool:
 
 def out_of_scope(text: str) -> bool:
     """What the plan never says (money, results, names), or a real-world request not asked about the plan."""
-    return bool(pattern("never_in_plan").search(text)) or (
+    return bool(pattern("never_in_plan").search(asking_part(text))) or (
         bool(pattern("out_of_scope").search(text)) and not PLAN_ASK.search(text))
 
 
