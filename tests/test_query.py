@@ -495,6 +495,14 @@ READINGS = [
     ("既存の取組で、2026年度に「検討」のもの", [c("new", negated=True), c("status", "検討", years=(2026,))]),
     ("単独の課が担当する新規取組は何件？", [c("departments_at_least", 2, negated=True), c("new")]),
     ("2027年度に導入・実施に進む取組", [c("status", ANY_NEW, years=(2027,))]),
+    ("2026年度に「新規導入」「新規実施」のいずれかの取組", [c("status", "新規導入", "新規実施", years=(2026,))]),
+    ("分野1の新規のうち、2026年度が「新規導入」になっていないもの",
+     [c("field", 1), c("new"), c("status", "新規導入", years=(2026,), negated=True)]),
+    ("分野3の取組のうち、学校教育センターと産業政策課のどちらも担当していないもの",
+     [c("field", 3), c("department", "学校教育センター", "産業政策課", negated=True)]),
+    ("In field 5, list the initiatives other than those run by 河川水防課 or 危機管理課",
+     [c("field", 5), c("department", "河川水防課", "危機管理課", negated=True)]),
+    ("Which initiatives in field 2 are NOT handled by 障害福祉課?", [c("field", 2), c("department", "障害福祉課", negated=True)]),
 ]
 
 
@@ -639,3 +647,15 @@ def test_kpi_sums_add_only_one_unit_that_adds(bot, plan: Plan, field_no: int) ->
         assert f"{int(total):,}" in text.splitlines()[0] if total == int(total) else str(total) in text
     else:
         assert "合計できません" in text or "足し合わせられません" in text
+
+
+@pytest.mark.parametrize("question", ["分野5の取組は何件？あと、そのうち新マークのものは？",
+                                      "仕事づくり分野の取組数と、そのうち新マークの件数を教えて"])
+def test_a_count_then_of_those_is_a_pair(plan: Plan, question: str) -> None:
+    q = read(question, plan)
+    assert q.result == "pair" and comparable(q.narrower) == {c("new")}, q
+
+
+def test_a_number_inside_a_word_is_not_a_count(plan: Plan) -> None:
+    q = read("3.1では数値目標が並んでいますが、そのうち累計で設定されているKPIは何項目？", plan)
+    assert q.result != "pair"

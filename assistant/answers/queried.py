@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from ..query import Cond, Query, needs_query, run
 from ..retrieve import Hit
+from ..text import asking_part
 from ..understand.conditions import residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
@@ -44,7 +45,7 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
 def themed(r: Records, f: Frame, q: Query) -> Cond | None:
     """The question's theme (防災, 子育て) as a condition on rows: the words the plan's rows use that are left once
     the conditions read are taken out of the question."""
-    words = known(r, topic_tokens(residue(f.text, q), f.slots, r.searcher, f.english))
+    words = known(r, topic_tokens(asking_part(residue(f.text, q)), f.slots, r.searcher, f.english))
     if not words:
         return None
     rows = on_topic(r, replace(f, topic=words, topic_syn=()), r.plan.initiatives)

@@ -19,16 +19,19 @@ from .slots import FIELD_ALIASES, Slots, department_stem, fiscal_year
 
 NEG_AFTER = re.compile(r"^[^、。,.?？!！]{0,12}?(以外|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|"
                        r"を除|除外|付いていない|ついていない|付いてない|ついてない|付かない|進まず|進まない|進んでいない|"
-                       r"進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず)")
-NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|never)\s+(run by |by |in |yet |marked )?"
-                        r"(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
+                       r"進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
+                       r"になっていない|となっていない|になっておらず|担当していない|担当しない|担当しておらず|関わっていない)")
+NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|never)\s+"
+                        r"((those|ones|the ones|initiatives|rows)( that are)?\s+)?"
+                        r"((run|handled|managed|led|owned) by |by |in |yet |marked )?(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
 NEG_ANY = re.compile(r"以外|ではない|でない|じゃない|でもない|を除|除外|付いていない|ついていない|進まず|進まない|"
+                     r"になっていない|となっていない|担当していない|"
                      r"進んでおらず|含めない|含まない|\bnot\b|other than|apart from|except|excluding", re.IGNORECASE)
 STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|検討段階|まだ検討")
 NONE_RX = re.compile(r"「?—」?(\s*[(（]予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
 BRACKETS = re.compile(r"[\s()（）「」『』]*")
-JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|でも|にも|or|and|,|、|/|・)\s*[「『]?", re.IGNORECASE)
+JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|でも|にも|or|and|,|、|/|・)\s*[「『]?|[」』]\s*[「『]", re.IGNORECASE)
 NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|(?<![一-龥])新(?![一-龥ぁ-んァ-ヶ])|\bnew\b(?! introduction| implementation| "
                     r"release)|\bnewly\b", re.IGNORECASE)
 EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
@@ -53,8 +56,8 @@ LEAST = re.compile(rf"少な|{FEWEST}", re.IGNORECASE)
 WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
 MORE_OF_TWO = re.compile(r"(多い|少ない)(のは|ほう|方)|has more|have more", re.IGNORECASE)
 GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which (of the \w+ )?fields?|field (has|had)", re.IGNORECASE)
-COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数|how many|number of", re.IGNORECASE)
-FIRST = re.compile(r"先|早く|早い|遅い|first|earlier|sooner|later", re.IGNORECASE)
+COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数(?!値|字)|取組数|総数|how many|number of", re.IGNORECASE)
+FIRST = re.compile(r"(?<![優祖])先(?![端進行])|早く|早い|遅い|\bfirst\b|earlier|sooner|later", re.IGNORECASE)
 LARGER = re.compile(r"大き[いく]|高[いく]|多[いく]|上|higher|larger|bigger|greater", re.IGNORECASE)
 KPI_SUBJECT = re.compile(r"KPI|指標|目標値|targets?\b", re.IGNORECASE)
 SUM = re.compile(r"合計|足し(合わせ|あわせ)?|足す|総計|総和|\bsum\b|\btotal of\b|\badd(ed)? up\b|\bcombined\b", re.IGNORECASE)
@@ -172,10 +175,15 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
     conds: list[Cond] = []
     used: list[tuple[int, int]] = []
     statuses: list[tuple[Mention, bool]] = []
+    negated_before: Mention | None = None
     for n, m in enumerate(mentions):
         nxt = next_other(text, mentions, n)
         span = negation(text, m, nxt, english)
         neg = span is not None
+        prev = negated_before
+        if english and not neg and prev is not None and prev.kind == m.kind and JOINED.fullmatch(text[prev.end:m.start]):
+            neg = True  # 'other than those run by A or B': B is excluded too
+        negated_before = m if neg else None
         if span:
             used.append(span)
         if m.kind == "status":
@@ -269,8 +277,7 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
     mentions = year_mentions(text, today) + status_mentions(text, plan) + named_mentions(text, plan, slots) + \
         flag_mentions(text)
     split = SPLIT_PAIR.search(text)
-    if split and COUNT.search(text[:split.start()]) and (COUNT.search(text, split.end()) or len(COUNT.findall(text)) > 1
-                                                         or WHICH_ROWS.search(text, split.end())):
+    if split and COUNT.search(text[:split.start()]):  # 「何件？あと、そのうち新マークのものは？」 asks both
         base, used = conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)
         narrow_m = [m for m in mentions if m.start >= split.end()]
         narrow, used2 = conditions(text, narrow_m, english)
