@@ -126,3 +126,14 @@ def test_the_asking_part_is_a_suffix_that_keeps_the_question() -> None:
         if "？" in text.rstrip("？") or "?" in text:
             assert "?" in part or "？" in part
     assert asking_part("予算要求資料をまとめています。分野2の新規は何件か教えてください。") == "分野2の新規は何件か教えてください。"
+
+
+def test_a_row_named_with_a_function_it_lacks_is_not_answered_by_its_card(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「Xで、Aの Bもできるようになる？」 about real rows X: declined; 「Xの担当は？」 stays the card."""
+    text = plan_text(plan)
+    a, b = [w for w in ABSENT if w not in text][:2]
+    named = [i for i in plan.initiatives if "「" in i.name][:6]
+    for ini in named:
+        name = ini.name.split("「")[1].split("」")[0]
+        assert bot.ask(f"「{name}」で、{a}の{b}もできるようになりますか？").grounded is False, name
+        assert bot.ask(f"「{name}」の担当課は？").grounded is True, name

@@ -21,15 +21,11 @@ from ..understand.frame import Frame
 from ..understand.lexicon import section
 from ..understand.slots import ENDED_CUE
 from .base import Draft, Records, join_ja
-from .coverage import covered
+from .coverage import ANSWERABLE_ASK, covered
 
 INITIATIVE_KINDS = frozenset({"who", "schedule", "kpi", "list", "count", "candidates"})
 ASSERTS_NEW = re.compile(r"(新しく|新たに|新規(の|で|に)?|初めて|今回(から|の2\.0で))[^。？?]*(始ま|スタート|導入|取組|取り組)|"
                          r"\bnew (initiative|in this plan|in the plan)|\bis (it|this) new\b", re.IGNORECASE)
-# What the plan does answer, asked after the aspect's words: then those words describe the service
-# (「何曜日に出すか教えてくれるアプリの担当は？」) and the department or schedule is what is asked.
-ANSWERABLE_ASK = re.compile(r"担当|どこの課|どの課|どこの部署|どの部署|所管|誰が(やって|担当|運営)|いつから|何年度|"
-                            r"which department|who (runs|is in charge)|in charge|when (will|does)", re.IGNORECASE)
 STARTS = re.compile(r"(から|より)(新規)?(始ま|スタート|開始|導入|実施)|に(始ま|スタート|開始)|\bstarts? in\b|\bbegins? in\b|"
                     r"\b(starting|introduced) (in|from)\b", re.IGNORECASE)
 CONFIRMS = re.compile(r"よね|でしょう|だよな|やろ|ですか|ますか|のか|んか|け[?？]|\?|？|\bright\b|isn't it|is it", re.I)

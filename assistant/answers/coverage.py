@@ -129,11 +129,31 @@ def anchored(r: Records, f: Frame, rid: str) -> bool:
     return any(len(s.holders(t)[0] & r.initiatives.keys()) <= 1 for t in own)
 
 
-def chosen_card(f: Frame, draft: Draft) -> bool:
-    """A Japanese who/when card of the one row retrieval ranked first, not named by the question."""
+# What the plan does answer, asked after the aspect's words: then those words describe the service
+# (「何曜日に出すか教えてくれるアプリの担当は？」) and the department or schedule is what is asked.
+ANSWERABLE_ASK = re.compile(r"担当|どこの課|どの課|どこの部署|どの部署|所管|誰が(やって|担当|運営)|いつから|何年度|"
+                            r"which department|who (runs|is in charge)|in charge|when (will|does)", re.IGNORECASE)
+WHEN = re.compile(r"いつ|\bwhen\b", re.IGNORECASE)
+FEATURE = re.compile(r"(でき|使え|見られ|見れ|受け取れ|申し込め|払え|買え|借りれ|借りられ)るように(なる|なり)|"
+                     r"(でき|使え|申し込め)(ますか|る[?？ん]|るが|るけ|るの)|(導入|設置|入れ)る(計画|予定)|計画(って|は)?ある")
+
+
+def asks_feature(f: Frame) -> bool:
+    """True when the question asks whether something becomes possible (「…で申し込めるようになる？」) and not who
+    runs it or when: a row's card answers that only when the row holds what is asked."""
+    return bool(FEATURE.search(f.text)) and not ANSWERABLE_ASK.search(f.text) and not WHEN.search(f.text)
+
+
+def ranked_card(f: Frame, draft: Draft) -> bool:
+    """A Japanese who/when card of the row retrieval ranked first (and of rows named as equally)."""
     top = f.best("initiative")
-    return (not f.english and draft.kind in CARDS and top is not None and top.exact < NAMED
-            and draft.subjects == [top.record_id])
+    return not f.english and draft.kind in CARDS and top is not None and draft.subjects[:1] == [top.record_id]
+
+
+def names_top(f: Frame) -> bool:
+    """True when the question names the first-ranked row."""
+    top = f.best("initiative")
+    return top is not None and top.exact >= NAMED
 
 
 def covered(r: Records, f: Frame, draft: Draft) -> Draft:
@@ -143,8 +163,8 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         return draft
     if draft.kind in CHECKED:
         lacking = missing(r, f, draft.citations)
-    elif chosen_card(f, draft) and not anchored(r, f, draft.subjects[0]):
-        lacking = missing(r, f, draft.citations[:1], departments=True)
+    elif ranked_card(f, draft) and (asks_feature(f) or (not names_top(f) and not anchored(r, f, draft.subjects[0]))):
+        lacking = missing(r, f, [c for c in draft.citations if c.id in draft.subjects], departments=True)
     else:
         return draft
     if len(lacking) < (MISSING_EN if f.english else MISSING):
