@@ -26,7 +26,7 @@ from .coverage import ANSWERABLE_ASK, covered
 INITIATIVE_KINDS = frozenset({"who", "schedule", "kpi", "list", "count", "candidates"})
 ASSERTS_NEW = re.compile(r"(新しく|新たに|新規(の|で|に)?|初めて|今回(から|の2\.0で))[^。？?]*(始ま|スタート|導入|取組|取り組)|"
                          r"\bnew (initiative|in this plan|in the plan)|\bis (it|this) new\b", re.IGNORECASE)
-STARTS = re.compile(r"(から|より)(新規)?(始ま|スタート|開始|導入|実施)|に(始ま|スタート|開始)|\bstarts? in\b|\bbegins? in\b|"
+STARTS = re.compile(r"(から|より)(新規)?(始ま|スタート|開始|導入|実施)|年度?から(です|なの|だ|で|やろ|け)|に(始ま|スタート|開始)|\bstarts? in\b|\bbegins? in\b|"
                     r"\b(starting|introduced) (in|from)\b", re.IGNORECASE)
 CONFIRMS = re.compile(r"よね|でしょう|だよな|やろ|ですか|ますか|のか|んか|け[?？]|\?|？|\bright\b|isn't it|is it", re.I)
 
