@@ -15,7 +15,8 @@ import re
 from dataclasses import replace
 from functools import cache
 
-from ..models import YEARS, Initiative
+from ..models import YEARS, DepartmentStatus, Initiative
+from ..query import NEW_FAMILY, Cond, first_year
 from ..text import asking_part
 from ..understand.frame import Frame
 from ..understand.lexicon import section
@@ -74,7 +75,8 @@ def not_given(draft: Draft, aspect: tuple[str, str, str], en: bool) -> Draft:
 
 
 def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
-    """A card whose question asserts a department or 新 that the row contradicts starts with 「いいえ、…」."""
+    """A card whose question asserts a department, 新, an end year or a start year starts with the plan's answer to
+    it (「いいえ、…」, or 「はい、…」 for a year that holds)."""
     if draft.kind not in ("who", "schedule") or len(draft.subjects) != 1 or draft.subjects[0] not in r.initiatives:
         return draft
     ini = r.initiatives[draft.subjects[0]]
@@ -91,7 +93,6 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
             notes.append(ends_in(ini, years[0], f.english))
         elif STARTS.search(f.text):
             notes.append(starts_in(ini, min(years), f.slots.departments, f.english))
-    notes = [n for n in notes if n]
     if not notes:
         return draft
     return replace(draft, text="\n".join(notes + [draft.text]))
@@ -109,18 +110,19 @@ def ends_in(ini: Initiative, year: int, en: bool) -> str:
             f"いいえ、「{ini.name}」は{year}年度で終わりません。プランでは{last}年度まで「{status}」の予定です。")
 
 
-def line_start(years: dict[int, str | None]) -> tuple[int, str] | None:
+NEW_STATUS = (Cond("status", (NEW_FAMILY,)),)
+
+
+def line_start(line: DepartmentStatus) -> tuple[int, str] | None:
     """The year one department's line starts: its first 新規… status, else its first status that is not a study."""
-    lines = [(y, years[y]) for y in YEARS if years[y]]
-    new = [(y, v) for y, v in lines if v.startswith("新規")]
-    done = [(y, v) for y, v in lines if "検討" not in v]
-    return min(new or done, default=None)
+    return first_year(line, NEW_STATUS) or next(
+        ((y, v) for y in YEARS if (v := line.years[y]) and "検討" not in v), None)
 
 
 def starts_in(ini: Initiative, year: int, departments: list[str], en: bool) -> str:
     """The answer to 「Y年度から始まる？」, from the lines of the departments asked (all lines when none is)."""
     lines = [st for st in ini.statuses if st.department in departments] or ini.statuses
-    starts = {st.department: line_start(st.years) for st in lines}
+    starts = {st.department: line_start(st) for st in lines}
     if not any(starts.values()):
         return (f"No: for 「{ini.name}」 the plan lists only study (検討) in FY2026–2029; it gives no start year."
                 if en else f"いいえ、プランでは「{ini.name}」は2026～2029年度とも検討の段階で、始まる年度は書かれていません。")

@@ -219,11 +219,10 @@ def kpi_sum(r: Records, f: Frame, out: Computed) -> Draft:
     units = {k.unit for k in kpis}
     listed = [f"・{k.label}: {k.target}" for k in kpis]
     cites = [r.cite_kpi(k) for k in kpis]
-    if not kpis or len(units) != 1 or any("%" in u for u in units):
-        why = ("they are shares (%), which do not add up" if units and all("%" in u for u in units)
-               else f"their units differ ({', '.join(sorted(units))})") if en else \
-            ("割合（%）のため足し合わせられません" if units and all("%" in u for u in units)
-             else f"単位が異なる（{join_ja(sorted(units))}）ため合計できません")
+    shares = bool(units) and all("%" in u for u in units)
+    if not kpis or len(units) != 1 or shares:
+        why = ("they are shares (%), which do not add up" if shares else f"their units differ ({', '.join(sorted(units))})"
+               ) if en else ("割合（%）のため足し合わせられません" if shares else f"単位が異なる（{join_ja(sorted(units))}）ため合計できません")
         text = f"The targets of the KPIs ({cond}) are not added: {why}." if en else f"条件（{cond}）のKPIの目標値は、{why}。"
         return Draft("\n".join([text] + listed), "kpi", cites, grounded=bool(kpis))
     unit = next(iter(units))

@@ -40,9 +40,14 @@ def discourse() -> frozenset[str]:
     return frozenset(fold_kana(w).lower() for w in words)
 
 
-def surface(text: str, token: str) -> str:
+def folded(text: str) -> str:
+    """The text as tokens are spelled (kana folded, lower case), position for position."""
+    return fold_kana(text).lower()
+
+
+def surface(text: str, token: str, folded_text: str | None = None) -> str:
     """The question's own spelling of a (kana-folded, lower-case) token."""
-    at = fold_kana(text).lower().find(token)
+    at = (folded(text) if folded_text is None else folded_text).find(token)
     return text[at:at + len(token)] if at >= 0 else token
 
 
@@ -102,30 +107,33 @@ def synonym_spans(cited: Cited, text: str) -> list[tuple[int, int]]:
     return [m.span() for rx, value in table("synonyms") for m in rx.finditer(text) if cited.holds_any(value)]
 
 
-def held(cited: Cited, f: Frame, word: str, spans: list[tuple[int, int]]) -> bool:
+def held(cited: Cited, text: str, folded_text: str, word: str, spans: list[tuple[int, int]]) -> bool:
     """True when the cited rows hold one Japanese content word of the question, or its reading or synonym."""
     if cited.holds(word):
         return True
-    at = fold_kana(f.text).lower().find(word)
+    at = folded_text.find(word)
     if at >= 0 and any(a <= at < b for a, b in spans):
         return True
-    read = reading_key(surface(f.text, word))
+    read = reading_key(surface(text, word, folded_text))
     return len(read) >= MIN_READING and read in cited.readings
 
 
-def missing(r: Records, f: Frame, citations: list[Citation], departments: bool = False) -> list[str]:
-    """The question's content words that no cited row holds, in the question's own spelling."""
+def missing(r: Records, f: Frame, citations: list[Citation], departments: bool = False,
+            words: list[str] | None = None) -> list[str]:
+    """The question's content words (words: its Japanese ones, when already read) that no cited row holds, in the
+    question's own spelling."""
     cited = Cited(r, citations, departments)
     if f.english:
         return [w for w, term in english_words(f) if not cited.holds(w) and not (term and cited.holds_any(term))]
-    spans = synonym_spans(cited, f.text)
-    return [surface(f.text, w) for w in japanese_words(f) if not held(cited, f, w, spans)]
+    spans, folded_text = synonym_spans(cited, f.text), folded(f.text)
+    return [surface(f.text, w, folded_text) for w in (japanese_words(f) if words is None else words)
+            if not held(cited, f.text, folded_text, w, spans)]
 
 
-def anchored(r: Records, f: Frame, rid: str) -> bool:
-    """True when the question uses a word of the row's name that no other row's name has (its own subject)."""
+def anchored(r: Records, rid: str, words: list[str]) -> bool:
+    """True when one of the question's content words is a word of the row's name that no other row's name has."""
     s = r.searcher
-    own = [t for t in japanese_words(f) if t in s.name_tokens[rid] or (len(t) >= 2 and t in s.name_keys[rid])]
+    own = [t for t in words if t in s.name_tokens[rid] or (len(t) >= 2 and t in s.name_keys[rid])]
     return any(len(s.holders(t)[0] & r.initiatives.keys()) <= 1 for t in own)
 
 
@@ -163,8 +171,11 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         return draft
     if draft.kind in CHECKED:
         lacking = missing(r, f, draft.citations)
-    elif ranked_card(f, draft) and (asks_feature(f) or (not names_top(f) and not anchored(r, f, draft.subjects[0]))):
-        lacking = missing(r, f, [c for c in draft.citations if c.id in draft.subjects], departments=True)
+    elif ranked_card(f, draft):  # Japanese only: its content words are read once for both checks
+        words = japanese_words(f)
+        if not asks_feature(f) and (names_top(f) or anchored(r, draft.subjects[0], words)):
+            return draft
+        lacking = missing(r, f, [c for c in draft.citations if c.id in draft.subjects], True, words)
     else:
         return draft
     if len(lacking) < (MISSING_EN if f.english else MISSING):
