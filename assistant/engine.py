@@ -16,6 +16,7 @@ from .answers.answerable import checked
 from .builds import Lease
 from .config import Settings
 from .corpus import load_plan, parse_plan
+from .dense import open_dense
 from .documents import plan_docs
 from .embeddings import get_embeddings
 from .errors import AssistantError, IndexError_
@@ -119,8 +120,10 @@ class Assistant:
         """Lease a build, open its collection and check that it answers a real query."""
         lease = Lease(self.settings.index_dir / manifest.build_dir)
         try:
-            searcher = HybridSearcher(plan, plan_docs(plan), open_collection(self.settings.index_dir, manifest),
-                                      self.embeddings)
+            docs = plan_docs(plan)
+            collection = open_collection(self.settings.index_dir, manifest)
+            searcher = HybridSearcher(plan, docs, collection, self.embeddings,
+                                      open_dense(collection, len(docs), server=bool(manifest.chroma_url)))
             searcher.probe()
         except BaseException:
             lease.release()

@@ -14,6 +14,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from .dense import ChromaDense, Dense, guarded
 from .documents import Doc
 from .embeddings import fit_tokens, head_tokens
 from .errors import IndexError_
@@ -121,8 +122,10 @@ def grams(reading: str) -> set[str]:
 class HybridSearcher:
     """Scores plan records against a question with four signals and fuses them."""
 
-    def __init__(self, plan: Plan, docs: list[Doc], collection, embeddings: Embeddings) -> None:  # noqa: ANN001
+    def __init__(self, plan: Plan, docs: list[Doc], collection, embeddings: Embeddings,  # noqa: ANN001
+                 dense: Dense | None = None) -> None:
         self.plan, self.docs, self.collection, self.embeddings = plan, docs, collection, embeddings
+        self.dense = dense or ChromaDense(collection, len(docs))
         self.doc_tokens = [tokens(d.text) for d in docs]
         self.bm25 = BM25(self.doc_tokens)
         self.record_kind = {d.record_id: d.kind for d in docs}
@@ -237,27 +240,13 @@ class HybridSearcher:
 
     @lru_cache(maxsize=512)  # noqa: B019 - one searcher per process; cached per question text
     def _dense(self, text: str) -> dict[str, float]:
-        """Cosine similarity per record (best chunk) from Chroma."""
-        res = self._query(self.query_vector(text), min(80, len(self.docs)))
-        sims: dict[str, float] = {}
-        for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
-            rid = meta["record_id"]
-            sims[rid] = max(sims.get(rid, -1.0), 1.0 - dist)
-        return sims
-
-    def _query(self, vector: tuple[float, ...], n: int) -> dict:
-        """Chroma's nearest documents; a damaged or unreachable index becomes IndexError_ (a Rust panic too)."""
-        try:
-            return self.collection.query(query_embeddings=[list(vector)], n_results=n,
-                                         include=["distances", "metadatas"])
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as exc:  # noqa: BLE001 - chromadb's Rust core panics with a BaseException
-            raise IndexError_(f"検索インデックスが応答しません（{type(exc).__name__}）。{REBUILD_HINT}") from exc
+        """Cosine similarity per record (best chunk), in memory or from Chroma (see dense.py)."""
+        return self.dense.similarities(self.query_vector(text))
 
     def probe(self) -> None:
-        """Run one real query against the index; raises IndexError_ when it cannot answer."""
-        res = self._query(self.query_vector(self.fit(PROBE_QUESTION)), 1)
+        """Run one real query against the Chroma index itself; raises IndexError_ when it cannot answer."""
+        vector = list(self.query_vector(self.fit(PROBE_QUESTION)))
+        res = guarded(lambda: self.collection.query(query_embeddings=[vector], n_results=1, include=["distances"]))
         if not res["ids"] or not res["ids"][0]:
             raise IndexError_(f"検索インデックスが空です。{REBUILD_HINT}")
 

@@ -78,3 +78,19 @@ def test_broken_manifest_means_rebuild(tmp_path: Path, corpus_copy: Path) -> Non
     (tmp_path / "idx" / "manifest.json").write_text("{not json", encoding="utf-8")
     assert read_manifest(tmp_path / "idx") is None
     assert not is_current(None, tmp_path / "idx", corpus_copy, "e5-small")
+
+
+def test_in_memory_dense_ranks_as_chroma_does(bot) -> None:  # noqa: ANN001
+    """The embedded default scores questions from the vectors in memory; Chroma's own query gives the same ranking."""
+    from assistant.dense import ChromaDense, MatrixDense
+    from assistant.retrieve import HybridSearcher
+
+    s = bot.searcher
+    assert isinstance(s.dense, MatrixDense) and s.dense.matrix.shape[0] == s.collection.count()
+    chroma = HybridSearcher(s.plan, s.docs, s.collection, s.embeddings, ChromaDense(s.collection, len(s.docs)))
+    questions = [json.loads(line)["q"] for line in (PROJECT_ROOT / "eval" / "questions.jsonl").open(encoding="utf-8")
+                 if line.strip()][::7]
+    for q in questions:
+        mine, theirs = s.search(q, k=5), chroma.search(q, k=5)
+        assert [h.record_id for h in mine] == [h.record_id for h in theirs], q
+        assert [h.dense for h in mine] == pytest.approx([h.dense for h in theirs], abs=1e-4), q

@@ -22,6 +22,7 @@ from helpers import copy_index, isolated, page_config
 from assistant.api import create_api
 from assistant.builds import build_lock, in_use, remove_unused
 from assistant.config import PROJECT_ROOT, Settings
+from assistant.dense import ChromaDense
 from assistant.guards import SECURITY_HEADERS
 from assistant.index import read_manifest
 from assistant.limits import BODY_BYTES, HISTORY_ITEMS, HISTORY_TURNS, REQUEST_TOKENS, TURN_CHARS
@@ -366,6 +367,7 @@ def test_chroma_server_mode_against_a_real_chroma_run(tmp_path: Path) -> None:
         answer = bot.ask("にげまっしの担当は？")
         assert answer.grounded and "河川水防課" in answer.text
         assert bot.health()["chroma"] == url and bot.manifest.chroma_url == url
+        assert isinstance(bot.searcher.dense, ChromaDense)  # a server is asked, not copied into memory
         assert not list((tmp_path / "idx" / bot.manifest.build_dir).glob("*.sqlite3"))  # nothing embedded locally
     finally:
         server.terminate()
