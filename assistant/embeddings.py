@@ -15,6 +15,7 @@ from .errors import MissingExtraError, UnknownModelError
 from .limits import EMBED_CHARS
 
 DEFAULT_MODEL = "e5-small"
+COUNTED_CHARS = 256  # texts up to this long have their token count remembered
 SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 
 
@@ -44,7 +45,12 @@ class SafeEmbeddings(Embeddings):
         return self._query(embeddable(text))
 
     def token_count(self, text: str) -> int:
-        """Tokens the model reads for this question, prefix and special tokens included."""
+        """Tokens the model reads for this question, prefix and special tokens included (one count per text)."""
+        return self._cached_count(text) if len(text) <= COUNTED_CHARS else self._count(embeddable(text))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one embedder per process; a text is counted by several stages
+    def _cached_count(self, text: str) -> int:
+        """token_count of a short text, remembered."""
         return self._count(embeddable(text))
 
     @abstractmethod

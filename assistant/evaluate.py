@@ -7,6 +7,7 @@ import statistics
 import time
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -83,8 +84,9 @@ def judge(case: dict, answer: Answer) -> tuple[bool, str]:
     return True, ""
 
 
-def run_eval(bot, cases: list[dict]) -> Report:  # noqa: ANN001 - Assistant (avoids an import cycle)
-    """Ask every case and collect the report; a crash counts as a wrong answer."""
+def run_eval(bot, cases: list[dict], after: Callable[[dict], None] | None = None) -> Report:  # noqa: ANN001 - Assistant
+    """Ask every case and collect the report; a crash counts as a wrong answer. `after` runs after each case
+    (the bench times its baselines there, under the same conditions as the ask)."""
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     failures, latencies = [], []
     grounded = confidently_wrong = 0
@@ -99,6 +101,8 @@ def run_eval(bot, cases: list[dict]) -> Report:  # noqa: ANN001 - Assistant (avo
         except Exception as exc:  # noqa: BLE001 - a crash is a wrong answer
             ok, why, text = False, f"raised {exc!r}", ""
         latencies.append((time.perf_counter() - t) * 1000)
+        if after is not None:
+            after(case)
         per_kind[case["kind"]][0] += ok
         per_kind[case["kind"]][1] += 1
         if not ok:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -110,9 +111,9 @@ class Plan(BaseModel):
     goals: list[Goal] = []
     issues: list[LineIssue] = Field(default=[], description="lines of the tables and KPI pages not understood")
 
-    @property
+    @cached_property
     def departments(self) -> list[str]:
-        """All departments, in order of first appearance."""
+        """All departments, in order of first appearance (a plan is never edited once parsed)."""
         seen: dict[str, None] = {}
         for ini in self.initiatives:
             for dep in ini.departments:

@@ -16,12 +16,12 @@ from pydantic import ConfigDict
 
 from .dense import ChromaDense, Dense, guarded
 from .documents import Doc
-from .embeddings import fit_tokens, head_tokens
+from .embeddings import SafeEmbeddings, fit_tokens, head_tokens
 from .errors import IndexError_
 from .index import REBUILD_HINT
 from .limits import QUESTION_TOKENS, READING_CHARS
 from .models import Plan
-from .text import content_tokens, fold_marks, match_key, normalize, reading_key, tagged_tokens, tokens
+from .text import clear_text_caches, content_tokens, fold_marks, match_key, normalize, reading_key, tokens
 
 WEIGHTS = {"coverage": 0.45, "dense": 0.35, "bm25": 0.15, "exact": 0.4, "reading": 0.5}
 NO_COVERAGE = (0.0, 0.0, 0.0)
@@ -176,12 +176,17 @@ class HybridSearcher:
                 found[rid] = (size, run)
         out: dict[str, float] = {}
         for rid, (size, run) in found.items():
-            if sum(run in rk for rk in self.reading_keys.values()) <= RARE:
+            if self.reading_holders(run) <= RARE:
                 out[rid] = min(1.0, size / 8)
             if any(alias in typed for alias in self.alias_readings[rid]) or any(
                     near_in(alias, typed) for alias in self.kana_names[rid]):
                 out[rid] = 1.0  # かなぱす, にげまっせ: a whole 「」 name, read (one kana off at most from five on)
         return out
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one searcher per build; runs are at most READING_CHARS long
+    def reading_holders(self, run: str) -> int:
+        """How many records' name readings hold a kana run."""
+        return sum(run in rk for rk in self.reading_keys.values())
 
     @lru_cache(maxsize=8192)  # noqa: B019 - one searcher per build; the plan's vocabulary is small
     def holders(self, token: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -299,10 +304,13 @@ class HybridSearcher:
 
 
 def clear_caches() -> None:
-    """Forget cached query embeddings and tokens (benchmarks measure uncached questions)."""
+    """Forget everything remembered per question text: embeddings, dense scores, token counts, tokens, match keys
+    (benchmarks measure uncached questions)."""
     HybridSearcher._dense.cache_clear()
     HybridSearcher.query_vector.cache_clear()
-    tagged_tokens.cache_clear()
+    HybridSearcher.reading_holders.cache_clear()
+    SafeEmbeddings._cached_count.cache_clear()
+    clear_text_caches()
 
 
 class PlanRetriever(BaseRetriever):

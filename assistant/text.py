@@ -58,8 +58,22 @@ def fold_kana(text: str) -> str:
     return text.translate(_KATA_TO_HIRA)
 
 
+CACHED_CHARS = 256  # texts up to this long are normalised once per process (names, questions); longer ones each time
+
+
 def normalize(text: str) -> str:
     """NFKC, plan spellings for common variants, collapsed white space."""
+    return _normalize_cached(text) if len(text or "") <= CACHED_CHARS else _normalize(text)
+
+
+@lru_cache(maxsize=8192)
+def _normalize_cached(text: str) -> str:
+    """normalize of a short text, remembered."""
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
+    """NFKC, plan spellings for common variants, collapsed white space (uncached)."""
     text = unicodedata.normalize("NFKC", text or "")
     for variant, canonical in VARIANTS.items():
         text = text.replace(variant, canonical)
@@ -68,8 +82,26 @@ def normalize(text: str) -> str:
 
 def match_key(text: str) -> str:
     """A key for exact/substring matching: normalised, kana folded, lower case, no punctuation."""
+    return _match_key_cached(text) if len(text) <= CACHED_CHARS else _match_key(text)
+
+
+@lru_cache(maxsize=8192)
+def _match_key_cached(text: str) -> str:
+    """match_key of a short text, remembered."""
+    return _match_key(text)
+
+
+def _match_key(text: str) -> str:
+    """A key for exact/substring matching (uncached)."""
     text = fold_kana(normalize(text)).lower()
     return re.sub(r"[\s「」『』()（）、。・,.!?？！\"'“”〜~:：/]", "", text)
+
+
+def clear_text_caches() -> None:
+    """Forget every per-text result (normalised forms, match keys, tokens): benchmarks measure unseen texts."""
+    _normalize_cached.cache_clear()
+    _match_key_cached.cache_clear()
+    tagged_tokens.cache_clear()
 
 
 _local = threading.local()

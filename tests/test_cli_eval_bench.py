@@ -66,3 +66,9 @@ def test_bench_quick_on_a_small_set(bot, tmp_path: Path) -> None:  # noqa: ANN00
     assert r["worst_case"]["max_ms"] > 0 and len(r["worst_case"]["by_input"]) == 5
     assert r["baseline"]["questions"] == 2 and 0 <= r["baseline"]["context_recall"] <= 1
     assert r["baseline"]["chunks"] > 10
+    assert r["baseline"]["embedding_p50_ms"] > 0  # the ratios the assistant is judged by come from this same run
+    q = r["ratios"]
+    assert q["ask_p50_over_naive_p50"] == pytest.approx(r["ask_p50_ms"] / r["baseline"]["retrieval_p50_ms"], abs=0.01)
+    assert q["worst_over_naive_p50"] == pytest.approx(r["worst_case"]["max_ms"] / r["baseline"]["retrieval_p50_ms"],
+                                                      abs=0.01)
+    assert set(q) >= {"ask_p50_over_embedding_p50", "http_rps_x_ask_p50_s_1_workers", "http_rps_x_ask_p50_s_2_workers"}

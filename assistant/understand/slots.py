@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from ..models import STATUSES, YEARS, Plan
 from ..text import match_key
@@ -92,13 +93,21 @@ def department_stem(name: str) -> str:
     return DEPT_SUFFIX.sub("", name)
 
 
+@lru_cache(maxsize=8)
+def department_needles(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each department (longest first) with the keys that name it: its full name, and its stem from 3 characters."""
+    out = []
+    for dep in sorted(names, key=len, reverse=True):
+        dkey = match_key(dep)
+        out.append((dep, (dkey,) + ((department_stem(dkey),) if len(department_stem(dkey)) >= 3 else ())))
+    return tuple(out)
+
+
 def departments(text: str, plan: Plan) -> list[str]:
     """Departments named in the question: full names, stems of 3+ characters, or everyday descriptions."""
     key = match_key(text)
     found = []
-    for dep in sorted(plan.departments, key=len, reverse=True):
-        dkey = match_key(dep)
-        needles = [dkey] + ([department_stem(dkey)] if len(department_stem(dkey)) >= 3 else [])
+    for dep, needles in department_needles(tuple(plan.departments)):
         hit = next((n for n in needles if n in key), None)
         if hit:
             found.append(dep)
