@@ -4,7 +4,7 @@ from __future__ import annotations
 
 QUESTION_TOKENS = 40  # the question's embedding reads at most this many tokens (its last sentences)
 TURN_TOKENS = 40  # an earlier turn gets what the question left, up to this
-REQUEST_TOKENS = 48  # every embedding of one request together; an earlier turn that no longer fits is dropped
+REQUEST_TOKENS = 44  # every embedding of one request together; an earlier turn that no longer fits is dropped
 MIN_TURN_TOKENS = 12  # below this an embedding says nothing (the prefix and special tokens take 7)
 HISTORY_TURNS = 2  # earlier user turns that can still be referred to
 READING_CHARS = 120  # kana-reading matches look at the question's last 120 characters

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -58,29 +59,29 @@ class Hit:
 
 
 class BM25:
-    """Okapi BM25 over pre-tokenised documents."""
+    """Okapi BM25 over pre-tokenised documents; each token's contribution to every document is computed once."""
 
     def __init__(self, docs: list[tuple[str, ...]], k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
-        self.tf = [Counter(d) for d in docs]
         self.len = [len(d) for d in docs]
         self.avg = sum(self.len) / max(len(docs), 1)
         df = Counter(t for d in docs for t in set(d))
         n = len(docs)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.n = n
+        self.per_token: dict[str, np.ndarray] = {t: np.zeros(n) for t in df}
+        for i, (d, dl) in enumerate(zip(docs, self.len, strict=True)):
+            for t, f in Counter(d).items():
+                self.per_token[t][i] = self.idf[t] * f * (k1 + 1) / (f + k1 * (1 - b + b * dl / self.avg))
 
     def scores(self, query: tuple[str, ...]) -> list[float]:
-        """BM25 score of every document for the query tokens."""
-        out = []
-        for tf, dl in zip(self.tf, self.len, strict=True):
-            s = 0.0
-            for t in query:
-                f = tf.get(t, 0)
-                if f:
-                    s += self.idf[t] * f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * dl / self.avg))
-            out.append(s)
-        return out
+        """BM25 score of every document for the query tokens (a repeated token counts again)."""
+        total = np.zeros(self.n)
+        for t in query:
+            if (row := self.per_token.get(t)) is not None:
+                total += row
+        return total.tolist()
 
     def weight(self, token: str) -> float:
         """IDF of a token; tokens the plan never uses weigh the most."""
