@@ -14,6 +14,7 @@ from typing import Any
 from .answers import Draft, Records, own_subject, route
 from .answers.answerable import checked
 from .builds import Lease
+from .caching import LRU
 from .config import Settings
 from .corpus import load_plan, parse_plan
 from .dense import open_dense
@@ -37,6 +38,7 @@ from .understand import Frame, State, resolve, understand, user_turns, validate
 
 REFRESH_SECONDS = 1.0  # how often a running assistant looks for a newly published build
 RETIRE_SECONDS = 30.0  # an old build stays leased this long after the switch (requests in flight finish)
+PAST_STATES: LRU[State] = LRU(512)  # conversations so far → what their last turn was about
 
 
 def _stderr(msg: str) -> None:
@@ -240,11 +242,18 @@ class Assistant:
     def _turn(self, live: Live, turn: tuple[str, int], past: tuple[tuple[str, int], ...],
               today: date) -> tuple[Draft, Frame]:
         """One turn (text, embedding tokens): understand → resolve against the previous turn's state → route."""
-        state = State()
-        if past:
-            prev_draft, prev_frame = self._turn(live, past[-1], past[:-1], today)
-            state = state_of(prev_draft, prev_frame)
+        state = self._state_after(live, past, today)
         text, tokens = turn
         frame = understand(text, live.plan, live.searcher, today, embed_tokens=tokens)
         resolved = resolve(frame, state, own_subject(frame))
         return checked(live.records, frame, route(live.records, frame, resolved)), frame
+
+    def _state_after(self, live: Live, past: tuple[tuple[str, int], ...], today: date) -> State:
+        """What the conversation so far was about; kept per build and turns, so a history sent again costs nothing."""
+        if not past:
+            return State()
+
+        def make() -> State:
+            return state_of(*self._turn(live, past[-1], past[:-1], today))
+
+        return copy.deepcopy(PAST_STATES.get_or_make((live.manifest.build_dir, past, today), make))

@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from .caching import clear_all
 from .dense import ChromaDense, Dense, guarded
 from .documents import Doc
 from .embeddings import SafeEmbeddings, fit_tokens, head_tokens
@@ -305,13 +306,14 @@ class HybridSearcher:
 
 
 def clear_caches() -> None:
-    """Forget everything remembered per question text: embeddings, dense scores, token counts, tokens, match keys
-    (benchmarks measure uncached questions)."""
+    """Forget everything remembered per question text: embeddings, dense scores, token counts, tokens, match keys,
+    earlier turns (benchmarks measure uncached questions)."""
     HybridSearcher._dense.cache_clear()
     HybridSearcher.query_vector.cache_clear()
     HybridSearcher.reading_holders.cache_clear()
     SafeEmbeddings._cached_count.cache_clear()
     clear_text_caches()
+    clear_all()
 
 
 class PlanRetriever(BaseRetriever):

@@ -63,3 +63,24 @@ def test_broken_history_turns_never_crash(bot) -> None:  # noqa: ANN001
         ans = bot.ask("それ、いつから？", history=history)
         assert ans.kind and isinstance(ans.text, str), history
     assert user_turns(["\ud800かなパスの担当は？"]) == ["かなパスの担当は？"]
+
+
+def test_a_history_sent_again_is_understood_once(bot, monkeypatch) -> None:  # noqa: ANN001
+    """Earlier turns are kept per build: the next request of the same conversation pays for its new question only,
+    and answers as if nothing were kept."""
+    import assistant.engine as engine
+    from assistant.retrieve import clear_caches
+
+    read: list[str] = []
+    real = engine.understand
+    monkeypatch.setattr(engine, "understand", lambda text, *a, **k: read.append(text) or real(text, *a, **k))
+    history = ["ごみ分別アプリの担当課は？", "いつまでやる予定？"]
+    clear_caches()
+    first = bot.ask("その目標は？", history=history)
+    assert read == [*history, "その目標は？"]
+    read.clear()
+    again = bot.ask("その目標は？", history=history)
+    assert read == ["その目標は？"] and again == first
+    read.clear()
+    clear_caches()
+    assert bot.ask("その目標は？", history=history) == first and len(read) == 3
