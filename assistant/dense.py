@@ -17,7 +17,7 @@ NEAREST = 80  # the nearest documents a question is compared with (both paths); 
 class Dense(Protocol):
     """Cosine similarity per record (its best document) among the nearest documents to a query vector."""
 
-    def similarities(self, vector: tuple[float, ...]) -> dict[str, float]:
+    def similarities(self, vector: np.ndarray) -> dict[str, float]:
         """Record id → best cosine similarity among the NEAREST documents."""
         ...
 
@@ -47,9 +47,9 @@ class ChromaDense:
     def __init__(self, collection: Any, documents: int) -> None:  # noqa: ANN401 - chromadb collection type
         self.collection, self.n = collection, min(NEAREST, documents)
 
-    def similarities(self, vector: tuple[float, ...]) -> dict[str, float]:
+    def similarities(self, vector: np.ndarray) -> dict[str, float]:
         """Chroma's cosine distance turned back into similarity, per record."""
-        res = guarded(lambda: self.collection.query(query_embeddings=[list(vector)], n_results=self.n,
+        res = guarded(lambda: self.collection.query(query_embeddings=[vector.tolist()], n_results=self.n,
                                                     include=["distances", "metadatas"]))
         return best_per_record([m["record_id"] for m in res["metadatas"][0]], [1.0 - d for d in res["distances"][0]])
 
@@ -72,7 +72,7 @@ class MatrixDense:
             raise IndexError_(f"検索インデックスが空です。{REBUILD_HINT}")
         return cls(vectors, [m["record_id"] for m in got["metadatas"]])
 
-    def similarities(self, vector: tuple[float, ...]) -> dict[str, float]:
+    def similarities(self, vector: np.ndarray) -> dict[str, float]:
         """Cosine similarity of the NEAREST documents, per record (as Chroma's cosine space computes it)."""
         q = np.asarray(vector, dtype=np.float32)
         sims = self.matrix @ (q / (np.linalg.norm(q) or 1.0))

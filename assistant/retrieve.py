@@ -240,10 +240,12 @@ class HybridSearcher:
         """What is embedded: the question fitted to the budget, then as many expansion terms as still fit."""
         return head_tokens(f"{self.fit(question, max_tokens)} {expansions}".strip(), max_tokens, self.token_count)
 
-    @lru_cache(maxsize=512)  # noqa: B019 - one searcher per process; cached per question text
-    def query_vector(self, text: str) -> tuple[float, ...]:
-        """The embedding of a text already fitted to its token budget (see fit)."""
-        return tuple(self.embeddings.embed_query(text))
+    @lru_cache(maxsize=4096)  # noqa: B019 - one searcher per process; cached per question text (1.5 KB each)
+    def query_vector(self, text: str) -> np.ndarray:
+        """The embedding of a text already fitted to its token budget (see fit), read-only float32."""
+        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        vector.flags.writeable = False
+        return vector
 
     @lru_cache(maxsize=512)  # noqa: B019 - one searcher per process; cached per question text
     def _dense(self, text: str) -> dict[str, float]:
@@ -252,7 +254,7 @@ class HybridSearcher:
 
     def probe(self) -> None:
         """Run one real query against the Chroma index itself; raises IndexError_ when it cannot answer."""
-        vector = list(self.query_vector(self.fit(PROBE_QUESTION)))
+        vector = self.query_vector(self.fit(PROBE_QUESTION)).tolist()
         res = guarded(lambda: self.collection.query(query_embeddings=[vector], n_results=1, include=["distances"]))
         if not res["ids"] or not res["ids"][0]:
             raise IndexError_(f"検索インデックスが空です。{REBUILD_HINT}")

@@ -8,6 +8,7 @@ assistant/data/intent.json. Cue patterns (intent.py) stay first: the model only 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def model() -> tuple[np.ndarray, np.ndarray, list[str]] | None:
     return np.array(data["weights"]), np.array(data["bias"]), data["classes"]
 
 
-def predict(vector: tuple[float, ...]) -> tuple[str, float]:
+def predict(vector: Sequence[float]) -> tuple[str, float]:
     """The most likely ask and its probability ("none" when the question is not about the plan)."""
     fitted = model()
     if fitted is None:
@@ -41,7 +42,7 @@ def predict(vector: tuple[float, ...]) -> tuple[str, float]:
     return classes[i], float(p[i])
 
 
-def learned_ask(vector: tuple[float, ...]) -> str | None:
+def learned_ask(vector: Sequence[float]) -> str | None:
     """The ask to add when the cue patterns found none, if the model is sure enough."""
     ask, p = predict(vector)
     return ask if ask != "none" and p >= SURE else None
