@@ -13,7 +13,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from .caching import clear_all
 from .dense import ChromaDense, Dense, guarded
@@ -21,15 +21,25 @@ from .documents import Doc
 from .embeddings import SafeEmbeddings, fit_tokens, head_tokens
 from .errors import IndexError_
 from .index import REBUILD_HINT
-from .limits import QUESTION_TOKENS, READING_CHARS
+from .limits import QUESTION_TOKENS, READ_CHARS, READING_CHARS
 from .models import Plan
-from .text import clear_text_caches, content_tokens, fold_marks, match_key, normalize, reading_key, tokens
+from .text import (
+    bounded,
+    clear_text_caches,
+    content_tokens,
+    fold_marks,
+    match_key,
+    normalize,
+    reading_key,
+    tokens,
+)
 
 WEIGHTS = {"coverage": 0.45, "dense": 0.35, "bm25": 0.15, "exact": 0.4, "reading": 0.5}
 NO_COVERAGE = (0.0, 0.0, 0.0)
 PROBE_QUESTION = "担当課"  # the real query that health checks run
 MIN_READING = 4  # shortest shared kana run that counts as naming a record
 RARE = 3  # a shared kana run counts only when at most this many records contain it
+MAX_K = 100  # the most documents one retriever call returns
 KANA_NAME = re.compile(r"[ぁ-ゖァ-ヺー]+")
 GENERIC_TAIL = re.compile(r"の(展開|運営|提供|導入|推進|実施|開催|活用|構築|育成|整備|支援|発信|公開|運用|実践|拡充|設置)$")
 LONE_LETTER = re.compile(r"[A-Za-z0-9]")  # 「What is e?」: one letter or digit names nothing (eスポーツ)
@@ -319,21 +329,26 @@ def clear_caches() -> None:
 
 
 class PlanRetriever(BaseRetriever):
-    """LangChain retriever over the plan: each Document is one record, best first."""
+    """LangChain retriever over the plan: each Document is one record, best first; `k` per retriever or per call."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     searcher: HybridSearcher
-    k: int = 5
+    k: int = Field(default=5, ge=1, le=MAX_K, description="documents returned per call")
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
-        """Hybrid search, returned as LangChain documents with scores in metadata."""
+        """Hybrid search, returned as LangChain documents with scores in metadata (`invoke(q, k=1)` gives one)."""
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K):
+            raise ValueError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
+        query = bounded(query, READ_CHARS) if isinstance(query, str) else ""  # what reaches Sudachi and the embedder
+        if not query:
+            return []
         text_of = {d.record_id: d.text for d in reversed(self.searcher.docs)}
         return [
             Document(
                 page_content=text_of[h.record_id],
                 metadata={"id": h.record_id, "kind": h.kind, "score": round(h.score, 4), "coverage": h.coverage},
             )
-            for h in self.searcher.search(query, k=self.k)
+            for h in self.searcher.search(query, k=self.k if k is None else k)
         ]

@@ -53,6 +53,12 @@ STOPWORDS = {
 }
 
 
+def bounded(text: str, chars: int) -> str:
+    """The last `chars` characters of a text as safe text: no lone surrogates, no control characters but \\n and \\t."""
+    text = text[-chars:].encode("utf-8", "ignore").decode("utf-8")
+    return "".join(c for c in text if unicodedata.category(c) != "Cc" or c in "\n\t").strip()
+
+
 def fold_kana(text: str) -> str:
     """Katakana to hiragana, so ゴミ and ごみ compare equal."""
     return text.translate(_KATA_TO_HIRA)

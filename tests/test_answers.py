@@ -134,7 +134,14 @@ def test_follow_up_year_keeps_the_subject(bot) -> None:  # noqa: ANN001
 
 def test_langchain_retriever(bot) -> None:  # noqa: ANN001
     docs = bot.retriever.invoke("水害ハザードマップのアプリ")
-    assert docs[0].metadata["id"] == "I94" and "にげまっし" in docs[0].page_content
+    assert docs[0].metadata["id"] == "I94" and "にげまっし" in docs[0].page_content and len(docs) == 5
+    assert [d.metadata["id"] for d in bot.retriever.invoke("水害ハザードマップのアプリ", k=2)] == [
+        d.metadata["id"] for d in docs[:2]]  # k per call keeps the order
+    for bad in (0, -1, 101, 2.5, True, "3"):
+        with pytest.raises(ValueError, match="k must be"):
+            bot.retriever.invoke("水害ハザードマップのアプリ", k=bad)
+    for odd in ("", "\x00\ud800", "ご" * 100_000):  # empty, unsafe and huge queries are bounded before Sudachi
+        assert isinstance(bot.retriever.invoke(odd), list)
 
 
 def test_concurrent_questions_give_the_same_answers(bot) -> None:  # noqa: ANN001

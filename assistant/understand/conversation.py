@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..limits import HISTORY_TURNS, READ_CHARS
+from ..text import bounded
 from .frame import Frame
 
 DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
@@ -50,7 +50,7 @@ def user_turns(history: Sequence[Any] | None) -> list[str]:
     for turn in reversed(list(history or [])):
         if len(out) == HISTORY_TURNS:
             break
-        if clean := _clean(_user_text(turn)):
+        if clean := bounded(_user_text(turn), READ_CHARS):  # read from its end, as safe text
             out.append(clean)
     return out[::-1]
 
@@ -69,12 +69,6 @@ def _user_text(turn: Any) -> str:
     if isinstance(turn, list | tuple) and turn:
         return str(turn[0])
     return ""
-
-
-def _clean(text: str) -> str:
-    """A history turn as safe text: its last READ_CHARS, no lone surrogates or control characters."""
-    text = text[-READ_CHARS:].encode("utf-8", "ignore").decode("utf-8")
-    return "".join(c for c in text if unicodedata.category(c) != "Cc" or c in "\n\t").strip()
 
 
 def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
