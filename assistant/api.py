@@ -3,28 +3,32 @@
 No `from __future__ import annotations`: FastAPI must see the request model built in create_api."""
 
 
+import re
 import sqlite3
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 
+from . import catalogue
+from .catalogue import InitiativeList, KpiList
 from .errors import (
     AssistantError,
     EmptyQuestionError,
     FeedbackUnavailableError,
     InputError,
     QuestionTooLongError,
+    UnknownFilterError,
 )
 from .feedback import Feedback, FeedbackStore, rater_key
 from .guards import ErrorResponse, ErrorShape, Exposure, Guard, SecurityHeaders, by_status, client_of, error
@@ -130,6 +134,25 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
         health = bot.health()
         return Health(**health) if settings.health_details else Health(status=health["status"])
 
+    IniFilter, KpiFilter = catalogue.filter_models(bot.plan)  # noqa: N806 - model classes
+
+    @app.get("/api/initiatives", response_model=InitiativeList, responses=table_doc(*COMMON))
+    def list_initiatives(f: Annotated[IniFilter, Query()], request: Request) -> Response:  # type: ignore[valid-type]
+        """The plan's initiatives that meet every filter given, in plan order (JSON, or CSV with `format=csv` or
+        `Accept: text/csv`). An unknown department, viewpoint, goal or status is a 400 that lists the allowed ones."""
+        found = catalogue.initiatives(bot.plan, f)
+        if wants_csv(f.format, request):
+            return csv_response(catalogue.initiatives_csv(found, english=f.lang == "en"), "initiatives.csv")
+        return JSONResponse(found.model_dump(mode="json"))
+
+    @app.get("/api/kpis", response_model=KpiList, responses=table_doc(*COMMON))
+    def list_kpis(f: Annotated[KpiFilter, Query()], request: Request) -> Response:  # type: ignore[valid-type]
+        """The plan's KPIs (targets for the end of FY2029) that meet every filter given (JSON, or CSV)."""
+        found = catalogue.kpis(bot.plan, f)
+        if wants_csv(f.format, request):
+            return csv_response(catalogue.kpis_csv(found, english=f.lang == "en"), "kpis.csv")
+        return JSONResponse(found.model_dump(mode="json"))
+
     @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def api_not_found(rest: str) -> JSONResponse:
         """Unknown /api/ routes answer 404 in the error shape (not the UI's page)."""
@@ -159,6 +182,25 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
 
     app.state.routes = own_routes(app)
     return app
+
+
+def table_doc(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries of a table route: JSON or CSV on 200, errors in the ErrorResponse shape."""
+    csv_doc = {"text/csv": {"schema": {"type": "string"}, "example": "\ufeffID,取組,新規,..."}}
+    return {200: {"content": csv_doc, "description": "the rows (JSON, or CSV with format=csv)"}} | errors_doc(*codes)
+
+
+def wants_csv(format: str | None, request: Request) -> bool:
+    """CSV when asked by the format parameter, or by an Accept header that names text/csv (and no format)."""
+    if format is not None:
+        return format == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def csv_response(text: str, filename: str) -> Response:
+    """A CSV download (UTF-8 with BOM) that Excel opens as it is."""
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 QUESTION_LENGTH = {
@@ -194,6 +236,19 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_body(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        query = [e for e in exc.errors() if tuple(e.get("loc", ()))[:1] == ("query",)]
+        if query:  # a table route's parameter: say which one, and what it takes
+            name = str(tuple(query[0]["loc"])[-1])[:40]
+            if query[0].get("type") == "literal_error":  # a value the plan does not have: name the ones it has
+                err = UnknownFilterError(name, str(query[0].get("input", ""))[:100],
+                                         re.findall(r"'([^']*)'", str(query[0].get("ctx", {}).get("expected", ""))))
+                return error(400, type(err).__name__, err.message_ja, err.message_en)
+            if query[0].get("type") == "extra_forbidden":
+                return error(422, "unknown_parameter", f"{name} というパラメータはありません。使えるパラメータは /docs にあります。",
+                             f"There is no parameter {name!r}. See /docs for the parameters.")
+            return error(422, "invalid_parameter", f"パラメータ {name} の値が正しくありません（{query[0].get('msg', '')}）。"
+                         "/docs で使える値を確認できます。",
+                         f"The parameter {name} is not valid ({query[0].get('msg', '')}). See /docs for its values.")
         for e in exc.errors():  # the question's own length: the same 400 as the assistant's own check
             if tuple(e.get("loc", ()))[-1:] == ("question",) and e.get("type") in QUESTION_LENGTH:
                 err = QUESTION_LENGTH[e["type"]](e)

@@ -93,3 +93,13 @@ class FeedbackFullError(FeedbackUnavailableError):
 
     message_ja = "評価の保存領域が上限に達したため、現在は評価を受け付けていません。"
     message_en = "The feedback store is full, so ratings are not being accepted at the moment."
+
+
+class UnknownFilterError(InputError):
+    """A list filter names a value the plan does not have; the message lists the ones it has."""
+
+    def __init__(self, name: str, value: object, allowed: list[str]) -> None:
+        self.name, self.allowed = name, allowed
+        self.message_ja = f"{name} に「{value}」という値はありません。使える値: {'、'.join(allowed)}"
+        self.message_en = f"{name} has no value {value!r}. Allowed: {', '.join(allowed)}"
+        super().__init__(self.message_ja)
