@@ -95,7 +95,7 @@ def ensure_index(plan: Plan, index_dir: Path, corpus_dir: Path, embeddings: Embe
         if not rebuild and is_current(manifest, index_dir, corpus_dir, embedding_name, chroma_url):
             return manifest
         return _build(plan, plan_docs(plan), Path(index_dir), corpus_dir, embeddings, embedding_name, chroma_url,
-                      say, allow_unparsed)
+                      say, allow_unparsed, reuse=not rebuild)
 
 
 def build_index(plan: Plan, docs: list[Doc], index_dir: Path, corpus_dir: Path, embeddings: Embeddings,
@@ -111,27 +111,51 @@ def build_index(plan: Plan, docs: list[Doc], index_dir: Path, corpus_dir: Path, 
                       allow_unparsed)
 
 
+def reusable_vectors(index_dir: Path, previous: Manifest | None, embedding_name: str, chroma_url: str) -> dict:
+    """The published build's vectors by passage text, when it was made the same way (else, or unreadable: none)."""
+    if previous is None or (previous.schema_version, previous.embedding, previous.chroma_url) != (
+            SCHEMA_VERSION, embedding_name, chroma_url):
+        return {}
+    try:
+        got = open_collection(index_dir, previous).get(include=["documents", "embeddings"])
+        return {text: list(map(float, vec)) for text, vec in zip(got["documents"], got["embeddings"], strict=True)}
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - a damaged store (chromadb's Rust core panics too): embed everything
+        return {}
+
+
+def embed_all(docs: list[Doc], embeddings: Embeddings, known: dict, say: Progress) -> list[list[float]]:
+    """Every document's vector: the previous build's for an unchanged text, the model's for the rest."""
+    todo = list(dict.fromkeys(d.text for d in docs if d.text not in known))
+    if known:
+        say(f"前回のビルドと同じ本文 {len(docs) - len(todo)} 件は埋め込みを再利用します")
+    fresh: dict[str, list[float]] = {}
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start : start + BATCH]
+        fresh.update(zip(batch, embeddings.embed_documents(batch), strict=True))
+        say(f"埋め込み中 {min(start + BATCH, len(todo))}/{len(todo)} 件")
+    return [known.get(d.text) or fresh[d.text] for d in docs]
+
+
 def _build(plan: Plan, docs: list[Doc], index_dir: Path, corpus_dir: Path, embeddings: Embeddings,
-           embedding_name: str, chroma_url: str, say: Progress, allow_unparsed: bool) -> Manifest:
-    """The build itself; the caller holds the build lock."""
+           embedding_name: str, chroma_url: str, say: Progress, allow_unparsed: bool, reuse: bool = True) -> Manifest:
+    """The build itself; the caller holds the build lock. Unchanged passages keep their vectors unless not reuse."""
     check_plan(plan, allow_unparsed)
     started = time.perf_counter()
     previous = read_manifest(index_dir)
+    known = reusable_vectors(index_dir, previous, embedding_name, chroma_url) if reuse else {}
     build_dir = f"build-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     (index_dir / build_dir).mkdir(parents=True)
     try:
         collection = _client(index_dir, build_dir, chroma_url).create_collection(
             collection_name(build_dir), embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
-        for start in range(0, len(docs), BATCH):
-            batch = docs[start : start + BATCH]
-            collection.add(
-                ids=[d.id for d in batch],
-                documents=[d.text for d in batch],
-                embeddings=embeddings.embed_documents([d.text for d in batch]),
-                metadatas=[d.metadata for d in batch],
-            )
-            say(f"埋め込み中 {min(start + BATCH, len(docs))}/{len(docs)} 件")
+        vectors = embed_all(docs, embeddings, known, say)
+        for start in range(0, len(docs), BATCH * 8):
+            batch = slice(start, start + BATCH * 8)
+            collection.add(ids=[d.id for d in docs[batch]], documents=[d.text for d in docs[batch]],
+                           embeddings=vectors[batch], metadatas=[d.metadata for d in docs[batch]])
         shutil.copyfile(corpus_files(corpus_dir)[-1], index_dir / build_dir / CORPUS_COPY)
     except Exception as exc:  # chromadb raises many types; the build folder is discarded
         shutil.rmtree(index_dir / build_dir, ignore_errors=True)
