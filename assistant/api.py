@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 
-from . import catalogue
+from . import catalogue, ui_list
 from .catalogue import InitiativeList, KpiList
 from .errors import (
     AssistantError,
@@ -152,6 +152,12 @@ def create_api(bot: Any, feedback: FeedbackStore | None = None) -> FastAPI:
         if wants_csv(f.format, request):
             return csv_response(catalogue.kpis_csv(found, english=f.lang == "en"), "kpis.csv")
         return JSONResponse(found.model_dump(mode="json"))
+
+    @app.get("/list", include_in_schema=False)
+    def list_page(request: Request) -> HTMLResponse:
+        """The 「取組一覧」 page: the same rows as /api/initiatives, filtered by the URL's parameters."""
+        params = {k: v[:200] for k, v in list(request.query_params.items())[:20]}
+        return HTMLResponse(ui_list.page(bot.plan, params))
 
     @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def api_not_found(rest: str) -> JSONResponse:

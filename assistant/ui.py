@@ -120,6 +120,7 @@ def build_ui(bot: Any, feedback: FeedbackStore | None = None) -> gr.Blocks:
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
         gr.HTML(f'<header id="masthead"><p class="city">金沢市</p><h1>{TITLE}</h1><p>{DESCRIPTION}</p>'
+                '<p class="tolist"><a href="list">取組の一覧を表で見る（絞り込み・CSV）</a></p>'
                 '<p id="announce" class="sr" role="status" aria-live="polite"></p></header>',
                 js_on_load=None, elem_id="masthead-wrap")
         state = gr.State([], time_to_live=UI_IDLE_SECONDS)
