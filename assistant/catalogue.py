@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Literal
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -149,6 +150,39 @@ def conds_of(f: InitiativeFilter, plan: Plan) -> tuple[Cond, ...]:
     elif f.year:  # a year alone: something is planned that year (on some department's line)
         conds.append(Cond("status", STATUSES, years=(f.year,)))
     return tuple(conds)
+
+
+def filters_for(conds: tuple[Cond, ...]) -> dict[str, str] | None:
+    """The list view's filters that state the same conditions, or None when some condition has no filter there
+    (several values, negation, a theme, a count of departments, every year, more than one status)."""
+    out: dict[str, str] = {}
+    for c in conds:
+        if c.kind == "new" and "new" not in out:
+            out["new"] = "false" if c.negated else "true"
+            continue
+        if c.negated or len(c.values) != 1 or c.kind not in ("department", "field", "viewpoint", "goal", "status"):
+            return None
+        if c.kind == "status":
+            if "status" in out or len(c.years) > 1 or c.every_department or (c.every_year and not c.years):
+                return None
+            out |= {"status": str(c.values[0])} | ({"year": str(c.years[0])} if c.years else {})
+        elif c.kind in out:
+            return None
+        else:
+            out[c.kind] = str(c.values[0])
+    return out
+
+
+def list_link(plan: Plan, conds: tuple[Cond, ...], shown: list[str]) -> str | None:
+    """「この条件で一覧を開く」: the list view's URL for a chat list, only when it lists exactly the rows shown."""
+    given = filters_for(conds)
+    if not given or not shown:
+        return None
+    try:
+        rows = initiatives(plan, InitiativeFilter.model_validate(given)).items
+    except (UnknownFilterError, ValueError):
+        return None
+    return f"list?{urlencode(given)}" if [r.id for r in rows] == shown else None
 
 
 def has_text(words: str | None, *fields: str) -> bool:

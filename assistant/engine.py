@@ -15,6 +15,7 @@ from .answers import Draft, Records, own_subject, route
 from .answers.answerable import checked
 from .builds import Lease
 from .caching import LRU
+from .catalogue import list_link
 from .config import Settings
 from .corpus import load_plan, parse_plan
 from .dense import open_dense
@@ -236,8 +237,11 @@ class Assistant:
         budgets = turn_budgets(count(text), [count(t) for t in past])
         turns = tuple((t, b) for t, b in zip(past, budgets[1:], strict=True) if b)[::-1]
         draft, frame = self._turn(live, (text, budgets[0]), turns, today or date.today())
+        shown = [c.id for c in draft.citations if c.kind == "initiative"]
+        listed = draft.kind in ("list", "count") and draft.grounded
         return Answer(text=draft.text, grounded=draft.grounded, kind=draft.kind, citations=draft.citations,
-                      language="en" if frame.english else "ja", suggestions=draft.suggestions)
+                      language="en" if frame.english else "ja", suggestions=draft.suggestions,
+                      list_url=list_link(live.plan, frame.query.conds, shown) if listed else None)
 
     def _turn(self, live: Live, turn: tuple[str, int], past: tuple[tuple[str, int], ...],
               today: date) -> tuple[Draft, Frame]:

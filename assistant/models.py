@@ -148,3 +148,5 @@ class Answer(BaseModel):
     citations: list[Citation] = []
     language: Literal["ja", "en"] = "ja"
     suggestions: list[str] = Field(default=[], description="example questions the plan can answer (on a decline)")
+    list_url: str | None = Field(default=None, description="a list answer's rows in the list view (「この条件で一覧を開く」), "
+                                 "relative to the app's root; only when that view lists exactly these rows")

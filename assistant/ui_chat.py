@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from html import escape as E
 
 from .models import Answer, Citation
-from .ui_render import TEXT, body_html, csv_link, label, sources_html
+from .ui_render import TEXT, body_html, csv_link, label, list_view_link, sources_html
 
 MAX_SUGGESTIONS = 3
 
@@ -100,7 +100,7 @@ def answer_html(turn: Turn, n: int) -> str:
     lang = a.language
     badge = (f'<span class="badge ok">{E(label(lang, "grounded"))}</span>' if a.grounded
              else f'<span class="badge no">{E(label(lang, "not_grounded"))}</span>')
-    return (f'<div class="bot" lang="{lang}">{badge}<div class="text">{body_html(a, n)}</div>{csv_link(a)}'
+    return (f'<div class="bot" lang="{lang}">{badge}<div class="text">{body_html(a, n)}</div>{csv_link(a)}{list_view_link(a)}'
             f"{candidate_buttons(a)}{sources_html(a.citations, n, lang)}"
             f'{ask_buttons(follow_ups(a), "next", label(lang, "suggested"))}{feedback_bar(turn, n)}</div>')
 

@@ -260,6 +260,13 @@ def csv_text(rows: list[Citation]) -> str:
     return buf.getvalue()
 
 
+def list_view_link(answer: Answer) -> str:
+    """「この条件で一覧を開く」: the list view with exactly the rows of a list answer (when it can show them)."""
+    if not answer.list_url:
+        return ""
+    return f'<p class="tolist"><a href="{E(answer.list_url)}">{E(label(answer.language, "open_list"))}</a></p>'
+
+
 def csv_link(answer: Answer) -> str:
     """A download link (data: URL, so it needs no server route and no JS) for a list answer."""
     rows = list_rows(answer)

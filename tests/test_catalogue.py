@@ -123,3 +123,22 @@ def test_bad_filters_say_what_is_wrong(api: TestClient, params: dict, status: in
     assert res.status_code == status
     err = res.json()["error"]
     assert says in err["message_ja"] and err["message_en"] and set(err) == {"code", "message_ja", "message_en"}
+
+
+@pytest.mark.parametrize("question, linked", [
+    ("デジタル政策課の新規の取組は？", True),
+    ("分野5の取組を一覧で", True),
+    ("2027年度に検討の取組は？", True),
+    ("新規の取組はいくつ？", True),
+    ("ドローンを活用した取組は？", False),  # a theme has no filter in the list view
+    ("デジタル政策課以外で新規の取組は？", False),  # nor does a negated department
+    ("かなパスの担当は？", False),  # not a list
+])
+def test_a_chat_list_links_to_the_list_view_with_exactly_its_rows(api: TestClient, question: str, linked: bool) -> None:
+    answer = api.post("/api/ask", json={"question": question}).json()
+    assert bool(answer["list_url"]) == linked
+    if linked:
+        shown = [c["id"] for c in answer["citations"] if c["kind"] == "initiative"]
+        query = answer["list_url"].removeprefix("list?")
+        assert [r["id"] for r in api.get(f"/api/initiatives?{query}").json()["items"]] == shown
+        assert f'{len(shown)}件' in api.get(f"/list?{query}").text

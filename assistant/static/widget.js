@@ -16,9 +16,9 @@
   var EXAMPLES = ["ごみ分別アプリの担当課は？", "かなパスって何？", "2026年度に新しく始まる取組は？"];
   var TEXT = {
     ja: { sources: "出典", more: "すべて表示", no: "※ プランに記載のない質問です", choose: "どの取組ですか？",
-      next: "こちらもどうぞ", open: "全画面で出典を開く" },
+      next: "こちらもどうぞ", open: "全画面で出典を開く", list: "この条件で一覧を開く" },
     en: { sources: "Sources", more: "Show all", no: "Not covered by the plan", choose: "Which initiative do you mean?",
-      next: "You could ask", open: "Open the source in the full assistant" }
+      next: "You could ask", open: "Open the source in the full assistant", list: "Open these rows as a table" }
   };
   var asked = [];
 
@@ -206,6 +206,11 @@
       if (a.kind === "candidates") {
         askButtons(pending, t.choose, (a.citations || []).filter(function (c) { return c.kind === "initiative"; })
           .map(function (c) { return about(c.title, a.language === "en"); }));
+      }
+      if (a.list_url && /^list\?[\w%=&.*-]*$/.test(a.list_url)) {  // the same rows in the list view (our own URL only)
+        var p = el("p", { class: "kdx-list" });
+        p.appendChild(el("a", { href: origin + "/" + a.list_url, target: "_blank", rel: "noopener" }, t.list));
+        pending.appendChild(p);
       }
       sources(pending, a, q, t);
       askButtons(pending, t.next, followUps(a));
