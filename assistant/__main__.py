@@ -43,7 +43,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.status:
         print(json.dumps(describe(settings.index_dir), ensure_ascii=False, indent=2))
         return 0
-    if not args.rebuild and is_current(read_manifest(settings.index_dir), settings.index_dir, settings.corpus_dir,
+    if not (args.rebuild or args.fresh) and is_current(read_manifest(settings.index_dir), settings.index_dir, settings.corpus_dir,
                                        settings.embedding, settings.chroma_url):
         print("インデックスは最新です（--rebuild で作り直します）。", file=sys.stderr)
         return 0
@@ -51,8 +51,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(f"プランを読み込みました: 取組 {len(plan.initiatives)} 件, KPI {len(plan.kpis)} 件, "
           f"節 {len(plan.sections)} 件", file=sys.stderr)
     ensure_index(plan, settings.index_dir, settings.corpus_dir, get_embeddings(settings.embedding), settings.embedding,
-                 settings.chroma_url, progress=lambda m: print(m, file=sys.stderr, flush=True), rebuild=args.rebuild,
-                 allow_unparsed=args.allow_unparsed)
+                 settings.chroma_url, progress=lambda m: print(m, file=sys.stderr, flush=True),
+                 rebuild=args.rebuild or args.fresh, allow_unparsed=args.allow_unparsed, reuse=not args.fresh)
     print("動いているサーバーは1秒以内に新しいインデックスに切り替えます。", file=sys.stderr)
     return 0
 
@@ -181,6 +181,8 @@ def parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
     idx = sub.add_parser("index", help="build the Chroma index (only when missing or stale)")
     idx.add_argument("--rebuild", action="store_true", help="build even when the index is current")
+    idx.add_argument("--fresh", action="store_true",
+                     help="embed every passage again (a rebuild otherwise keeps the vectors of unchanged passages)")
     idx.add_argument("--status", action="store_true", help="print the manifest")
     idx.add_argument("--allow-unparsed", action="store_true",
                      help="publish even with lines the parser did not understand (recorded in the manifest)")

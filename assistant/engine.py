@@ -111,13 +111,13 @@ class Assistant:
             return self._open(manifest, plan)
         except IndexError_ as exc:
             _stderr(f"{exc.detail}\nインデックスを作り直します…")
-            return self._open(self._ensure(plan, rebuild=True), plan)
+            return self._open(self._ensure(plan, rebuild=True, reuse=False), plan)  # nothing read from the damage
 
-    def _ensure(self, plan: Plan, rebuild: bool = False) -> Manifest:
+    def _ensure(self, plan: Plan, rebuild: bool = False, reuse: bool = True) -> Manifest:
         """Build the index under the build lock (or take the one another process has just built)."""
         s = self.settings
         return ensure_index(plan, s.index_dir, s.corpus_dir, self.embeddings, s.embedding, s.chroma_url,
-                            progress=self.say, rebuild=rebuild)
+                            progress=self.say, rebuild=rebuild, reuse=reuse)
 
     def _open(self, manifest: Manifest, plan: Plan) -> Live:
         """Lease a build, open its collection and check that it answers a real query."""

@@ -27,7 +27,7 @@ COLLECTION = "kanazawa-dx-plan"
 MANIFEST = "manifest.json"
 BATCH = 16
 Progress = Callable[[str], None]
-REBUILD_HINT = "python -m assistant index --rebuild で作り直してください"
+REBUILD_HINT = "python -m assistant index --fresh で作り直してください"
 
 
 class Manifest(BaseModel):
@@ -87,15 +87,16 @@ def is_current(manifest: Manifest | None, index_dir: Path, corpus_dir: Path, emb
 
 def ensure_index(plan: Plan, index_dir: Path, corpus_dir: Path, embeddings: Embeddings, embedding_name: str,
                  chroma_url: str = "", progress: Progress | None = None, rebuild: bool = False,
-                 allow_unparsed: bool = False) -> Manifest:
-    """The current index; built (under the build lock) unless it is current, e.g. just built by another process."""
+                 allow_unparsed: bool = False, reuse: bool = True) -> Manifest:
+    """The current index; built (under the build lock) unless it is current, e.g. just built by another process.
+    rebuild: build even when current; reuse: unchanged passages keep the published build's vectors."""
     say = progress or (lambda _msg: None)
     with build_lock(Path(index_dir), say):
         manifest = read_manifest(index_dir)
         if not rebuild and is_current(manifest, index_dir, corpus_dir, embedding_name, chroma_url):
             return manifest
         return _build(plan, plan_docs(plan), Path(index_dir), corpus_dir, embeddings, embedding_name, chroma_url,
-                      say, allow_unparsed, reuse=not rebuild)
+                      say, allow_unparsed, reuse=reuse)
 
 
 def build_index(plan: Plan, docs: list[Doc], index_dir: Path, corpus_dir: Path, embeddings: Embeddings,

@@ -96,9 +96,11 @@ def test_in_memory_dense_ranks_as_chroma_does(bot) -> None:  # noqa: ANN001
         assert [h.dense for h in mine] == pytest.approx([h.dense for h in theirs], abs=1e-4), q
 
 
-def test_a_rebuild_embeds_only_the_passages_that_changed(plan: Plan, tmp_path: Path, corpus_copy: Path) -> None:
-    """The next edition changes a few rows: their passages are embedded again, the rest keep their vectors,
-    and the build holds what a build from scratch would (--rebuild embeds everything)."""
+def test_a_rebuild_embeds_only_the_passages_that_changed(bot, plan: Plan, tmp_path: Path, corpus_copy: Path) -> None:  # noqa: ANN001
+    """The next edition changes a few rows: their passages are embedded again, the rest keep their vectors, and
+    the build holds what a build from scratch would (the model's own vectors for every text)."""
+    from helpers import copy_index
+
     from assistant.corpus import load_plan
     from assistant.embeddings import embeddable
     from assistant.index import ensure_index
@@ -111,21 +113,17 @@ def test_a_rebuild_embeds_only_the_passages_that_changed(plan: Plan, tmp_path: P
             embedded.extend(texts)
             return super()._passages(texts)
 
-    emb = Counting()
-    idx = tmp_path / "idx"
-    build_index(plan, plan_docs(plan), idx, corpus_copy, emb, "e5-small")
-    assert len(embedded) == len({d.text for d in plan_docs(plan)})
+    idx = copy_index(bot, tmp_path / "idx")  # the published build of the plan as it is
+    before = open_collection(idx, read_manifest(idx)).get(include=["documents", "embeddings"])
+    old = dict(zip(before["documents"], before["embeddings"], strict=True))
     plan_file = next(corpus_copy.glob("*.txt"))
     plan_file.write_text(plan_file.read_text(encoding="utf-8").replace("ごみ分別", "資源分別", 1), encoding="utf-8")
     edited = load_plan(corpus_copy)
-    changed = {d.text for d in plan_docs(edited)} - {d.text for d in plan_docs(plan)}
-    embedded.clear()
-    manifest = ensure_index(edited, idx, corpus_copy, emb, "e5-small")
+    changed = sorted({d.text for d in plan_docs(edited)} - {d.text for d in plan_docs(plan)})
+    manifest = ensure_index(edited, idx, corpus_copy, Counting(), "e5-small")
     assert 0 < len(embedded) == len(changed) and set(embedded) == {embeddable(t) for t in changed}
-    mine = open_collection(idx, manifest).get(include=["documents", "embeddings"])
-    embedded.clear()
-    scratch = ensure_index(edited, idx, corpus_copy, emb, "e5-small", rebuild=True)
-    assert len(embedded) == len({d.text for d in plan_docs(edited)})
-    theirs = open_collection(idx, scratch).get(include=["documents", "embeddings"])
-    by_text = dict(zip(theirs["documents"], theirs["embeddings"], strict=True))
-    assert all(list(v) == pytest.approx(list(by_text[t]), abs=1e-6) for t, v in zip(mine["documents"], mine["embeddings"], strict=True))
+    after = open_collection(idx, manifest).get(include=["documents", "embeddings"])
+    new = dict(zip(after["documents"], after["embeddings"], strict=True))
+    assert set(new) == {d.text for d in plan_docs(edited)}
+    expected = old | dict(zip(changed, real.embed_documents(changed), strict=True))
+    assert all(list(v) == pytest.approx(list(expected[t]), abs=1e-6) for t, v in new.items())

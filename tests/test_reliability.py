@@ -292,7 +292,7 @@ def test_rebuild_under_load_fails_no_request(bot, tmp_path: Path) -> None:  # no
 def test_a_killed_build_leaves_the_published_index_and_no_lock(bot, tmp_path: Path) -> None:  # noqa: ANN001
     index_dir = copy_index(bot, tmp_path / "idx")
     published = read_manifest(index_dir).build_dir
-    proc = cli("index", "--rebuild", index_dir=index_dir)
+    proc = cli("index", "--fresh", index_dir=index_dir)
     for line in proc.stderr:
         if "埋め込み中" in line:
             break
@@ -329,7 +329,7 @@ def test_a_damaged_index_is_reported_with_the_fix_then_rebuilt_at_start(bot, tmp
 
     clear_caches()
     r = c.get("/healthz")  # the health check queries Chroma itself
-    assert r.status_code == 503 and "--rebuild" in r.json()["error"]["message_ja"]
+    assert r.status_code == 503 and "--fresh" in r.json()["error"]["message_ja"]
     r = c.post("/api/ask", json={"question": "図書館の担当は？"})  # questions are scored from the vectors read at start
     assert r.status_code == 200 and r.json()["grounded"] and "図書館" in r.json()["text"]
     restart = cli("ask", "かなパスの担当は？", index_dir=index_dir)
