@@ -27,7 +27,7 @@ run: $(STAMP) ## build the index if needed and serve UI + API on http://127.0.0.
 
 test: $(STAMP) browser-deps ## lint, then the whole test suite
 	$(PY) -m ruff check assistant tests app.py
-	$(PY) -m pytest -n 2
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2  # two workers, one embedding thread each: both cores, no oversubscription
 
 lint: $(STAMP)
 	$(PY) -m ruff check assistant tests app.py

@@ -18,7 +18,11 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 @pytest.fixture(scope="session", autouse=True)
 def isolated_paths(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Point the index and the feedback DB at session temp dirs, never at the project's index/ or var/."""
-    index_dir = tmp_path_factory.mktemp("index")
+    # one session index for every xdist worker: the first to get the build lock builds it, the others open it
+    # (tests that rebuild or damage an index work on a private copy, helpers.copy_index)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    index_dir = tmp_path_factory.getbasetemp().parent / "index" if worker else tmp_path_factory.mktemp("index")
+    index_dir.mkdir(exist_ok=True)
     os.environ["ASSISTANT_INDEX_DIR"] = str(index_dir)
     os.environ["ASSISTANT_FEEDBACK_DB"] = str(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3")
     os.environ["ASSISTANT_CORPUS_DIR"] = str(PROJECT_ROOT / "corpus")

@@ -122,14 +122,16 @@ def write_corpus(folder: Path, text: str) -> Path:
 
 
 @pytest.mark.slow
-def test_a_rejected_build_keeps_the_published_index_answering(tmp_path: Path) -> None:
+def test_a_rejected_build_keeps_the_published_index_answering(bot, tmp_path: Path) -> None:  # noqa: ANN001
+    from helpers import copy_index
+
     from assistant import Assistant
     from assistant.corpus import load_plan
     from assistant.documents import plan_docs
     from assistant.index import build_index, read_manifest
 
-    corpus = write_corpus(tmp_path / "corpus", PLAN)
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    corpus = write_corpus(tmp_path / "corpus", PLAN)  # the plan as published: the session's build is current for it
+    settings = Settings(corpus_dir=corpus, index_dir=copy_index(bot, tmp_path / "index"))
     good = Assistant(settings, progress=False)
     published = read_manifest(settings.index_dir)
     assert published.warnings == [] and published.snapshot["kpis"]
