@@ -94,13 +94,14 @@ def run_eval(bot, cases: list[dict], after: Callable[[dict], None] | None = None
         t = time.perf_counter()
         try:
             answer = bot.ask(case["q"], history=case.get("history", []))
+            latencies.append((time.perf_counter() - t) * 1000)  # the ask alone, not the judging
             ok, why = judge(case, answer)
             text = answer.text
             grounded += answer.grounded
             confidently_wrong += answer.grounded and not ok
         except Exception as exc:  # noqa: BLE001 - a crash is a wrong answer
+            latencies.append((time.perf_counter() - t) * 1000)
             ok, why, text = False, f"raised {exc!r}", ""
-        latencies.append((time.perf_counter() - t) * 1000)
         if after is not None:
             after(case)
         per_kind[case["kind"]][0] += ok

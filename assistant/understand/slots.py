@@ -103,6 +103,12 @@ def department_needles(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ..
     return tuple(out)
 
 
+@lru_cache(maxsize=8)
+def department_keys(names: tuple[str, ...]) -> frozenset[str]:
+    """The match keys of a plan's departments (built once per plan)."""
+    return frozenset(match_key(d) for d in names)
+
+
 def departments(text: str, plan: Plan) -> list[str]:
     """Departments named in the question: full names, stems of 3+ characters, or everyday descriptions."""
     key = match_key(text)
@@ -123,7 +129,7 @@ GENERIC_DEPT = re.compile(r"^(担当|所管|主管|どこの|どの|何|その|�
 
 def unknown_departments(text: str, plan: Plan, found: list[str]) -> list[str]:
     """Names written like a department (スマートシティ推進課) that the plan does not have."""
-    known = {match_key(d) for d in plan.departments} | {match_key(d) for d in found}
+    known = department_keys(tuple(plan.departments)) | {match_key(d) for d in found}
     out = []
     for m in DEPT_NAME.finditer(text):
         name = m.group(1)
