@@ -145,7 +145,9 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     syn, about_plan = synonyms(f"{text} {extra}"), plan_terms(f"{text} {extra}")
     search_text = " ".join(p for p in (text, extra, syn, about_plan) if p)
     first, more = (extra, text) if english and extra else (text, extra)  # the index is Japanese: its terms first
-    dense_text = searcher.fit_with(first, " ".join(p for p in (more, syn, about_plan) if p), embed_tokens)
+    # One embedding of the question's own words (English: its Japanese terms first), as the intent model was fitted
+    # on; synonyms and plan terms rank records lexically (search_text) and cost no embedding tokens.
+    dense_text = searcher.fit_with(first, more, embed_tokens)
     slots = read_slots(text, plan, today or date.today())
     asks = read_asks(text, slots.departments)
     if about_plan and not KPI_WORDS.search(text):  # 「このプランは何をめざしてる？」 asks about the plan, not a KPI
