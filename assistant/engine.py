@@ -236,7 +236,10 @@ class Assistant:
         count = live.searcher.token_count
         budgets = turn_budgets(count(text), [count(t) for t in past])
         turns = tuple((t, b) for t, b in zip(past, budgets[1:], strict=True) if b)[::-1]
-        draft, frame = self._turn(live, (text, budgets[0]), turns, today or date.today())
+        day = today or date.today()
+        draft, frame = self._turn(live, (text, budgets[0]), turns, day)
+        # the next request of this conversation sends this question back as history: keep what it was about
+        PAST_STATES.put((live.manifest.build_dir, (*turns, (text, budgets[0])), day), state_of(draft, frame))
         shown = [c.id for c in draft.citations if c.kind == "initiative"]
         listed = draft.kind in ("list", "count") and draft.grounded
         return Answer(text=draft.text, grounded=draft.grounded, kind=draft.kind, citations=draft.citations,

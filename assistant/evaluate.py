@@ -84,13 +84,16 @@ def judge(case: dict, answer: Answer) -> tuple[bool, str]:
     return True, ""
 
 
-def run_eval(bot, cases: list[dict], after: Callable[[dict], None] | None = None) -> Report:  # noqa: ANN001 - Assistant
-    """Ask every case and collect the report; a crash counts as a wrong answer. `after` runs after each case
-    (the bench times its baselines there, under the same conditions as the ask)."""
+def run_eval(bot, cases: list[dict], before: Callable[[dict], None] | None = None,  # noqa: ANN001 - Assistant
+             after: Callable[[dict], None] | None = None) -> Report:
+    """Ask every case and collect the report; a crash counts as a wrong answer. `before` and `after` run around
+    each ask (the bench times its baselines there, under the same conditions as the ask)."""
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     failures, latencies = [], []
     grounded = confidently_wrong = 0
     for case in cases:
+        if before is not None:
+            before(case)
         t = time.perf_counter()
         try:
             answer = bot.ask(case["q"], history=case.get("history", []))

@@ -84,3 +84,8 @@ def test_a_history_sent_again_is_understood_once(bot, monkeypatch) -> None:  # n
     read.clear()
     clear_caches()
     assert bot.ask("その目標は？", history=history) == first and len(read) == 3
+    clear_caches()  # a chat asked turn by turn: each request understands its new question only
+    read.clear()
+    for n, question in enumerate([*history, "その目標は？"]):
+        answer = bot.ask(question, history=history[:n])
+    assert read == [*history, "その目標は？"] and answer == first
