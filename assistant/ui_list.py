@@ -16,28 +16,13 @@ from .catalogue import STATUS_CHOICES, InitiativeFilter, InitiativeList, Initiat
 from .errors import UnknownFilterError
 from .models import YEARS, Plan
 from .ui_render import STATIC
+from .ui_render import TEXT as UI_TEXT
 
 CSS = (STATIC / "list.css").read_text(encoding="utf-8")
 FILTERS = ("field", "department", "new", "year", "status", "text")
 SORTS = {"plan": lambda r: 0, "name": lambda r: r.name, "field": lambda r: r.field,
          "department": lambda r: r.departments[0].department, "new": lambda r: not r.new}
-TEXT = {
-    "ja": {"title": "取組一覧", "lead": "金沢市DXアクションプラン2.0の「2.5 具体的な取組」を、条件で絞り込んで表示します。",
-           "field": "分野", "department": "担当課", "new": "新規（新マーク）のみ", "year": "年度", "status": "状況",
-           "text": "キーワード", "any": "すべて", "apply": "この条件で表示", "reset": "条件を外す", "csv": "表示中の一覧をCSVで保存",
-           "count": "{n}件", "none": "この条件に当たる取組はありません。", "name": "取組", "fy": "{y}年度",
-           "chat": "チャットに戻る", "open": "この取組をチャットで開く", "sorted": "並べ替え", "plan_order": "プランの順",
-           "ask": "「{name}」の担当課と年度ごとの予定は？", "new_mark": "新", "conditions": "条件: {c}", "all_rows": "条件なし",
-           "lang": "English", "unreadable": "条件「{what}」を読み取れませんでした。選び直してください。"},
-    "en": {"title": "Initiatives", "lead": "The initiatives of section 2.5 of the Kanazawa DX Action Plan 2.0, filtered.",
-           "field": "Field", "department": "Department", "new": "New (marked 新) only", "year": "Fiscal year",
-           "status": "Status", "text": "Keywords", "any": "Any", "apply": "Show", "reset": "Clear filters",
-           "csv": "Download this list as CSV", "count": "{n} initiatives", "none": "No initiative meets these filters.",
-           "name": "Initiative", "fy": "FY{y}", "chat": "Back to the chat", "open": "Open this initiative in the chat",
-           "sorted": "Sort", "plan_order": "plan order", "ask": "Which department runs 「{name}」 and when?",
-           "new_mark": "new", "conditions": "Filters: {c}", "all_rows": "none", "lang": "日本語",
-           "unreadable": "The filter {what} could not be read. Please choose it again."},
-}
+TEXT = UI_TEXT["list"]  # the page's labels, Japanese and English, with the chat's in static/ui-text.json
 
 
 def t(lang: str, key: str, **values: object) -> str:
