@@ -22,6 +22,7 @@ from .config import Settings
 from .embeddings import one_thread_per_request
 from .errors import AssistantError, ConfigError
 from .feedback import FeedbackStore
+from .http_protocol import Protocol
 from .limits import UI_SESSIONS
 from .ui import CSS, HEAD, MIDDLEWARE, build_ui, theme
 
@@ -55,7 +56,7 @@ def app_from_env() -> FastAPI:
 
 
 # X-Forwarded-For is read by our guard, from trusted proxies only (ASSISTANT_TRUSTED_PROXIES), never by uvicorn
-UVICORN = {"proxy_headers": False, "server_header": False, "log_level": "warning"}
+UVICORN = {"proxy_headers": False, "server_header": False, "log_level": "warning", "http": Protocol}
 
 
 def free_port() -> int:

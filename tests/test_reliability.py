@@ -390,3 +390,35 @@ def test_schemathesis_finds_no_response_outside_the_schema(bot, tmp_path: Path) 
 def test_the_ui_shows_no_internal_errors_and_takes_no_files(client: TestClient) -> None:
     config = page_config(client.get("/").text)
     assert config["show_error"] is False and config["max_file_size"] == 1
+
+
+def test_raw_utf8_urls_and_unreadable_requests_on_a_real_server(bot) -> None:  # noqa: ANN001
+    """`curl 'host/api/initiatives?department=デジタル政策課'` sends the name as raw UTF-8: it is read like the
+    percent-encoded URL a browser sends, on every request of a kept-alive connection; a request line the parser
+    cannot read is a 400 in the error shape, not uvicorn's plain text."""
+    import socket
+    from urllib.parse import urlsplit
+
+    def raw(url: str, *payloads: bytes) -> bytes:
+        """Each payload sent once the answer to the one before has arrived, on one connection."""
+        where = urlsplit(url)
+        with socket.create_connection((where.hostname, where.port), timeout=30) as s:
+            chunks = []
+            for payload in payloads:
+                s.sendall(payload)
+                chunks.append(s.recv(65536))
+            while chunk := s.recv(65536):
+                chunks.append(chunk)
+            return b"".join(chunks)
+
+    with serve_in_thread(create_api(bot.with_settings(rate_limit_per_minute=0))) as url:
+        target = "/api/initiatives?department=デジタル政策課&new=true".encode()
+        one = b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        last = b"GET " + target + b"&format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        got = raw(url, one, last).decode("utf-8")  # two requests on one kept-alive connection
+        assert got.count("HTTP/1.1 200 OK") == 2 and '"count":4' in got and "自治体ポイントの導入" in got
+        assert got.count("\r\n", got.rindex("\r\n\r\n") + 4) == 5  # the CSV: a header and the 4 rows
+        for garbage in (b"GET /a\x01b HTTP/1.1\r\n\r\n", b"\x16\x03\x01\x02\x00 TLS hello\r\n\r\n"):
+            head, _, body = raw(url, garbage).partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head
+            assert set(json.loads(body)["error"]) == {"code", "message_ja", "message_en"}
