@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from pathlib import Path
 
 # Longest phrases first when matching; values are the plan's own Japanese words.
 EN_JA: dict[str, str] = {
@@ -93,3 +96,24 @@ def english_units(question: str) -> list[tuple[str, str]]:
 def to_japanese_terms(question: str) -> str:
     """The Japanese terms for the domain words an English question uses, longest phrases first."""
     return " ".join(dict.fromkeys(term for _phrase, term in english_units(question) if term))
+
+
+UI_TEXT = Path(__file__).parent / "static" / "ui-text.json"  # the departments' English names, shared with the UI
+GENERIC_EN = re.compile(r"\s+(division|office|center|centre|bureau|section)$", re.I)
+
+
+@cache
+def _english_departments() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each department's English name, and its stem when two words or more remain (Digital Policy), longest first."""
+    names = json.loads(UI_TEXT.read_text(encoding="utf-8"))["departments_en"]
+    found = []
+    for ja, en in names.items():
+        stem = GENERIC_EN.sub("", en)
+        for name in {en, stem} if len(stem.split()) >= 2 else {en}:
+            found.append((len(name), re.compile(rf"\b{re.escape(name)}\b", re.I), ja))
+    return tuple((rx, ja) for _, rx, ja in sorted(found, key=lambda f: -f[0]))
+
+
+def english_departments(question: str) -> list[str]:
+    """Departments an English question names by their English names (the Digital Policy Division → デジタル政策課)."""
+    return list(dict.fromkeys(ja for rx, ja in _english_departments() if rx.search(question)))

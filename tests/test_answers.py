@@ -177,3 +177,13 @@ def test_nothing_planned_in_a_year_differs_from_ending(bot) -> None:  # noqa: AN
 
 def test_words_the_plan_never_uses_are_not_dropped_from_a_topic(bot) -> None:  # noqa: ANN001
     assert bot.ask("東京都のDX計画について教えて").grounded is False
+
+
+@pytest.mark.parametrize("english, japanese", [
+    ("Which new initiatives does the Digital Policy Division run?", "デジタル政策課の新規の取組は？"),
+    ("List everything the Industrial Policy Division is in charge of", "産業政策課の取組をすべて教えて"),
+])
+def test_english_department_names_filter_as_the_japanese_ones_do(bot, english: str, japanese: str) -> None:  # noqa: ANN001
+    """A department named in English is the same condition as its Japanese name (it was dropped: all 31 new rows)."""
+    ids = [{c.id for c in bot.ask(q).citations if c.kind == "initiative"} for q in (english, japanese)]
+    assert ids[0] == ids[1] and 0 < len(ids[0]) < 10

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from ..glossary import english_departments
 from ..models import STATUSES, YEARS, Plan
 from ..text import match_key
 from .lexicon import loose_departments
@@ -119,6 +120,7 @@ def departments(text: str, plan: Plan) -> list[str]:
             found.append(dep)
             key = key.replace(hit, " ")
     found += [d for d in loose_departments(text) if d in plan.departments and d not in found]
+    found += [d for d in english_departments(text) if d in plan.departments and d not in found]
     return found
 
 
