@@ -179,7 +179,7 @@ def list_link(plan: Plan, conds: tuple[Cond, ...], shown: list[str]) -> str | No
     if not given or not shown:
         return None
     try:
-        rows = initiatives(plan, InitiativeFilter.model_validate(given)).items
+        rows = selected(plan, InitiativeFilter.model_validate(given))
     except (UnknownFilterError, ValueError):
         return None
     return f"list?{urlencode(given)}" if [r.id for r in rows] == shown else None
@@ -192,9 +192,8 @@ def has_text(words: str | None, *fields: str) -> bool:
     return all(k in hay for k in keys if k)
 
 
-def initiative_row(ini: Initiative, plan: Plan) -> InitiativeRow:
-    """One row for the API and the list view."""
-    labels = {k.id: k.label for k in plan.kpis}
+def initiative_row(ini: Initiative, labels: dict[str, str]) -> InitiativeRow:
+    """One row for the API and the list view (labels: KPI id → label)."""
     return InitiativeRow(
         id=ini.id, name=ini.name, new=ini.new, field=ini.field_no, field_name=ini.field_name, viewpoint=ini.viewpoint,
         goal=ini.goal, page=ini.page, line=ini.line, kpis=[labels[k] for k in ini.kpi_ids if k in labels],
@@ -204,13 +203,18 @@ def initiative_row(ini: Initiative, plan: Plan) -> InitiativeRow:
 
 def initiatives(plan: Plan, f: InitiativeFilter) -> InitiativeList:
     """The initiatives meeting the filters (the same select() the chat's lists use)."""
-    rows = [i for i in select(plan, conds_of(f, plan)) if has_text(f.text, i.name, i.goal, i.viewpoint)]
-    return InitiativeList(count=len(rows), items=[initiative_row(i, plan) for i in rows])
+    labels = {k.id: k.label for k in plan.kpis}
+    rows = selected(plan, f)
+    return InitiativeList(count=len(rows), items=[initiative_row(i, labels) for i in rows])
 
 
-def kpi_row(k: KPI, plan: Plan) -> KpiRow:
-    """One KPI for the API."""
-    names = {i.id: i.name for i in plan.initiatives}
+def selected(plan: Plan, f: InitiativeFilter) -> list[Initiative]:
+    """The plan's rows meeting the filters, in plan order."""
+    return [i for i in select(plan, conds_of(f, plan)) if has_text(f.text, i.name, i.goal, i.viewpoint)]
+
+
+def kpi_row(k: KPI, names: dict[str, str]) -> KpiRow:
+    """One KPI for the API (names: initiative id → name)."""
     return KpiRow(id=k.id, label=k.label, target=k.target, value=k.value, unit=k.unit, cumulative=k.cumulative,
                   field=k.field_no, field_name=k.field_name, viewpoint=k.viewpoint, page=k.page, line=k.line,
                   initiatives=[names[i] for i in k.initiative_ids if i in names])
@@ -221,7 +225,8 @@ def kpis(plan: Plan, f: KpiFilter) -> KpiList:
     allowed("viewpoint", f.viewpoint, choices(plan)["kpi_viewpoint"])
     rows = [k for k in plan.kpis if (f.field is None or k.field_no == f.field)
             and (f.viewpoint is None or k.viewpoint == f.viewpoint) and has_text(f.text, k.label)]
-    return KpiList(count=len(rows), items=[kpi_row(k, plan) for k in rows])
+    names = {i.id: i.name for i in plan.initiatives}
+    return KpiList(count=len(rows), items=[kpi_row(k, names) for k in rows])
 
 
 def to_csv(rows: list[list[object]]) -> str:

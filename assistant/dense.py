@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .errors import IndexError_
-from .index import REBUILD_HINT
+from .index import REBUILD_HINT, guarded
 
 IN_MEMORY_MAX = 50_000  # documents whose vectors are held in memory (384 floats each: 77 MB at most)
 NEAREST = 80  # the nearest documents a question is compared with (both paths); the rest count as the least similar
@@ -20,16 +20,6 @@ class Dense(Protocol):
     def similarities(self, vector: np.ndarray) -> dict[str, float]:
         """Record id → best cosine similarity among the NEAREST documents."""
         ...
-
-
-def guarded(call: Any) -> Any:  # noqa: ANN401 - whatever the Chroma call returns
-    """Run a Chroma call; a damaged or unreachable index becomes IndexError_ (a Rust panic too)."""
-    try:
-        return call()
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - chromadb's Rust core panics with a BaseException
-        raise IndexError_(f"検索インデックスが応答しません（{type(exc).__name__}）。{REBUILD_HINT}") from exc
 
 
 def best_per_record(record_ids: list[str], sims: list[float]) -> dict[str, float]:

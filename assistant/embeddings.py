@@ -13,9 +13,9 @@ from langchain_core.embeddings import Embeddings
 
 from .errors import MissingExtraError, UnknownModelError
 from .limits import EMBED_CHARS
+from .text import cached_if_short
 
 DEFAULT_MODEL = "e5-small"
-COUNTED_CHARS = 256  # texts up to this long have their token count remembered
 SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 
 
@@ -44,13 +44,9 @@ class SafeEmbeddings(Embeddings):
         """Embed one question (query time)."""
         return self._query(embeddable(text))
 
+    @cached_if_short  # one embedder per process; a text is counted by several stages
     def token_count(self, text: str) -> int:
         """Tokens the model reads for this question, prefix and special tokens included (one count per text)."""
-        return self._cached_count(text) if len(text) <= COUNTED_CHARS else self._count(embeddable(text))
-
-    @lru_cache(maxsize=4096)  # noqa: B019 - one embedder per process; a text is counted by several stages
-    def _cached_count(self, text: str) -> int:
-        """token_count of a short text, remembered."""
         return self._count(embeddable(text))
 
     @abstractmethod

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from langchain_core.embeddings import Embeddings
@@ -112,17 +113,28 @@ def build_index(plan: Plan, docs: list[Doc], index_dir: Path, corpus_dir: Path, 
                       allow_unparsed)
 
 
+def guarded(call: Callable[[], Any]) -> Any:  # noqa: ANN401 - whatever the Chroma call returns
+    """Run a Chroma call; a damaged or unreachable index becomes IndexError_ (a Rust panic too)."""
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - chromadb's Rust core panics with a BaseException
+        raise IndexError_(f"検索インデックスが応答しません（{type(exc).__name__}）。{REBUILD_HINT}") from exc
+
+
 def reusable_vectors(index_dir: Path, previous: Manifest | None, embedding_name: str, chroma_url: str) -> dict:
     """The published build's vectors by passage text, when it was made the same way (else, or unreadable: none)."""
     if previous is None or (previous.schema_version, previous.embedding, previous.chroma_url) != (
             SCHEMA_VERSION, embedding_name, chroma_url):
         return {}
-    try:
+    def read() -> dict:
         got = open_collection(index_dir, previous).get(include=["documents", "embeddings"])
         return {text: list(map(float, vec)) for text, vec in zip(got["documents"], got["embeddings"], strict=True)}
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # noqa: BLE001 - a damaged store (chromadb's Rust core panics too): embed everything
+
+    try:
+        return guarded(read)
+    except IndexError_:  # a damaged store: embed everything
         return {}
 
 

@@ -16,11 +16,11 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
 from .caching import clear_all
-from .dense import ChromaDense, Dense, guarded
+from .dense import ChromaDense, Dense
 from .documents import Doc
 from .embeddings import SafeEmbeddings, fit_tokens, head_tokens
 from .errors import IndexError_
-from .index import REBUILD_HINT
+from .index import REBUILD_HINT, guarded
 from .limits import QUESTION_TOKENS, READ_CHARS, READING_CHARS
 from .models import Plan
 from .text import (
@@ -73,18 +73,16 @@ class BM25:
     """Okapi BM25 over pre-tokenised documents; each token's contribution to every document is computed once."""
 
     def __init__(self, docs: list[tuple[str, ...]], k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.len = [len(d) for d in docs]
-        self.avg = sum(self.len) / max(len(docs), 1)
-        df = Counter(t for d in docs for t in set(d))
         n = len(docs)
+        avg = sum(len(d) for d in docs) / max(n, 1)
+        df = Counter(t for d in docs for t in set(d))
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)
         self.n = n
         self.per_token: dict[str, np.ndarray] = {t: np.zeros(n) for t in df}
-        for i, (d, dl) in enumerate(zip(docs, self.len, strict=True)):
+        for i, d in enumerate(docs):
             for t, f in Counter(d).items():
-                self.per_token[t][i] = self.idf[t] * f * (k1 + 1) / (f + k1 * (1 - b + b * dl / self.avg))
+                self.per_token[t][i] = self.idf[t] * f * (k1 + 1) / (f + k1 * (1 - b + b * len(d) / avg))
 
     def scores(self, query: tuple[str, ...]) -> list[float]:
         """BM25 score of every document for the query tokens (a repeated token counts again)."""
@@ -323,7 +321,7 @@ def clear_caches() -> None:
     HybridSearcher._dense.cache_clear()
     HybridSearcher.query_vector.cache_clear()
     HybridSearcher.reading_holders.cache_clear()
-    SafeEmbeddings._cached_count.cache_clear()
+    SafeEmbeddings.token_count.cache_clear()
     clear_text_caches()
     clear_all()
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # Spelling variants folded to the plan's own spelling before anything else.
 VARIANTS: dict[str, str] = {
@@ -64,49 +68,42 @@ def fold_kana(text: str) -> str:
     return text.translate(_KATA_TO_HIRA)
 
 
-CACHED_CHARS = 256  # texts up to this long are normalised once per process (names, questions); longer ones each time
+CACHED_CHARS = 256  # texts up to this long are processed once per process (names, questions); longer ones each time
 
 
+def cached_if_short(fn: Callable[..., T]) -> Callable[..., T]:
+    """fn remembered for a last argument (the text) up to CACHED_CHARS long; a longer text is processed each time.
+    The wrapper's cache_clear forgets what was remembered."""
+    cached = lru_cache(maxsize=8192)(fn)
+
+    @wraps(fn)
+    def wrapper(*args: Any) -> T:
+        return cached(*args) if len(args[-1] or "") <= CACHED_CHARS else fn(*args)
+
+    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return wrapper
+
+
+@cached_if_short
 def normalize(text: str) -> str:
     """NFKC, plan spellings for common variants, collapsed white space."""
-    return _normalize_cached(text) if len(text or "") <= CACHED_CHARS else _normalize(text)
-
-
-@lru_cache(maxsize=8192)
-def _normalize_cached(text: str) -> str:
-    """normalize of a short text, remembered."""
-    return _normalize(text)
-
-
-def _normalize(text: str) -> str:
-    """NFKC, plan spellings for common variants, collapsed white space (uncached)."""
     text = unicodedata.normalize("NFKC", text or "")
     for variant, canonical in VARIANTS.items():
         text = text.replace(variant, canonical)
     return re.sub(r"\s+", " ", text).strip()
 
 
+@cached_if_short
 def match_key(text: str) -> str:
     """A key for exact/substring matching: normalised, kana folded, lower case, no punctuation."""
-    return _match_key_cached(text) if len(text) <= CACHED_CHARS else _match_key(text)
-
-
-@lru_cache(maxsize=8192)
-def _match_key_cached(text: str) -> str:
-    """match_key of a short text, remembered."""
-    return _match_key(text)
-
-
-def _match_key(text: str) -> str:
-    """A key for exact/substring matching (uncached)."""
     text = fold_kana(normalize(text)).lower()
     return re.sub(r"[\s「」『』()（）、。・,.!?？！\"'“”〜~:：/]", "", text)
 
 
 def clear_text_caches() -> None:
     """Forget every per-text result (normalised forms, match keys, tokens): benchmarks measure unseen texts."""
-    _normalize_cached.cache_clear()
-    _match_key_cached.cache_clear()
+    normalize.cache_clear()
+    match_key.cache_clear()
     tagged_tokens.cache_clear()
 
 

@@ -106,8 +106,8 @@ def department_needles(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ..
 
 @lru_cache(maxsize=8)
 def department_keys(names: tuple[str, ...]) -> frozenset[str]:
-    """The match keys of a plan's departments (built once per plan)."""
-    return frozenset(match_key(d) for d in names)
+    """The match keys of a plan's departments (their full names' needles, built once per plan)."""
+    return frozenset(needles[0] for _dep, needles in department_needles(names))
 
 
 def departments(text: str, plan: Plan) -> list[str]:
