@@ -206,12 +206,17 @@ def proper_nouns(text: str, kind: str | None = None) -> set[str]:
             if m.part_of_speech()[1] == "固有名詞" and kind in (None, m.part_of_speech()[2])}
 
 
-SENTENCE_END = re.compile(r"(?<=[。！!])|(?<=[?？])(?=.)")
+SENTENCE_END = re.compile(r"(?<=[。！!…])|(?<=[?？])(?=.)|(?<=[A-Za-z0-9).][.])(?=\s)")
+ASKS_END = re.compile(r"([?？]|(?<![なら])か|かな|かね|教えて(ください|下さい)?|知りたい(です)?)\s*[。.!！]?\s*$")
+REASON_END = re.compile(r"(ので|から|ため(です)?|と思って(います|る)?)\s*[。.!！]?\s*$")
 
 
 def asking_part(text: str) -> str:
-    """The sentences from the first one that asks (ends in ？), else the last sentence: a preamble that only says
-    why one asks (「予算要求資料をまとめています。」) asks nothing."""
+    """The sentences from the first one that asks (ends in ？, か。, 教えて …), else from the last sentence that
+    says more than why one asks: a preamble or a closing reason (「予算要求資料をまとめています。」「記事にしたい
+    ので。」) asks nothing."""
     parts = [p for p in SENTENCE_END.split(text) if p.strip()]
-    first = next((i for i, p in enumerate(parts) if p.rstrip().endswith(("?", "？"))), len(parts) - 1)
+    first = next((i for i, p in enumerate(parts) if ASKS_END.search(p)), None)
+    if first is None:
+        first = next((i for i in range(len(parts) - 1, -1, -1) if not REASON_END.search(parts[i])), len(parts) - 1)
     return "".join(parts[max(first, 0):])

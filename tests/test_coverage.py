@@ -137,3 +137,44 @@ def test_a_row_named_with_a_function_it_lacks_is_not_answered_by_its_card(bot, p
         name = ini.name.split("「")[1].split("」")[0]
         assert bot.ask(f"「{name}」で、{a}の{b}もできるようになりますか？").grounded is False, name
         assert bot.ask(f"「{name}」の担当課は？").grounded is True, name
+
+
+def quoted_names(plan: Plan) -> list[str]:
+    """The 「」 names of the plan's rows (かなパス, にげまっし …), each once."""
+    return list(dict.fromkeys(i.name.split("「")[1].split("」")[0] for i in plan.initiatives if "「" in i.name))
+
+
+def test_a_yes_no_question_about_a_row_and_one_thing_it_lacks_is_declined_naming_both(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「Xで Aもできる？」 for every 「」-named row X and a word A the plan never uses: the plan does not say so
+    (grounded=False, the row still shown as related information); 「Xはありますか？」 stays grounded."""
+    text = plan_text(plan)
+    absent = [w for w in ABSENT if w not in text]
+    for k, name in enumerate(quoted_names(plan)):
+        word = absent[k % len(absent)]
+        ans = bot.ask(f"「{name}」で{word}もできるようになりますか？")
+        assert ans.grounded is False and ans.kind == "not_in_plan", (name, ans.text)
+        assert word[:2] in ans.text and name in ans.text and ans.citations, (name, ans.text)  # 入園券 → 「入園」
+        assert bot.ask(f"「{name}」はありますか？").grounded is True, name
+        assert bot.ask(f"「{name}」はどこの課がやっていますか？").grounded is True, name
+
+
+ABSENT_EN = ["voting", "weddings", "parking", "hunting", "cemetery"]
+
+
+def test_an_english_yes_no_question_about_a_row_and_things_it_lacks_is_declined(bot, plan: Plan) -> None:  # noqa: ANN001
+    text = plan_text(plan).lower()
+    assert not any(w in text for w in ABSENT_EN)
+    rng = random.Random(3)
+    for name in ["KANAZAWA FREE Wi-Fi", "Kanapass", "Nigemasshi"]:
+        a, b = rng.sample(ABSENT_EN, 2)
+        ans = bot.ask(f"Will {name} also handle {a} and {b}?")
+        assert ans.grounded is False and ans.kind == "not_in_plan", (name, ans.text)
+        assert bot.ask(f"Which department runs {name}?").grounded is True, name
+
+
+def test_the_asking_part_skips_a_closing_reason_and_reads_ka_as_asking() -> None:
+    from assistant.text import asking_part
+
+    assert asking_part("初年度の事業費はいくらですか。記事にしたいので。").startswith("初年度の事業費")
+    assert asking_part("予算を調べています。事業費はいくらか。") == "事業費はいくらか。"
+    assert asking_part("Rules are hard for me... is there an app for sorting") == " is there an app for sorting"

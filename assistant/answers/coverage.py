@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 
 from ..glossary import english_units
 from ..models import Citation
-from ..text import fold_kana, match_key, reading_key, tagged_tokens, tokens
+from ..text import asking_part, fold_kana, match_key, reading_key, tagged_tokens, tokens
 from ..understand.frame import Frame
 from ..understand.lexicon import section, table
 from .base import Draft, Records, join_ja
@@ -30,6 +30,8 @@ MISSING = 2  # content words held by no cited row that make a topic-chosen answe
 SHOWN = 3  # missing words named in the reply
 MIN_READING = 3  # a kana reading this long, inside a cited name's reading, holds the word (ごみばこ → ごみ箱)
 MISSING_EN = 3  # the same for English, whose questions spell out more words around what they ask
+YES_NO_MISSING = 1  # words of a yes/no question about one row that the row does not hold: it asks what the plan lacks
+YES_NO_MISSING_EN = 2  # the same in English, whose glossary knows fewer of a question's words
 NUMERAL = re.compile(r"[〇一二三四五六七八九十百千万\d]+|fy\d+|\d+\w*")
 
 
@@ -152,10 +154,31 @@ def asks_feature(f: Frame) -> bool:
     return bool(FEATURE.search(f.text)) and not ANSWERABLE_ASK.search(f.text) and not WHEN.search(f.text)
 
 
+ASKS_CARD = re.compile(r"どこ|誰|だれ|(同じ|おなじ)(課|部署)|のは[？?。]?$|\bwho\b|\bwhich one\b|same department|"
+                       r"what (department|office|section|division)|which (city )?(office|section|division|department)|"
+                       r"responsible|\bscheduled?\b|\bhow long\b|\buntil\b", re.IGNORECASE)
+NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと|従来|前の(プラン|計画)|\b(brand[- ])?new\b", re.IGNORECASE)
+
+
 def ranked_card(f: Frame, draft: Draft) -> bool:
-    """A Japanese who/when card of the row retrieval ranked first (and of rows named as equally)."""
+    """A who/when card of the row retrieval ranked first (and of rows named as equally)."""
     top = f.best("initiative")
-    return not f.english and draft.kind in CARDS and top is not None and draft.subjects[:1] == [top.record_id]
+    return draft.kind in CARDS and top is not None and draft.subjects[:1] == [top.record_id]
+
+
+def yes_no(f: Frame) -> bool:
+    """True when a question about one row asks neither who runs it nor when, nor asserts a department, a year, a
+    field or whether it is new (all of which its card answers):
+    「かなパスで運賃を払えるようになる？」 asks whether the row does something, which its card answers only when the
+    row holds it."""
+    return not (ANSWERABLE_ASK.search(f.text) or ASKS_CARD.search(f.text) or WHEN.search(f.text)
+                or NEWNESS.search(f.text) or f.slots.years or f.slots.departments or f.slots.fields)
+
+
+@cache
+def card_words() -> frozenset[str]:
+    """Words a card's yearly statuses answer (導入, 毎年, 本格 …; lexicon.json "card_answers"), kana-folded."""
+    return frozenset(folded(w) for w in section("card_answers"))
 
 
 def names_top(f: Frame) -> bool:
@@ -171,11 +194,17 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         return draft
     if draft.kind in CHECKED:
         lacking = missing(r, f, draft.citations)
-    elif ranked_card(f, draft):  # Japanese only: its content words are read once for both checks
-        words = japanese_words(f)
-        if not asks_feature(f) and (names_top(f) or anchored(r, draft.subjects[0], words)):
+    elif ranked_card(f, draft):  # its content words are read once for both checks
+        words = None if f.english else japanese_words(f)
+        own = [c for c in draft.citations if c.id in draft.subjects]
+        if yes_no(f):  # only the asking part counts: 「ごみの分別って難しい… 分別アプリはある？」
+            ask = folded(asking_part(f.text))
+            lacking = [w for w in missing(r, f, own, True, words) if folded(w) not in card_words() and folded(w) in ask]
+            return not_held(r, draft, lacking, f.english) if len(lacking) >= (
+                YES_NO_MISSING_EN if f.english else YES_NO_MISSING) else draft
+        if f.english or (not asks_feature(f) and (names_top(f) or anchored(r, draft.subjects[0], words or []))):
             return draft
-        lacking = missing(r, f, [c for c in draft.citations if c.id in draft.subjects], True, words)
+        lacking = missing(r, f, own, True, words)
     else:
         return draft
     if len(lacking) < (MISSING_EN if f.english else MISSING):
@@ -191,3 +220,18 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
     lines = [head] + [f"・「{i.name}」（{join_ja(i.departments)}）" for i in rows]
     return replace(draft, text="\n".join(lines), kind="not_in_plan", grounded=False,
                    citations=[r.cite_initiative(i) for i in rows], subjects=[])
+
+
+def not_held(r: Records, draft: Draft, lacking: list[str], en: bool) -> Draft:
+    """「プランには、〇〇について「…」に当たる記載はありません」, then the row's card as related information
+    (grounded=False): the question asked whether the row does something the plan does not say it does."""
+    name = r.initiatives[draft.subjects[0]].name
+    named = "」「".join(lacking[:SHOWN])
+    if en:
+        head = (f"The plan says nothing about 「{named}」 for 「{name}」: it gives only its department, yearly "
+                "status and KPI. For anything else please ask the department.\nWhat the plan says about it:")
+    else:
+        head = (f"プランには、「{name}」について、ご質問の「{named}」に当たる記載はありません（プランに載っているのは、"
+                "担当課・年度ごとの予定・目標（KPI）です）。詳しくは担当課にお問い合わせください。\n"
+                "参考までに、この取組についてプランに書かれていること:")
+    return replace(draft, text=f"{head}\n{draft.text}", kind="not_in_plan", grounded=False)
