@@ -21,6 +21,7 @@ from ..models import Citation
 from ..text import asking_part, fold_kana, match_key, reading_key, tagged_tokens, tokens
 from ..understand.frame import Frame
 from ..understand.lexicon import section, table
+from ..understand.slots import department_stem
 from .base import Draft, Records, join_ja
 
 CHECKED = frozenset({"list", "count", "narrative"})  # kinds whose records were chosen by the question's words
@@ -32,6 +33,7 @@ MIN_READING = 3  # a kana reading this long, inside a cited name's reading, hold
 MISSING_EN = 3  # the same for English, whose questions spell out more words around what they ask
 YES_NO_MISSING = 1  # words of a yes/no question about one row that the row does not hold: it asks what the plan lacks
 YES_NO_MISSING_EN = 2  # the same in English, whose glossary knows fewer of a question's words
+LOANWORD = re.compile(r"[ァ-ヶー]{4,}")  # a service or technology named in katakana (テレワーク, メタバース)
 NUMERAL = re.compile(r"[〇一二三四五六七八九十百千万\d]+|fy\d+|\d+\w*")
 
 
@@ -132,6 +134,13 @@ def missing(r: Records, f: Frame, citations: list[Citation], departments: bool =
             if not held(cited, f.text, folded_text, w, spans)]
 
 
+def unknown_to_plan(r: Records, word: str) -> bool:
+    """True when no record of the plan holds a word, as a token or inside its name or context: a theme list that
+    lacks such a loanword (テレワーク) is not about the question even when its other words are shared."""
+    names, context = r.searcher.holders(folded(word))
+    return not names and not context
+
+
 def anchored(r: Records, rid: str, words: list[str]) -> bool:
     """True when one of the question's content words is a word of the row's name that no other row's name has."""
     s = r.searcher
@@ -154,10 +163,11 @@ def asks_feature(f: Frame) -> bool:
     return bool(FEATURE.search(f.text)) and not ANSWERABLE_ASK.search(f.text) and not WHEN.search(f.text)
 
 
-ASKS_CARD = re.compile(r"どこ|誰|だれ|(同じ|おなじ)(課|部署)|のは[？?。]?$|\bwho\b|\bwhich one\b|same department|"
+ASKS_CARD = re.compile(r"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|(同じ|おなじ)(課|部署)|のは[？?。]?$|\bwho\b|\bwhich one\b|same department|"
                        r"what (department|office|section|division)|which (city )?(office|section|division|department)|"
                        r"responsible|\bscheduled?\b|\bhow long\b|\buntil\b", re.IGNORECASE)
-NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと|従来|前の(プラン|計画)|\b(brand[- ])?new\b", re.IGNORECASE)
+NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと|従来|前の(プラン|計画)|\bbrand[- ]new\b|"
+                     r"\bis (it|this|that) new\b|\bnew (initiative|project|program)", re.IGNORECASE)
 
 
 def ranked_card(f: Frame, draft: Draft) -> bool:
@@ -166,13 +176,20 @@ def ranked_card(f: Frame, draft: Draft) -> bool:
     return draft.kind in CARDS and top is not None and draft.subjects[:1] == [top.record_id]
 
 
-def yes_no(f: Frame) -> bool:
+def asserted_departments(r: Records, f: Frame, rid: str) -> list[str]:
+    """The departments a question names, but not by a stem inside the row's own name (金沢マラソン in
+    「金沢マラソンにおける公式アプリ…」 names the row, not 金沢マラソン推進課)."""
+    key = r.searcher.name_keys.get(rid, "")
+    return [d for d in f.slots.departments if d in f.text or department_stem(match_key(d)) not in key]
+
+
+def yes_no(r: Records, f: Frame, rid: str) -> bool:
     """True when a question about one row asks neither who runs it nor when, nor asserts a department, a year, a
     field or whether it is new (all of which its card answers):
     「かなパスで運賃を払えるようになる？」 asks whether the row does something, which its card answers only when the
     row holds it."""
     return not (ANSWERABLE_ASK.search(f.text) or ASKS_CARD.search(f.text) or WHEN.search(f.text)
-                or NEWNESS.search(f.text) or f.slots.years or f.slots.departments or f.slots.fields)
+                or NEWNESS.search(f.text) or f.slots.years or f.slots.fields or asserted_departments(r, f, rid))
 
 
 @cache
@@ -194,10 +211,11 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         return draft
     if draft.kind in CHECKED:
         lacking = missing(r, f, draft.citations)
+        weight = len(lacking) + (not f.english and any(LOANWORD.fullmatch(w) and unknown_to_plan(r, w) for w in lacking))
     elif ranked_card(f, draft):  # its content words are read once for both checks
         words = None if f.english else japanese_words(f)
         own = [c for c in draft.citations if c.id in draft.subjects]
-        if yes_no(f):  # only the asking part counts: 「ごみの分別って難しい… 分別アプリはある？」
+        if yes_no(r, f, draft.subjects[0]):  # only the asking part counts: 「ごみの分別って難しい… 分別アプリはある？」
             ask = folded(asking_part(f.text))
             lacking = [w for w in missing(r, f, own, True, words) if folded(w) not in card_words() and folded(w) in ask]
             return not_held(r, draft, lacking, f.english) if len(lacking) >= (
@@ -205,9 +223,10 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         if f.english or (not asks_feature(f) and (names_top(f) or anchored(r, draft.subjects[0], words or []))):
             return draft
         lacking = missing(r, f, own, True, words)
+        weight = len(lacking)
     else:
         return draft
-    if len(lacking) < (MISSING_EN if f.english else MISSING):
+    if weight < (MISSING_EN if f.english else MISSING):
         return draft
     rows = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:SHOWN]]
     named = "」「".join(lacking[:SHOWN])
