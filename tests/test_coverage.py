@@ -178,3 +178,29 @@ def test_the_asking_part_skips_a_closing_reason_and_reads_ka_as_asking() -> None
     assert asking_part("初年度の事業費はいくらですか。記事にしたいので。").startswith("初年度の事業費")
     assert asking_part("予算を調べています。事業費はいくらか。") == "事業費はいくらか。"
     assert asking_part("Rules are hard for me... is there an app for sorting") == " is there an app for sorting"
+
+
+def test_an_asserted_every_year_is_confirmed_or_corrected_from_the_row(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「Xは2029年度まで毎年やるんですよね？」 for every single-line row: いいえ with the empty years, else はい."""
+    for ini in single_line_rows(plan):
+        empty = [y for y in YEARS if not ini.statuses[0].years[y]]
+        first = bot.ask(f"「{ini.name}」は2029年度まで毎年やるんですよね？").text.splitlines()[0]
+        assert first.startswith("いいえ" if empty else "はい"), (ini.name, first)
+        assert all(str(y) in first for y in empty[:1] + empty[-1:]), (ini.name, first)
+
+
+def test_an_asserted_full_scale_year_is_corrected_while_the_row_is_still_a_study(bot, plan: Plan) -> None:  # noqa: ANN001
+    studied = [(i, y) for i in single_line_rows(plan) for y in YEARS if "検討" in (i.statuses[0].years[y] or "")]
+    assert len(studied) >= 10
+    for ini, year in studied[::3]:
+        first = bot.ask(f"「{ini.name}」は{year}年度にはもう本格導入されるんですよね？").text.splitlines()[0]
+        assert first.startswith("いいえ") and ini.statuses[0].years[year] in first, (ini.name, year, first)
+
+
+def test_a_department_the_plan_lacks_asserted_for_a_named_row_is_corrected(bot, plan: Plan) -> None:  # noqa: ANN001
+    departments = {d for i in plan.initiatives for d in i.departments}
+    assert "環境政策課" not in departments
+    for ini in single_line_rows(plan)[::9]:
+        ans = bot.ask(f"「{ini.name}」は環境政策課の担当ですよね？")
+        assert ans.grounded is True and ans.text.startswith("いいえ"), (ini.name, ans.text)
+        assert ini.departments[0] in ans.text.splitlines()[0], (ini.name, ans.text)

@@ -29,6 +29,9 @@ ASSERTS_NEW = re.compile(r"(新しく|新たに|新規(の|で|に)?|初めて|�
                          r"\bnew (initiative|in this plan|in the plan)|\bis (it|this) new\b", re.IGNORECASE)
 STARTS = re.compile(r"(から|より)(新規)?(始ま|スタート|開始|導入|実施)|年度?から(です|なの|だ|で|やろ|け)|に(始ま|スタート|開始)|\bstarts? in\b|\bbegins? in\b|"
                     r"\b(starting|introduced) (in|from)\b", re.IGNORECASE)
+EVERY_YEAR = re.compile(r"毎年|毎年度|every year|each year|yearly|annually", re.IGNORECASE)
+FULL_SCALE = re.compile(r"本格(的に|的な)?(導入|実施|運用|開始|稼働|スタート)?|full[- ]scale|fully (launched|introduced|running)",
+                        re.IGNORECASE)
 CONFIRMS = re.compile(r"よね|でしょう|だよな|やろ|ですか|ますか|のか|んか|け[?？]|\?|？|\bright\b|isn't it|is it", re.I)
 
 
@@ -80,7 +83,7 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
     if draft.kind not in ("who", "schedule") or len(draft.subjects) != 1 or draft.subjects[0] not in r.initiatives:
         return draft
     ini = r.initiatives[draft.subjects[0]]
-    wrong = [d for d in f.slots.departments if d not in ini.departments]
+    wrong = [d for d in f.slots.departments if d not in ini.departments] or f.slots.unknown_departments
     notes = []
     if wrong and not set(f.slots.departments) & set(ini.departments):
         notes.append(wrong_department(ini, wrong, f.english))
@@ -91,11 +94,49 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
     if years and CONFIRMS.search(f.text):  # 「2026年度から始まる」 reads as 2026–2029: the start is the first
         if ENDED_CUE.search(f.text) and len(years) == 1:
             notes.append(ends_in(ini, years[0], f.english))
+        elif EVERY_YEAR.search(f.text):
+            notes.append(every_year(ini, max(years), f.english))
         elif STARTS.search(f.text):
             notes.append(starts_in(ini, min(years), f.slots.departments, f.english))
+        elif FULL_SCALE.search(f.text) and len(years) == 1:
+            notes.append(full_scale_in(ini, years[0], f.english))
+    elif EVERY_YEAR.search(f.text) and CONFIRMS.search(f.text):
+        notes.append(every_year(ini, YEARS[-1], f.english))
     if not notes:
         return draft
     return replace(draft, text="\n".join(notes + [draft.text]))
+
+
+def runs(years: list[int]) -> list[tuple[int, int]]:
+    """Consecutive years as (first, last) pairs: 2027, 2028, 2029 → (2027, 2029)."""
+    out: list[tuple[int, int]] = []
+    for y in years:
+        out[-1:] = [(out[-1][0], y)] if out and out[-1][1] == y - 1 else [*out[-1:], (y, y)]
+    return out
+
+
+def every_year(ini: Initiative, last: int, en: bool) -> str:
+    """The answer to 「Y年度まで毎年？」: the years up to Y in which no department's line has a status."""
+    upto = [y for y in YEARS if y <= last]
+    empty = [y for y in upto if not any(st.years[y] for st in ini.statuses)]
+    span = f"{upto[0]}～{upto[-1]}" if len(upto) > 1 else f"{upto[0]}"
+    if not empty:
+        return (f"Yes: the plan lists 「{ini.name}」 in every year FY{span}." if en else
+                f"はい、プランでは「{ini.name}」は{span}年度の毎年に予定があります。")
+    gaps = "、".join(f"{a}～{b}年度" if b > a else f"{a}年度" for a, b in runs(empty))
+    return (f"No: the plan lists nothing for 「{ini.name}」 in {', '.join(f'FY{y}' for y in empty)} (—)." if en else
+            f"いいえ、プランでは「{ini.name}」は{gaps}の予定がありません（—）。")
+
+
+def full_scale_in(ini: Initiative, year: int, en: bool) -> str:
+    """The answer to 「Y年度には本格導入？」: a year whose every line is still a study (検討) or empty is not."""
+    states = list(dict.fromkeys(st.years[year] or "—" for st in ini.statuses))
+    shown = "」「".join(states)
+    if all(v == "—" or "検討" in v for v in states):
+        return (f"No: in the plan 「{ini.name}」 is 「{shown}」 in FY{year}, not yet in full operation." if en else
+                f"いいえ、プランでは「{ini.name}」の{year}年度は「{shown}」です（本格的な実施の段階ではありません）。")
+    return (f"In the plan 「{ini.name}」 is 「{shown}」 in FY{year}." if en else
+            f"プランでは「{ini.name}」の{year}年度は「{shown}」です。")
 
 
 def ends_in(ini: Initiative, year: int, en: bool) -> str:

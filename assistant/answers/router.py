@@ -45,7 +45,7 @@ def route(r: Records, f: Frame, res: Resolved) -> Draft:
     near = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3] if h.lexical >= 0.3]
     if f.out_of_scope or f.foreign_place:
         return decline(r, en, near)
-    if s.unknown_departments and not s.departments:
+    if s.unknown_departments and not s.departments and (top is None or conf < ANSWER):  # named row: corrected
         names = "、".join(s.unknown_departments)
         return decline(r, en, [], f"The plan names no department called {names}." if en else
                        f"プランには「{names}」という担当課は出てきません。担当課の名前をご確認ください。")

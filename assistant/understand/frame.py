@@ -10,7 +10,7 @@ from ..glossary import to_japanese_terms
 from ..limits import QUESTION_TOKENS
 from ..models import STATUSES, Plan
 from ..query import Query
-from ..retrieve import Hit, HybridSearcher
+from ..retrieve import Hit, HybridSearcher, aliases
 from ..text import asking_part, is_english, normalize, proper_nouns
 from .conditions import read_query
 from .intent import asks as read_asks
@@ -104,10 +104,21 @@ def other_place(text: str, searcher: HybridSearcher) -> bool:
                for p in proper_nouns(text, "地名"))
 
 
-def out_of_scope(text: str) -> bool:
-    """What the plan never says (money, results, names), or a real-world request not asked about the plan."""
+def out_of_scope(text: str, names: tuple[str, ...] | list[str] = ()) -> bool:
+    """What the plan never says (money, results, names), or a real-world request not asked about the plan; words
+    of the names a question uses for the row it names (「…時刻表・周辺案内等のデジタル表示」) ask nothing."""
+    if pattern("out_of_scope").search(text) and names:
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, " ")
     return bool(pattern("never_in_plan").search(asking_part(text))) or (
         bool(pattern("out_of_scope").search(text)) and not PLAN_ASK.search(text))
+
+
+def named_row(plan: Plan, hits: list[Hit]) -> list[str]:
+    """The names (and parts) of the row a question names exactly, as the plan spells them."""
+    if not hits or hits[0].exact < 0.8 or hits[0].kind != "initiative":
+        return []
+    return next((aliases(i.name) for i in plan.initiatives if i.id == hits[0].record_id), [])
 
 
 # 「AじゃなくてB」 corrects A: only A (a quoted phrase or one word) goes; 「Aではなく、Bでもない」 is neither A nor B
@@ -163,7 +174,7 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     return Frame(
         raw=question, text=text, english=english, search_text=search_text, asks=asks, slots=slots, topic=topic,
         hits=hits, injection=is_injection(text), topic_syn=topic_tokens(syn, slots, searcher, english),
-        out_of_scope=out_of_scope(text),
+        out_of_scope=out_of_scope(text, named_row(plan, hits)),
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
         foreign_place=other_place(text, searcher),
         query=read_query(text, plan, slots, asks, english, today or date.today()),
