@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .models import KPI, YEARS, DepartmentStatus, Initiative, Plan
+from .models import KPI, STATUSES, YEARS, DepartmentStatus, Initiative, Plan
 
 CondKind = Literal["department", "field", "goal", "viewpoint", "new", "status", "departments_at_least", "kpi",
                    "rows", "cumulative"]
@@ -224,6 +224,33 @@ def run(plan: Plan, q: Query, pool: list[Initiative] | None = None) -> Computed:
     if q.result == "pair":
         out.narrower = select(plan, q.conds + q.narrower, rows)  # the base's departments narrow the lines read
     return out
+
+
+def concrete(values: Iterable[str]) -> set[str]:
+    """The statuses (and —) a condition's values allow: 新規* stands for every 新規… status."""
+    return {s for v in values for s in ((x for x in STATUSES if x.startswith("新規")) if v == NEW_FAMILY else (v,))}
+
+
+def read_in(c: Cond, year: int) -> bool:
+    """Whether a status condition must hold in this very year: read in it alone, or in every year it reads."""
+    return c.years == (year,) or (c.every_year and year in (c.years or YEARS))
+
+
+def contradictory(conds: tuple[Cond, ...]) -> list[Cond]:
+    """Status conditions no department's line can meet together: for one year, positive ones that allow no common
+    status, or whose common statuses a negated one rules out (「2029年度に「検討」で、「—」」). They come from a
+    misread question, never from what was asked; [] when the conditions can hold."""
+    for y in YEARS:
+        positive = [c for c in conds if c.kind == "status" and not c.negated and read_in(c, y)]
+        if not positive:
+            continue
+        allowed = set.intersection(*(concrete(c.values) for c in positive))
+        negated = [c for c in conds if c.kind == "status" and c.negated and c.years == (y,)]  # not "not every year"
+        for c in negated:
+            allowed -= concrete(c.values)
+        if not allowed:
+            return positive + negated
+    return []
 
 
 def needs_query(q: Query) -> bool:

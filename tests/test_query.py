@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from assistant.models import KPI, YEARS, DepartmentStatus, Initiative, Plan
-from assistant.query import Cond, Query, firsts, grouped, kpi_meets, run, select
+from assistant.query import Cond, Query, contradictory, firsts, grouped, kpi_meets, run, select
 from assistant.text import is_english
 from assistant.understand.conditions import read_query
 from assistant.understand.frame import normalise_question
@@ -659,3 +659,21 @@ def test_a_count_then_of_those_is_a_pair(plan: Plan, question: str) -> None:
 def test_a_number_inside_a_word_is_not_a_count(plan: Plan) -> None:
     q = read("3.1では数値目標が並んでいますが、そのうち累計で設定されているKPIは何項目？", plan)
     assert q.result != "pair"
+
+
+def test_conditions_called_contradictory_never_select_a_row(some_plan: Plan) -> None:
+    """contradictory() only names conditions that no row can meet (on the real plan and an edited copy), and it
+    finds some among random ones (the check can fail)."""
+    rng = random.Random(11)
+    found = 0
+    for _ in range(3000):
+        conds = tuple(random_status(rng, some_plan, rng.random() < 0.3) for _ in range(rng.choice((2, 3))))
+        if contradictory(conds):
+            found += 1
+            assert ref_select(some_plan.initiatives, conds) == [], shown(conds)
+    assert found >= 30
+
+
+def test_a_contradictory_reading_is_said_and_not_answered_as_an_empty_list(bot) -> None:  # noqa: ANN001
+    ans = bot.ask("2029年度が「検討」で、2029年度が「継続」の取組は？")
+    assert ans.grounded is False and "同時には成り立たない" in ans.text, ans.text

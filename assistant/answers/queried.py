@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..query import Cond, Query, needs_query, run
+from ..query import Cond, Query, contradictory, needs_query, run
 from ..retrieve import Hit
 from ..text import asking_part
 from ..understand.conditions import residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
 from .base import Draft, Records
-from .computed import answer
+from .computed import answer, cond_words
 from .decline import decline
 from .lists import known, on_topic
 from .subject import own_subject
@@ -28,6 +28,9 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         return None
     if q.unread:
         return unread(r, f, q)
+    clash = contradictory(q.conds)
+    if clash:  # 「2029年度に「継続」で、「継続」ではない」: a misreading, not an empty answer
+        return clashing(r, f, [cond_words(r, c, f.english) for c in clash])
     if q.result in ("list", "count") and not f.asks & {"list", "list_all", "count"} and (own_subject(f) or (
             top is not None and top.exact >= NAMED)):
         return None  # 「自治体ポイントが4年間ずっと「検討」なのはなぜ？」 asks about the named row
@@ -59,6 +62,17 @@ def unread(r: Records, f: Frame, q: Query) -> Draft:
             "be wrong. Could you rephrase it (e.g. 'initiatives of field 4 not run by 産業政策課')?") if f.english else (
         f"ご質問の「{parts}」の部分を条件として読み取れなかったため、誤った一覧にならないよう回答を控えます。"
         "「分野4の取組のうち、産業政策課以外が担当するもの」のように言い換えてください。")
+    return decline(r, f.english, [], text)
+
+
+def clashing(r: Records, f: Frame, parts: list[str]) -> Draft:
+    """Conditions read from the question that cannot hold together: said, and nothing computed."""
+    said = "」「".join(dict.fromkeys(parts))
+    text = (f"I read the conditions 「{said}」 in your question, which no initiative can meet together, so I have "
+            "probably misread it and have not computed a list. Could you rephrase it (e.g. 'new initiatives that are "
+            "検討 in FY2029')?") if f.english else (
+        f"ご質問から「{said}」という条件を読み取りましたが、これらは同時には成り立たないため、読み違えている可能性があります。"
+        "誤った一覧にならないよう回答を控えます。「2029年度も「検討」のままの新規取組」のように言い換えてください。")
     return decline(r, f.english, [], text)
 
 
