@@ -42,6 +42,7 @@ class Query:
     group: Literal["department", "field"] | None = None  # most / compare: what the rows are counted by
     among: tuple = ()  # compare: the departments or field numbers compared
     least: bool = False  # most: the fewest instead
+    end: bool = False  # first: compare when the rows end (their last year with a status), not when they start
     measure: Literal["rows", "departments"] = "rows"  # most / compare: count rows, or distinct departments
     narrower: tuple[Cond, ...] = ()  # pair: 「N件で、そのうち新規は？」 — the second count's extra conditions
     unread: tuple[str, ...] = ()  # parts of the question that read like a condition but were not understood
@@ -157,6 +158,22 @@ def first_year(line: DepartmentStatus, conds: tuple[Cond, ...]) -> tuple[int, st
     return None
 
 
+def last_year(line: DepartmentStatus) -> tuple[int, str] | None:
+    """The last year a line has a status (— after it means it ends), and that status."""
+    return next(((y, v) for y in reversed(YEARS) if (v := line.years.get(y)) is not None), None)
+
+
+def lasts(rows: list[Initiative]) -> list[tuple[Initiative, str, int, str]]:
+    """When each compared row ends: the latest last year over its lines."""
+    out = []
+    for ini in rows:
+        ends = [(ly, st.department) for st in ini.statuses if (ly := last_year(st))]
+        if ends:
+            (year, value), dep = max(ends)
+            out.append((ini, dep, year, value))
+    return out
+
+
 def firsts(rows: list[Initiative], conds: tuple[Cond, ...]) -> list[tuple[Initiative, str, int, str]]:
     """When each compared item starts: the named departments' lines of one row, else each row (its first line)."""
     named = [d for c in conds if c.kind == "department" and not c.negated for d in c.values]
@@ -217,7 +234,7 @@ def run(plan: Plan, q: Query, pool: list[Initiative] | None = None) -> Computed:
     rows = select(plan, conds, pool)
     out = Computed(q, rows)
     if q.result == "first":
-        out.starts = firsts(rows, q.conds)
+        out.starts = lasts(rows) if q.end else firsts(rows, q.conds)
     if q.result in ("most", "compare") and q.group:
         groups = grouped(rows, q.group, q.among if q.result == "compare" else ())
         out.groups = {g: v for g, v in groups.items() if g not in left_out}

@@ -677,3 +677,23 @@ def test_conditions_called_contradictory_never_select_a_row(some_plan: Plan) -> 
 def test_a_contradictory_reading_is_said_and_not_answered_as_an_empty_list(bot) -> None:  # noqa: ANN001
     ans = bot.ask("2029年度が「検討」で、2029年度が「継続」の取組は？")
     assert ans.grounded is False and "同時には成り立たない" in ans.text, ans.text
+
+
+def test_which_of_two_named_rows_ends_first_is_read_from_their_last_planned_years(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「AとB、どちらが先に終わる？」 for pairs of rows whose last planned years differ (computed here from the rows)."""
+    def last(ini: Initiative) -> int:
+        return max(y for st in ini.statuses for y in YEARS if st.years.get(y) is not None)
+
+    ending = [i for i in plan.initiatives if last(i) < YEARS[-1] and len(i.name) <= 30]
+    running = [i for i in plan.initiatives if last(i) == YEARS[-1] and len(i.name) <= 30]
+    assert len(ending) >= 2
+    rng = random.Random(4)
+    answered = 0
+    for a in ending:
+        b = rng.choice(running)
+        ans = bot.ask(f"「{b.name}」と「{a.name}」、どちらが先に終わりますか？")
+        if ans.grounded:  # two rows it could not both find are declined, never guessed
+            answered += 1
+            first_line = ans.text.splitlines()[0]
+            assert first_line.startswith(f"「{a.name}」のほうが先に終わります（{last(a)}年度まで）"), (a.name, b.name, first_line)
+    assert answered >= len(ending) // 2

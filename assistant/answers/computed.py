@@ -170,7 +170,8 @@ def mark(ini: Initiative, narrower: list[Initiative], en: bool) -> str:
 
 
 def first_answer(r: Records, f: Frame, out: Computed) -> Draft:
-    """Which of the compared rows (or one row's departments) starts first, with each one's first year."""
+    """Which of the compared rows (or one row's departments) starts first, with each one's first year; or, asked
+    when they end, which ends first, with each row's last planned year."""
     en = f.english
     starts = sorted(out.starts, key=lambda s: s[2])
     by_row = len({s[0].id for s in starts}) > 1  # two rows compared, else one row's departments
@@ -178,7 +179,16 @@ def first_answer(r: Records, f: Frame, out: Computed) -> Draft:
              + (f"FY{y} {fmt_status(v, en)}" if en else f"{y}年度「{v}」") for i, dep, y, v in starts]
     earliest = [s for s in starts if s[2] == starts[0][2]]
     first = f"「{earliest[0][0].name}」" if by_row else earliest[0][1]
-    if len(earliest) > 1:
+    if out.query.end:
+        parts = [f"「{i.name}」: " + (f"last planned in FY{y} ({fmt_status(v, en)})" if en else f"{y}年度「{v}」まで")
+                 for i, _dep, y, v in starts]
+        if len(earliest) > 1:
+            verdict = "They end in the same year." if en else "同じ年度まで予定されています。"
+        else:
+            later = f"「{starts[-1][0].name}」"
+            verdict = (f"{first} ends first (FY{starts[0][2]}); {later} runs longer." if en else
+                       f"{first}のほうが先に終わります（{starts[0][2]}年度まで）。{later}のほうが長く続きます。")
+    elif len(earliest) > 1:
         verdict = "They start in the same year." if en else "同じ年度です。"
     else:
         verdict = f"{first} comes first." if en else f"{first}のほうが先です。"

@@ -53,6 +53,8 @@ MOST_EN = r"(?<!at )\bmost\b|largest number|greatest"
 MOST = re.compile(rf"最も|もっとも|一番|いちばん|最多|{MOST_EN}|the largest|{FEWEST}", re.IGNORECASE)
 MANY = re.compile(rf"多|少な|{MOST_EN}|{FEWEST}", re.IGNORECASE)
 LEAST = re.compile(rf"少な|{FEWEST}", re.IGNORECASE)
+ENDS = re.compile(r"終わ|終了|打ち切|長く(続|実施|予定)|長い期間|期間が長|\bends?\b|\bfinish|\bstops?\b|"
+                  r"\blasts? longer\b|\bruns? (for )?(longer|more years)\b|\bfor more years\b", re.IGNORECASE)
 WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
 MORE_OF_TWO = re.compile(r"(多い|少ない)(のは|ほう|方)|has more|have more", re.IGNORECASE)
 GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which (of the \w+ )?fields?|field (has|had)", re.IGNORECASE)
@@ -242,6 +244,8 @@ def merged(conds: list[Cond]) -> list[Cond]:
 
 def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[Cond]]:
     """What is asked of the rows (list, count, departments, most, compare, first …) and the conditions left."""
+    if WHICH.search(text) and ENDS.search(text):
+        return {"result": "first", "end": True}, conds
     if WHICH.search(text) and FIRST.search(text):
         return {"result": "first"}, conds
     kpi_rows = any(c.kind == "kpi" for c in conds)
