@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -97,6 +98,34 @@ class BM25:
         return self.idf.get(token, self.max_idf)
 
 
+class Blob:
+    """Many texts joined once, so the texts holding a substring are found by C-level search, not a Python loop."""
+
+    def __init__(self, ids: list[str], texts: list[str]) -> None:
+        self.ids, self.starts = ids, []
+        at = 0
+        for t in texts:
+            self.starts.append(at)
+            at += len(t) + 1
+        self.text = "\x00".join(texts)
+
+    def holding(self, sub: str) -> set[str]:
+        """The ids whose text holds sub."""
+        if "\x00" in sub:
+            return set()
+        out, at = set(), self.text.find(sub)
+        while at >= 0:
+            k = bisect_right(self.starts, at) - 1
+            out.add(self.ids[k])
+            if k + 1 == len(self.starts):
+                break
+            at = self.text.find(sub, self.starts[k + 1])
+        return out
+
+
+KEY_GRAM = 3  # alias keys are indexed by their first characters (up to this many)
+
+
 def aliases(name: str) -> list[str]:
     """Names a record can be asked by: the full name, 「」-quoted names and its ・/及び-separated parts."""
     out = [name]
@@ -157,6 +186,23 @@ class HybridSearcher:
             self._register(g.id, g.title, f"{g.field_name} {g.viewpoint}", [g.title])
         for s in plan.sections:
             self._register(s.id, s.title, s.text, [s.title])
+        rids = list(self.record_kind)
+        self.name_blob = Blob(rids, [self.name_keys[r] for r in rids])
+        self.context_blob = Blob(rids, [self.context_keys[r] for r in rids])
+        self.reading_blob = Blob(list(self.reading_keys), list(self.reading_keys.values()))
+        self.token_records: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})  # token → records (name, context)
+        for r in rids:
+            for t in self.name_tokens[r]:
+                self.token_records[0].setdefault(t, set()).add(r)
+            for t in self.context_tokens[r]:
+                self.token_records[1].setdefault(t, set()).add(r)
+        self.doc_ids: dict[str, list[str]] = {}  # each record's document ids, in build order
+        for d in docs:
+            self.doc_ids.setdefault(d.record_id, []).append(d.id)
+        self.key_index: dict[str, list[tuple[str, str]]] = {}  # an alias key's first KEY_GRAM characters → (record, key)
+        for rid, keys in self.alias_keys.items():
+            for key in dict.fromkeys(k for k in keys if k):
+                self.key_index.setdefault(key[:KEY_GRAM], []).append((rid, key))
 
     def _register(self, rid: str, name: str, context: str, names: list[str]) -> None:
         """Precompute the token sets and match keys of one record."""
@@ -196,17 +242,15 @@ class HybridSearcher:
     @lru_cache(maxsize=8192)  # noqa: B019 - one searcher per build; runs are at most READING_CHARS long
     def reading_holders(self, run: str) -> int:
         """How many records' name readings hold a kana run."""
-        return sum(run in rk for rk in self.reading_keys.values())
+        return len(self.reading_blob.holding(run)) if run else len(self.reading_keys)
 
     @lru_cache(maxsize=8192)  # noqa: B019 - one searcher per build; the plan's vocabulary is small
     def holders(self, token: str) -> tuple[frozenset[str], frozenset[str]]:
         """The records whose name, and those whose context only, hold a token (as a word or, from 2 chars, inside)."""
         inside = len(token) >= 2
-        names = frozenset(r for r in self.record_kind
-                          if token in self.name_tokens[r] or (inside and token in self.name_keys[r]))
-        context = frozenset(r for r in self.record_kind if r not in names and (
-            token in self.context_tokens[r] or (inside and token in self.context_keys[r])))
-        return names, context
+        names = self.token_records[0].get(token, set()) | (self.name_blob.holding(token) if inside else set())
+        context = self.token_records[1].get(token, set()) | (self.context_blob.holding(token) if inside else set())
+        return frozenset(names), frozenset(context - names)
 
     def coverages(self, query: tuple[str, ...]) -> dict[str, tuple[float, float, float]]:
         """Per record: the IDF-weighted share of the question's content tokens it contains (name and context),
@@ -227,13 +271,16 @@ class HybridSearcher:
         return {r: ((g / total if total else 0.0), (min(1.0, g / known) if known else 0.0), in_name.get(r, 0.0))
                 for r, g in got.items()}
 
-    def exact(self, rid: str, qkey: str) -> float:
-        """1.0 when the question names the record, scaled by how much of the name it uses."""
-        best = 0.0
-        for key in self.alias_keys[rid]:
-            if key and key in qkey:
-                best = max(best, min(1.0, len(key) / 6))
-        return best
+    def exacts(self, qkey: str) -> dict[str, float]:
+        """Per record the question names: 1.0, scaled by how much of the name it uses. Only alias keys that start
+        with a run of the question's characters are compared (an index by their first characters, built once)."""
+        out: dict[str, float] = {}
+        starts = {qkey[i : i + n] for i in range(len(qkey)) for n in range(1, KEY_GRAM + 1)}
+        for start in starts:
+            for rid, key in self.key_index.get(start, ()):
+                if key in qkey:
+                    out[rid] = max(out.get(rid, 0.0), min(1.0, len(key) / 6))
+        return out
 
     def token_count(self, text: str) -> int:
         """Tokens the embedding model reads for a question (characters when the model cannot say)."""
@@ -289,10 +336,9 @@ class HybridSearcher:
         bm = self.bm25.scores(query)
         covs = self.coverages(query)
         by_record: dict[str, float] = {}
-        doc_ids: dict[str, list[str]] = {}
         for d, s in zip(self.docs, bm, strict=True):
             by_record[d.record_id] = max(by_record.get(d.record_id, 0.0), s)
-            doc_ids.setdefault(d.record_id, []).append(d.id)
+        doc_ids, exacts = self.doc_ids, self.exacts(qkey)
         bm_max = max(by_record.values(), default=0.0) or 1.0
         d_vals = list(dense.values()) or [0.0]
         d_lo, d_hi = min(d_vals), max(d_vals)
@@ -301,7 +347,7 @@ class HybridSearcher:
             if kinds and kind not in kinds:
                 continue
             cov, known_cov, in_name = covs.get(rid, NO_COVERAGE)
-            ex = self.exact(rid, qkey)
+            ex = exacts.get(rid, 0.0)
             dn = (dense.get(rid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else 0.0
             bn = by_record.get(rid, 0.0) / bm_max
             rd = reads.get(rid, 0.0)

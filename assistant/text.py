@@ -104,6 +104,7 @@ def clear_text_caches() -> None:
     """Forget every per-text result (normalised forms, match keys, tokens): benchmarks measure unseen texts."""
     normalize.cache_clear()
     match_key.cache_clear()
+    morphemes.cache_clear()
     tagged_tokens.cache_clear()
 
 
@@ -127,18 +128,25 @@ def _tokenizer():  # noqa: ANN202 - sudachi type is private
     return _local.tokenizer
 
 
+@cached_if_short
+def morphemes(text: str) -> tuple[tuple[str, tuple[str, ...], str, str], ...]:
+    """(surface, part of speech, dictionary form, reading) of each Sudachi mode-A morpheme of a normalised text:
+    one analysis per text, shared by tokens, readings and proper nouns."""
+    return tuple((m.surface(), tuple(m.part_of_speech()[:3]), m.dictionary_form(), m.reading_form())
+                 for m in _tokenizer().tokenize(text))
+
+
 @lru_cache(maxsize=4096)
 def tagged_tokens(text: str) -> tuple[tuple[str, str], ...]:
     """(token, part of speech) for content words: Sudachi mode A, dictionary forms, kana folded, lower case."""
     out: list[tuple[str, str]] = []
-    for m in _tokenizer().tokenize(normalize(text)):
-        pos = m.part_of_speech()[0]
-        if pos not in _CONTENT_POS:
+    for surface, pos, dictionary, _reading in morphemes(normalize(text)):
+        if pos[0] not in _CONTENT_POS:
             continue
-        form = m.dictionary_form() if pos in {"動詞", "形容詞"} else m.surface()
+        form = dictionary if pos[0] in {"動詞", "形容詞"} else surface
         key = fold_kana(form).lower()
         if key.strip() and not re.fullmatch(r"[\W_]+", key):
-            out.append((key, pos))
+            out.append((key, pos[0]))
     return tuple(out)
 
 
@@ -186,11 +194,10 @@ _VOICE_MARKS = dict.fromkeys(map(ord, "\u3099\u309a\u30fcー"), None)
 def reading_key(text: str) -> str:
     """The text as folded kana (Sudachi readings, no voicing marks or ー), for matching kana-only or mistyped words."""
     parts = []
-    for m in _tokenizer().tokenize(normalize(text)):
-        if m.part_of_speech()[0] in {"補助記号", "空白"}:
+    for surface, pos, _dictionary, reading in morphemes(normalize(text)):
+        if pos[0] in {"補助記号", "空白"}:
             continue
-        reading = m.reading_form() if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.surface()) else m.surface()
-        parts.append(reading)
+        parts.append(reading if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", surface) else surface)
     return fold_marks("".join(parts))
 
 
@@ -202,8 +209,8 @@ def fold_marks(text: str) -> str:
 
 def proper_nouns(text: str, kind: str | None = None) -> set[str]:
     """Proper nouns of a text (only places with kind="地名"), kana folded and lower case."""
-    return {fold_kana(m.surface()).lower() for m in _tokenizer().tokenize(normalize(text))
-            if m.part_of_speech()[1] == "固有名詞" and kind in (None, m.part_of_speech()[2])}
+    return {fold_kana(surface).lower() for surface, pos, _d, _r in morphemes(normalize(text))
+            if pos[1] == "固有名詞" and kind in (None, pos[2])}
 
 
 SENTENCE_END = re.compile(r"(?<=[。！!…])|(?<=[?？])(?=.)|(?<=[A-Za-z0-9).][.])(?=\s)")

@@ -127,3 +127,20 @@ def test_a_rebuild_embeds_only_the_passages_that_changed(bot, plan: Plan, tmp_pa
     assert set(new) == {d.text for d in plan_docs(edited)}
     expected = old | dict(zip(changed, real.embed_documents(changed), strict=True))
     assert all(list(v) == pytest.approx(list(expected[t]), abs=1e-6) for t, v in new.items())
+
+
+def test_a_blob_finds_exactly_the_texts_that_hold_a_substring() -> None:
+    """Blob.holding agrees with `sub in text` for every substring class: empty, one character, runs across texts,
+    at the ends, absent, and the separator itself (random texts over a small alphabet, so hits are common)."""
+    import random
+
+    from assistant.retrieve import Blob
+
+    rng = random.Random(9)
+    for _ in range(300):
+        texts = ["".join(rng.choice("あいう1\x00") for _ in range(rng.randint(0, 6))).replace("\x00", "") for _ in
+                 range(rng.randint(1, 6))]
+        ids = [f"r{i}" for i in range(len(texts))]
+        blob = Blob(ids, texts)
+        for sub in ["", "あ", "いう", "うあ", "1", "ああい", "\x00", texts[0][:2], texts[-1][-2:]]:
+            assert blob.holding(sub) == {i for i, t in zip(ids, texts, strict=True) if sub in t and "\x00" not in sub}, (texts, sub)
