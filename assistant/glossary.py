@@ -63,7 +63,7 @@ EN_JA.update({
     "businesses": "事業者", "shops": "商店街", "shop": "商店街",
     "monitoring": "監視", "farmer": "農業", "farmers": "農業", "farm": "農業", "marathon app": "マラソン 公式アプリ", "sensor": "センサー", "road": "道路", "roads": "道路", "tourism data": "観光データ",
     "no visit": "行かない", "no visiting": "行かない", "no forms": "書かない", "no form": "書かない", "no writing": "書かない",
-    "no waiting": "待たない", "no wait": "待たない", "sorting": "分別", "separation": "分別", "school route": "通学路", "map": "マップ", "maps": "マップ",
+    "no waiting": "待たない", "no wait": "待たない", "sorting": "分別", "separation": "分別", "school route": "通学路", "map": "マップ", "maps": "マップ", "small companies": "中小企業", "small company": "中小企業", "support": "支援",
 })
 MAX_WORDS = max(len(k.split()) for k in EN_JA)
 

@@ -697,3 +697,17 @@ def test_which_of_two_named_rows_ends_first_is_read_from_their_last_planned_year
             first_line = ans.text.splitlines()[0]
             assert first_line.startswith(f"「{a.name}」のほうが先に終わります（{last(a)}年度まで）"), (a.name, b.name, first_line)
     assert answered >= len(ending) // 2
+
+
+def test_every_japanese_negation_is_read_or_said_never_dropped(bot, plan: Plan) -> None:  # noqa: ANN001
+    """For each negation form the reader knows (conditions.NEG_JA), after 新規: the new condition is read as
+    negated, or the negation is reported as unread; a list never silently keeps the 新 rows."""
+    from assistant.understand.conditions import NEG_JA
+    from assistant.understand.frame import understand
+
+    forms = NEG_JA.split("|")
+    assert len(forms) > 40
+    for w in forms:
+        q = understand(f"分野1の取組のうち、新規{w}ものを挙げて", plan, bot.searcher).query
+        negated = any(c.kind == "new" and c.negated for c in q.conds)
+        assert negated or q.unread or not any(c.kind == "new" for c in q.conds), (w, q)

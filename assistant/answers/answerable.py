@@ -32,6 +32,7 @@ STARTS = re.compile(r"(から|より)(新規)?(始ま|スタート|開始|導入
 EVERY_YEAR = re.compile(r"毎年|毎年度|every year|each year|yearly|annually", re.IGNORECASE)
 FULL_SCALE = re.compile(r"本格(的に|的な)?(導入|実施|運用|開始|稼働|スタート)?|full[- ]scale|fully (launched|introduced|running)",
                         re.IGNORECASE)
+TARGET_BEFORE = re.compile(r"(目標|KPI|target)[^。？?、]{0,8}$", re.IGNORECASE)  # 「目標値はいくら」 asks a target
 CONFIRMS = re.compile(r"よね|でしょう|だよな|やろ|ですか|ますか|のか|んか|け[?？]|\?|？|\bright\b|isn't it|is it", re.I)
 
 
@@ -47,7 +48,7 @@ def aspect_asked(text: str) -> tuple[str, str, str] | None:
     part and not be followed by an ask the plan answers (the asking part of a Japanese question comes last)."""
     text = asking_part(text)
     for key, ja, en, rx in aspects():
-        found = list(rx.finditer(text))
+        found = [m for m in rx.finditer(text) if not TARGET_BEFORE.search(text, 0, m.start())]
         if found and not ANSWERABLE_ASK.search(text, found[-1].end()):
             return key, ja, en
     return None

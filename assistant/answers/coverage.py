@@ -163,7 +163,8 @@ def asks_feature(f: Frame) -> bool:
     return bool(FEATURE.search(f.text)) and not ANSWERABLE_ASK.search(f.text) and not WHEN.search(f.text)
 
 
-ASKS_CARD = re.compile(r"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|(同じ|おなじ)(課|部署)|のは[？?。]?$|\bwho\b|\bwhich one\b|same department|"
+ASKS_CARD = re.compile(r"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|(同じ|おなじ)(課|部署)|のは[？?。]?$|"
+                       r"(どの|何)分野|位置づけ|位置付け|which field|share (a |the )?department|same (division|section)|\bwho\b|\bwhich one\b|same department|"
                        r"what (department|office|section|division)|which (city )?(office|section|division|department)|"
                        r"responsible|\bscheduled?\b|\bhow long\b|\buntil\b", re.IGNORECASE)
 NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと|従来|前の(プラン|計画)|\bbrand[- ]new\b|"
@@ -177,10 +178,10 @@ def ranked_card(f: Frame, draft: Draft) -> bool:
 
 
 def asserted_departments(r: Records, f: Frame, rid: str) -> list[str]:
-    """The departments a question names, but not by a stem inside the row's own name (金沢マラソン in
-    「金沢マラソンにおける公式アプリ…」 names the row, not 金沢マラソン推進課)."""
-    key = r.searcher.name_keys.get(rid, "")
-    return [d for d in f.slots.departments if d in f.text or department_stem(match_key(d)) not in key]
+    """The departments a question asserts for a row that does not have them (a premise its card corrects), not
+    named by a stem inside the row's own name (金沢マラソン in 「金沢マラソンにおける公式アプリ…」 names the row)."""
+    key, own = r.searcher.name_keys.get(rid, ""), r.initiatives[rid].departments
+    return [d for d in f.slots.departments if d not in own and (d in f.text or department_stem(match_key(d)) not in key)]
 
 
 def yes_no(r: Records, f: Frame, rid: str) -> bool:

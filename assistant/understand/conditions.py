@@ -17,18 +17,18 @@ from ..query import NEW_FAMILY, NONE, Cond, Query
 from ..text import match_key
 from .slots import FIELD_ALIASES, Slots, department_stem, fiscal_year
 
-NEG_AFTER = re.compile(r"^[^、。,.?？!！]{0,12}?(以外|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|"
-                       r"を除|除外|付いていない|ついていない|付いてない|ついてない|付かない|進まず|進まない|進んでいない|"
-                       r"進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
-                       r"になっていない|となっていない|になっておらず|担当していない|担当しない|担当しておらず|関わっていない)")
+NEG_JA = ("以外|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|を除|除外|"
+          "付いていない|ついていない|付いてない|ついてない|付いておらず|ついておらず|付かない|進まず|進まない|進んでいない|"
+          "進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
+          "になっていない|となっていない|になっておらず|担当していない|担当しない|担当しておらず|関わっていない|"
+          "いずれも記載されていない|いずれも記載がない|記載されていない|記載されておらず|書かれていない|載っていない")
+NEG_AFTER = re.compile(rf"^[^、。,.?？!！]{{0,12}}?({NEG_JA})")
 NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|never)\s+"
                         r"((those|ones|the ones|initiatives|rows)( that are)?\s+)?"
                         r"((run|handled|managed|led|owned) by |by |in |yet |marked )?(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
-NEG_ANY = re.compile(r"以外|ではない|でない|じゃない|でもない|を除|除外|付いていない|ついていない|進まず|進まない|"
-                     r"になっていない|となっていない|担当していない|"
-                     r"進んでおらず|含めない|含まない|\bnot\b|other than|apart from|except|excluding", re.IGNORECASE)
+NEG_ANY = re.compile(rf"{NEG_JA}|\bnot\b|other than|apart from|except|excluding", re.IGNORECASE)  # what NEG_AFTER reads
 STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|検討段階|まだ検討")
-NONE_RX = re.compile(r"「?—」?(\s*[(（]予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
+NONE_RX = re.compile(r"「?—」?(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
 BRACKETS = re.compile(r"[\s()（）「」『』]*")
 JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|でも|にも|or|and|,|、|/|・)\s*[「『]?|[」』]\s*[「『]", re.IGNORECASE)

@@ -126,9 +126,20 @@ NEGATED = re.compile(r"(「[^」]*」|[一-龥ァ-ヶーA-Za-z0-9]+|[ぁ-ん]{1,
                      r"(?![^。?？!！]*でも(ない|なく|ありません))")
 
 
+FLAG_WORD = re.compile(r"[「」]?(新規|新|新しい|新マーク|既存)[「」]?")  # 「新規ではなく、かつ…」 negates a condition
+AND_NEXT = re.compile(r"[、,]?\s*(かつ|しかも|さらに|また)")
+
+
+def _corrected(m: re.Match[str]) -> str:
+    """「AじゃなくてB」 drops A; a negated flag or a negation joined to the next condition stays for the reader."""
+    if FLAG_WORD.fullmatch(m.group(1)) or AND_NEXT.match(m.string, m.end()):
+        return m.group()
+    return " "
+
+
 def normalise_question(question: str) -> str:
     """NFKC, plan spellings and standard Japanese for colloquial forms; 「AじゃなくてB」 keeps only B."""
-    return NEGATED.sub(" ", normalize(colloquial_to_standard(normalize(question)))).strip()
+    return NEGATED.sub(_corrected, normalize(colloquial_to_standard(normalize(question)))).strip()
 
 
 def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: bool) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"what department|responsible|in charge|runs?\b|handles?|division|section|office|bureau", re.IGNORECASE),
     "compare": re.compile(r"同じ課|おなじ課|同じ部署|違う課|別の課|same department|both", re.IGNORECASE),
     "list": re.compile(
-        r"一覧|すべて|全て|全部|どんな|どのような|どういった|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
+        r"一覧|すべて|全て|全部|(どんな|どのような|どういった)(?!予定|状況|段階|扱い|スケジュール)|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
         r"取組は|取組を|取組には|取組で(?!す)|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
         r"list|what are|which initiatives|what initiatives|what else|\ball\b|anything else|what (kind|sort|types?) of", re.IGNORECASE),
     "when": re.compile(
