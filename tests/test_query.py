@@ -711,3 +711,18 @@ def test_every_japanese_negation_is_read_or_said_never_dropped(bot, plan: Plan) 
         q = understand(f"分野1の取組のうち、新規{w}ものを挙げて", plan, bot.searcher).query
         negated = any(c.kind == "new" and c.negated for c in q.conds)
         assert negated or q.unread or not any(c.kind == "new" for c in q.conds), (w, q)
+
+
+@pytest.mark.parametrize("mark", ["新マーク", "「新」マーク", "「新」の印", "新規"])
+def test_the_new_mark_is_read_however_it_is_written(bot, plan: Plan, mark: str) -> None:  # noqa: ANN001
+    n = sum(i.new for i in plan.initiatives)
+    assert f"{n}件" in bot.ask(f"{mark}が付いた取組は全部で何件ですか。").text.splitlines()[0]
+
+
+def test_a_follow_up_that_points_back_narrows_the_last_list_even_by_a_department(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「このうち産業政策課のは何件？」 after a field's list counts within that list, not over the whole plan."""
+    field4 = [i for i in plan.initiatives if i.field_no == 4]
+    want = sum("産業政策課" in i.departments for i in field4)
+    assert 0 < want < sum("産業政策課" in i.departments for i in plan.initiatives)
+    text = bot.ask("このうち産業政策課が担当しているのは何件？", history=["分野4の取組を一覧で"]).text
+    assert f"{want}件" in text.splitlines()[0], text

@@ -11,6 +11,7 @@ from ..limits import HISTORY_TURNS, READ_CHARS
 from ..text import bounded
 from .frame import Frame
 
+POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|of (those|these|them)|among (them|these)", re.I)
 DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
 ANSWER_ASKS = {"who", "when", "kpi", "list", "count", "explain", "list_all", "compare", "count_departments"}
 
@@ -87,8 +88,8 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         _inherit_asks(f, state, ignored={"explain", "list_all", "compare", "count_departments"})
     if "correction" in refs and f.topic and not ({"subject", "department"} & refs):
         return Resolved()
-    if "narrow" in refs and state.listed and not f.slots.departments:
-        return Resolved(pool=state.listed, fresh=False)
+    if "narrow" in refs and state.listed and (not f.slots.departments or POINTS_BACK.search(f.text)):
+        return Resolved(pool=state.listed, fresh=False)  # 「その中で市立病院事務局以外は？」, not 「デジタル政策課だけ」
     lists_department = "other" in refs or ({"list", "list_all"} & f.asks and "who" not in f.asks)
     if "department" in refs and lists_department and state.departments and not own_subject:
         f.slots.departments = f.slots.departments or state.departments[:1]

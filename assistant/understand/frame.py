@@ -86,7 +86,8 @@ REFS: dict[str, re.Pattern[str]] = {
                           r"これ|あれ|その件|そっち|その話|\bit\b|\bthat\b|\bthis\b|\bits\b", re.I),
     "department": re.compile(r"その課|この課|同じ課|その部署|そこ|そっちの課|その担当|that department|same department|"
                              r"this department|\bthey\b|\btheir\b|\bthem\b", re.I),
-    "narrow": re.compile(r"その中|そのうち|その内|^うち|うち[、,]|だけ(?!ど|れど)|のみ|just|only|of those|among them", re.I),
+    "narrow": re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|^うち|うち[、,]|だけ(?!ど|れど)|のみ|just|only|"
+                         r"of those|of these|among them|among these", re.I),
     "correction": re.compile(r"ちが|違|じゃなくて|やなくて|ではなく|でなくて|のほう|の方|I meant|sorry|wrong|actually", re.I),
     "other": re.compile(r"ほかに|他に|ほかの|他の|ほかにも|他にも|\belse\b|\bother\b", re.I),
     "shift": re.compile(r"話(が)?かわ|話(が)?変わ|べつの|別の|ところで|different question|something else|by the way", re.I),

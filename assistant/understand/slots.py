@@ -16,7 +16,7 @@ FIELD_ALIASES = {
     1: ("魅力づくり", "魅力"), 2: ("暮らしづくり", "暮らし"), 3: ("人づくり",), 4: ("仕事づくり", "仕事"), 5: ("都市づくり", "都市"),
 }
 DEPT_SUFFIX = re.compile(r"(事務局|推進課|センター|課|局)$")
-NEW_CUE = re.compile(r"新規|新しい|新しく|新た|新設|新 |新マーク|始まる|始める|始め|スタート|new\b|newly|start", re.I)
+NEW_CUE = re.compile(r"新規|新しい|新しく|新た|新設|新 |新マーク|「新」|始まる|始める|始め|スタート|new\b|newly|start", re.I)
 ENDED_CUE = re.compile(r"終了|終わる|終わり|終わっ|終わら|おしまい|お終い|なくなる|打ち切|\bends?\b|\bstops?\b|discontinu", re.IGNORECASE)
 NO_PLAN_CUE = re.compile(
     r"予定(が|は|の)?(ない|無い|なし|なくなる)|予定なし|予定されてい?ない|何も予定|「—」|実施(しない|されない|予定がない)|"
