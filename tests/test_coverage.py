@@ -204,3 +204,14 @@ def test_a_department_the_plan_lacks_asserted_for_a_named_row_is_corrected(bot, 
         ans = bot.ask(f"「{ini.name}」は環境政策課の担当ですよね？")
         assert ans.grounded is True and ans.text.startswith("いいえ"), (ini.name, ans.text)
         assert ini.departments[0] in ans.text.splitlines()[0], (ini.name, ans.text)
+
+
+def test_no_name_in_the_plan_reads_as_an_aspect_it_never_gives(plan: Plan) -> None:
+    """Every KPI label and initiative name, asked for its target or department, asks no never-given aspect
+    (「…データダウンロード数」 holds タダ, 「…ポータルサイト」 holds nothing about fees)."""
+    from assistant.answers.answerable import aspect_asked
+
+    for label in [k.label for k in plan.kpis]:
+        assert aspect_asked(f"「{label}」の目標値は？") is None, label
+    for name in [i.name for i in plan.initiatives]:
+        assert aspect_asked(f"「{name}」の担当課は？") is None, name
