@@ -726,3 +726,18 @@ def test_a_follow_up_that_points_back_narrows_the_last_list_even_by_a_department
     assert 0 < want < sum("産業政策課" in i.departments for i in plan.initiatives)
     text = bot.ask("このうち産業政策課が担当しているのは何件？", history=["分野4の取組を一覧で"]).text
     assert f"{want}件" in text.splitlines()[0], text
+
+
+@pytest.mark.parametrize("said", ["fields {a} and {b}", "分野{a}と{b}", "分野{a}・{b}", "Fields {a}, {b}"])
+def test_two_fields_said_together_both_filter(bot, plan: Plan, said: str) -> None:  # noqa: ANN001
+    """Every pair of fields said as a list: the new rows of exactly those two fields (none dropped, none added)."""
+    from assistant.understand.slots import fields
+
+    for a, b in [(1, 2), (3, 4), (2, 5)]:
+        assert fields(said.format(a=a, b=b) + " 2026年度") == [a, b]
+        want = sum(i.new and i.field_no in (a, b) for i in plan.initiatives)
+        english = said[0] in "fF"
+        q = f"How many new initiatives are in {said.format(a=a, b=b)}?" if english else \
+            f"{said.format(a=a, b=b)}の新規の取組は何件？"
+        head = "\n".join(bot.ask(q).text.splitlines()[:2])
+        assert (f"{want} initiatives" if english else f"{want}件") in head, (q, head)

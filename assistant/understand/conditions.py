@@ -119,7 +119,8 @@ def named_mentions(text: str, plan: Plan, slots: Slots) -> list[Mention]:
         found = spans_of(text, dep) or (spans_of(text, stem) if len(stem) >= 3 else [])
         out += [Mention(a, b, "department", dep) for a, b in found[:1]]
     for no in slots.fields:
-        rx = rf"分野\s*{no}|第\s*{no}\s*分野|field\s*{no}|" + "|".join(re.escape(n) for n in FIELD_ALIASES[no])
+        rx = (rf"(?:分野|fields?)\s*(?:[1-5]\s*(?:,|and|or|&|と|・|、|や)\s*)*{no}(?![0-9])|第\s*{no}\s*分野|"
+              + "|".join(re.escape(n) for n in FIELD_ALIASES[no]))
         out += [Mention(m.start(), m.end(), "field", no) for m in list(re.finditer(rx, text, re.I))[:1]]
     key = match_key(text)
     for goal in dict.fromkeys(i.goal for i in plan.initiatives):
@@ -219,7 +220,8 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         first = g[0][0]
         before = [y.value for y in years if y.end <= first.start]
         after = [y.value for y in years if y.start >= g[-1][0].end]
-        nxt = next((o.start for o, _ in statuses if o.start >= g[-1][0].end), len(text))
+        nxt = next((o.start for o, n in statuses if o.start >= g[-1][0].end and (not english or n == g[-1][1])),
+                   len(text))  # English: 'plain 継続 (not 継続・拡大) in FY2027' — both read in FY2027
         after_here = [y.value for y in years if g[-1][0].end <= y.start < nxt]
         year = (after_here[:1] or before[-1:]) if english else (before[-1:] or after[:1])
         neg = any(n for _, n in g)

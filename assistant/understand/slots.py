@@ -142,10 +142,13 @@ def unknown_departments(text: str, plan: Plan, found: list[str]) -> list[str]:
     return out
 
 
+FIELD_LIST = r"[1-5](?:\s*(?:,|and|or|&|と|・|、|や)\s*[1-5](?![0-9]))*"  # 分野3と4, fields 3 and 4
+
+
 def fields(text: str) -> list[int]:
-    """Fields named as 分野N, 第N分野, field N or by their names."""
-    found = [int(m.group(1) or m.group(2) or m.group(3)) for m in re.finditer(
-        r"分野\s*([1-5])|第\s*([1-5])\s*分野|field\s*([1-5])", text, re.IGNORECASE)]
+    """Fields named as 分野N (分野3と4), 第N分野, field N (fields 3 and 4) or by their names."""
+    found = [int(d) for m in re.finditer(rf"(?:分野|fields?)\s*({FIELD_LIST})|第\s*([1-5])\s*分野", text, re.IGNORECASE)
+             for d in re.findall(r"[1-5]", m.group(1) or m.group(2))]
     for no, names in FIELD_ALIASES.items():
         if any(n in text for n in names[:1]) or any(f"{n}分野" in text or f"{n}の分野" in text for n in names):
             found.append(no)
