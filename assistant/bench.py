@@ -119,8 +119,8 @@ def converse(bot: Any, case: dict) -> None:  # noqa: ANN401 - Assistant
     The worst-case measure below keeps the cold path (a history never seen, caches cleared)."""
     history = case.get("history") or []
     for i, turn in enumerate(history):
-        if user_turns([turn]):
-            bot.ask(user_turns([turn])[0], history=history[:i])
+        if said := user_turns([turn]):
+            bot.ask(said[0], history=history[:i])
 
 
 def ratios(r: dict) -> dict[str, float]:

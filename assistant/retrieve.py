@@ -172,6 +172,7 @@ class HybridSearcher:
         self.context_tokens: dict[str, set[str]] = {}
         self.name_keys: dict[str, str] = {}
         self.context_keys: dict[str, str] = {}
+        self.alias_names: dict[str, list[str]] = {}  # the names a record can be asked by (aliases), as the plan spells them
         self.alias_keys: dict[str, list[str]] = {}
         self.reading_keys: dict[str, str] = {}
         self.reading_grams: dict[str, set[str]] = {}  # every MIN_READING-kana run of a name → its records
@@ -210,6 +211,7 @@ class HybridSearcher:
         self.context_tokens[rid] = set(tokens(context))
         self.name_keys[rid] = match_key(name)
         self.context_keys[rid] = match_key(context)
+        self.alias_names[rid] = names
         self.alias_keys[rid] = [match_key(a) for a in names]
         self.reading_keys[rid] = reading_key(name)
         for gram in grams(self.reading_keys[rid]):

@@ -85,9 +85,9 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
     if any(h.exact >= 0.8 for h in f.hits[:3] if h.kind in ("initiative", "kpi")):
         return None  # 「「金沢ミュージアムプラス」のKPIは何で、目標値はいくつ？」 asks about the named row
     best_kpi = f.best("kpi")
-    kpi_named = best_kpi and (best_kpi.lexical >= SUBJECT_LEXICAL or confidence(f.ranked("kpi"), f.foreign_name) >= OFFER)
-    if f.slots.any and best_kpi and best_kpi.exact < 0.8:
-        kpi_named = False  # 「分野5で新マークの取組は何件？」 counts rows: 都市づくり is a field, not つくり手掲載数
+    # with row conditions only an exact name is a KPI: 「分野5で新マークの取組は何件？」 counts rows (都市づくり ≠ つくり手掲載数)
+    kpi_named = best_kpi and (best_kpi.exact >= 0.8 or not f.slots.any) and (
+        best_kpi.lexical >= SUBJECT_LEXICAL or confidence(f.ranked("kpi"), f.foreign_name) >= OFFER)
     if "kpi" in f.asks and (kpi_named or TARGET_WORDS.search(f.text)) and not KPI_WORDS.search(f.text):
         return None  # 「支援件数は何件を目指す？」: a KPI target, not a count of rows
     if KPI_WORDS.search(f.text):

@@ -15,7 +15,7 @@ from datetime import date
 from ..models import STATUSES, YEARS, Plan
 from ..query import NEW_FAMILY, NONE, Cond, Query
 from ..text import match_key
-from .slots import FIELD_ALIASES, Slots, department_stem, fiscal_year
+from .slots import FIELD_ALIASES, FIELD_SEP, Slots, department_stem, fiscal_year
 
 NEG_JA = ("以外|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|を除|除外|"
           "付いていない|ついていない|付いてない|ついてない|付いておらず|ついておらず|付かない|進まず|進まない|進んでいない|"
@@ -119,7 +119,7 @@ def named_mentions(text: str, plan: Plan, slots: Slots) -> list[Mention]:
         found = spans_of(text, dep) or (spans_of(text, stem) if len(stem) >= 3 else [])
         out += [Mention(a, b, "department", dep) for a, b in found[:1]]
     for no in slots.fields:
-        rx = (rf"(?:分野|fields?)\s*(?:[1-5]\s*(?:,|and|or|&|と|・|、|や)\s*)*{no}(?![0-9])|第\s*{no}\s*分野|"
+        rx = (rf"(?:分野|fields?)\s*(?:[1-5]{FIELD_SEP})*{no}(?![0-9])|第\s*{no}\s*分野|"
               + "|".join(re.escape(n) for n in FIELD_ALIASES[no]))
         out += [Mention(m.start(), m.end(), "field", no) for m in list(re.finditer(rx, text, re.I))[:1]]
     key = match_key(text)

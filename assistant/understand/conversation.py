@@ -9,9 +9,8 @@ from typing import Any
 
 from ..limits import HISTORY_TURNS, READ_CHARS
 from ..text import bounded
-from .frame import Frame
+from .frame import POINTS_BACK, Frame
 
-POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|of (those|these|them)|among (them|these)", re.I)
 DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
 ANSWER_ASKS = {"who", "when", "kpi", "list", "count", "explain", "list_all", "compare", "count_departments"}
 

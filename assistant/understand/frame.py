@@ -10,7 +10,7 @@ from ..glossary import to_japanese_terms
 from ..limits import QUESTION_TOKENS
 from ..models import STATUSES, Plan
 from ..query import Query
-from ..retrieve import Hit, HybridSearcher, aliases
+from ..retrieve import Hit, HybridSearcher
 from ..text import asking_part, is_english, normalize, proper_nouns
 from .conditions import read_query
 from .intent import asks as read_asks
@@ -81,13 +81,13 @@ class Frame:
         return [h for h in self.hits if h.kind in kinds]
 
 
+POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|of (those|these|them)|among (them|these)", re.I)
 REFS: dict[str, re.Pattern[str]] = {
     "subject": re.compile(r"それ|その(取組|取り組み|事業|運用|サービス|アプリ|システム|講座|計画|施策|制度|仕組み|しくみ|窓口|サイト)|"
                           r"これ|あれ|その件|そっち|その話|\bit\b|\bthat\b|\bthis\b|\bits\b", re.I),
     "department": re.compile(r"その課|この課|同じ課|その部署|そこ|そっちの課|その担当|that department|same department|"
                              r"this department|\bthey\b|\btheir\b|\bthem\b", re.I),
-    "narrow": re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|^うち|うち[、,]|だけ(?!ど|れど)|のみ|just|only|"
-                         r"of those|of these|among them|among these", re.I),
+    "narrow": re.compile(rf"{POINTS_BACK.pattern}|^うち|うち[、,]|だけ(?!ど|れど)|のみ|just|only", re.I),
     "correction": re.compile(r"ちが|違|じゃなくて|やなくて|ではなく|でなくて|のほう|の方|I meant|sorry|wrong|actually", re.I),
     "other": re.compile(r"ほかに|他に|ほかの|他の|ほかにも|他にも|\belse\b|\bother\b", re.I),
     "shift": re.compile(r"話(が)?かわ|話(が)?変わ|べつの|別の|ところで|different question|something else|by the way", re.I),
@@ -115,11 +115,11 @@ def out_of_scope(text: str, names: tuple[str, ...] | list[str] = ()) -> bool:
         bool(pattern("out_of_scope").search(text)) and not PLAN_ASK.search(text))
 
 
-def named_row(plan: Plan, hits: list[Hit]) -> list[str]:
+def named_row(searcher: HybridSearcher, hits: list[Hit]) -> list[str]:
     """The names (and parts) of the row a question names exactly, as the plan spells them."""
     if not hits or hits[0].exact < 0.8 or hits[0].kind != "initiative":
         return []
-    return next((aliases(i.name) for i in plan.initiatives if i.id == hits[0].record_id), [])
+    return searcher.alias_names.get(hits[0].record_id, [])
 
 
 # 「AじゃなくてB」 corrects A: only A (a quoted phrase or one word) goes; 「Aではなく、Bでもない」 is neither A nor B
@@ -186,7 +186,7 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     return Frame(
         raw=question, text=text, english=english, search_text=search_text, asks=asks, slots=slots, topic=topic,
         hits=hits, injection=is_injection(text), topic_syn=topic_tokens(syn, slots, searcher, english),
-        out_of_scope=out_of_scope(text, named_row(plan, hits)),
+        out_of_scope=out_of_scope(text, named_row(searcher, hits)),
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
         foreign_place=other_place(text, searcher),
         query=read_query(text, plan, slots, asks, english, today or date.today()),

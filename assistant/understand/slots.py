@@ -142,7 +142,8 @@ def unknown_departments(text: str, plan: Plan, found: list[str]) -> list[str]:
     return out
 
 
-FIELD_LIST = r"[1-5](?:\s*(?:,|and|or|&|と|・|、|や)\s*[1-5](?![0-9]))*"  # 分野3と4, fields 3 and 4
+FIELD_SEP = r"\s*(?:,|and|or|&|と|・|、|や)\s*"  # between field numbers said together: 分野3と4, fields 3 and 4
+FIELD_LIST = rf"[1-5](?:{FIELD_SEP}[1-5](?![0-9]))*"
 
 
 def fields(text: str) -> list[int]:
