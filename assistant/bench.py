@@ -18,7 +18,7 @@ from typing import Any
 from .config import PROJECT_ROOT, Settings
 from .embeddings import one_thread_per_request
 from .evaluate import DEFAULT_SET, load_cases, run_eval
-from .load import http_load, pct, worst_case_cpu
+from .load import distinct_questions, http_load, pct, worst_case_cpu
 from .retrieve import clear_caches
 from .understand.conversation import user_turns
 
@@ -203,7 +203,7 @@ def run_bench(quick: bool = False, output: Path = Path("artifacts/bench.json"),
         worst = worst_case_cpu(bot, rounds=2 if quick else 5, plan_text=plan_text)
         say(f"worst case: {worst}")
         say("HTTP load on loopback, distinct questions, 1 and 2 worker processes …")
-        http = http_load(index_dir, workers=(1, 2), clients=(1, 8), time_limit=4 if quick else 15, say=say)
+        http = http_load(index_dir, distinct_questions(cases), workers=(1, 2), clients=(1, 8), time_limit=4 if quick else 15, say=say)
     result = {
         "date": time.strftime("%Y-%m-%d"), "quick": quick,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",

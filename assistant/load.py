@@ -24,14 +24,10 @@ from .retrieve import clear_caches
 KANJI = "金沢市行政手続電子申請窓口図書館交通観光防災子育教育健康福祉産業環境文化"
 
 
-def distinct_questions() -> list[str]:
-    """Every question the project has written (own set, blind batches, training batch), each once."""
-    seen: dict[str, None] = {}
-    for path in sorted((PROJECT_ROOT / "eval").rglob("*.jsonl")):
-        for line in path.open(encoding="utf-8"):
-            if line.strip():
-                seen.setdefault(json.loads(line)["q"], None)
-    return list(seen)
+def distinct_questions(cases: list[dict]) -> list[str]:
+    """The single-turn questions of a set, each once: what HTTP load sends (a follow-up needs its history), the
+    same questions whose ask p50 the throughput is set against."""
+    return list(dict.fromkeys(c["q"] for c in cases if not c.get("history")))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -157,10 +153,10 @@ def load(url: str, questions: list[str], clients: int, time_limit: float) -> dic
             "p50_ms": round(pct(latencies, 0.5), 1), "p95_ms": round(pct(latencies, 0.95), 1)}
 
 
-def http_load(index_dir: Path, workers: tuple[int, ...], clients: tuple[int, ...], time_limit: float,
-              say: Any) -> dict[str, dict[str, dict[str, float]]]:
-    """Throughput and latency per worker count and client count; no question is asked twice of one server."""
-    pool = distinct_questions()
+def http_load(index_dir: Path, pool: list[str], workers: tuple[int, ...], clients: tuple[int, ...],
+              time_limit: float, say: Any) -> dict[str, dict[str, dict[str, float]]]:
+    """Throughput and latency per worker count and client count, from distinct questions (`pool`): no question
+    is asked twice of one server."""
     results: dict[str, dict[str, dict[str, float]]] = {}
     for n in workers:
         with server_process(index_dir, n) as (url, pid):
