@@ -158,6 +158,23 @@ def test_a_yes_no_question_about_a_row_and_one_thing_it_lacks_is_declined_naming
         assert bot.ask(f"「{name}」はどこの課がやっていますか？").grounded is True, name
 
 
+def test_a_row_chosen_by_its_department_is_checked_like_a_row_chosen_by_name(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「D課の取組で Aもできる？」 for every department D that runs exactly one row: the card is chosen by the
+    department, and the plan still does not say that the row does A; 「D課は何をしていますか？」 stays grounded."""
+    rows: dict[str, list[str]] = {}
+    for ini in plan.initiatives:
+        for d in ini.departments:
+            rows.setdefault(d, []).append(ini.name)
+    single = sorted(d for d, names in rows.items() if len(names) == 1)
+    text = plan_text(plan)
+    absent = [w for w in ABSENT if w not in text]
+    assert len(single) >= 10
+    for k, dept in enumerate(single):
+        ans = bot.ask(f"{dept}の取組で、{absent[k % len(absent)]}もできるようになりますか？")
+        assert ans.grounded is False and ans.kind == "not_in_plan", (dept, ans.text)
+        assert bot.ask(f"{dept}は何をしていますか？").grounded is True, dept
+
+
 ABSENT_EN = ["voting", "weddings", "parking", "hunting", "cemetery"]
 
 

@@ -163,7 +163,7 @@ def asks_feature(f: Frame) -> bool:
     return bool(FEATURE.search(f.text)) and not ANSWERABLE_ASK.search(f.text) and not WHEN.search(f.text)
 
 
-ASKS_CARD = re.compile(r"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|(同じ|おなじ)(課|部署)|のは[？?。]?$|"
+ASKS_CARD = re.compile(r"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|(同じ|おなじ)(課|部署|担当)|担当課?は同じ|のは[？?。]?$|"
                        r"(どの|何)分野|位置づけ|位置付け|which field|share (a |the )?department|same (division|section)|\bwho\b|\bwhich one\b|same department|"
                        r"what (department|office|section|division)|which (city )?(office|section|division|department)|"
                        r"responsible|\bscheduled?\b|\bhow long\b|\buntil\b", re.IGNORECASE)
@@ -213,14 +213,18 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
     if draft.kind in CHECKED:
         lacking = missing(r, f, draft.citations)
         weight = len(lacking) + (not f.english and any(LOANWORD.fullmatch(w) and unknown_to_plan(r, w) for w in lacking))
-    elif ranked_card(f, draft):  # its content words are read once for both checks
+        # 「D課の取組で、Aもできるようになりますか？」 asks whether the rows do A: one word none of them holds is enough
+        weight += (MISSING - YES_NO_MISSING) * bool(lacking and not f.english and asks_feature(f))
+    elif draft.kind in CARDS and draft.subjects:  # its content words are read once for every check
         words = None if f.english else japanese_words(f)
         own = [c for c in draft.citations if c.id in draft.subjects]
-        if yes_no(r, f, draft.subjects[0]):  # only the asking part counts: 「ごみの分別って難しい… 分別アプリはある？」
-            ask = folded(asking_part(f.text))
-            lacking = [w for w in missing(r, f, own, True, words) if folded(w) not in card_words() and folded(w) in ask]
-            return not_held(r, draft, lacking, f.english) if len(lacking) >= (
+        ask = folded(asking_part(f.text))  # only the asking part counts: 「ごみの分別って難しい… 分別アプリはある？」
+        unheld = [w for w in missing(r, f, own, True, words) if folded(w) not in card_words() and folded(w) in ask]
+        if yes_no(r, f, draft.subjects[0]):  # whichever way the row was chosen (by name, meaning or department)
+            return not_held(r, draft, unheld, f.english) if len(unheld) >= (
                 YES_NO_MISSING_EN if f.english else YES_NO_MISSING) else draft
+        if not ranked_card(f, draft):
+            return draft
         if f.english or (not asks_feature(f) and (names_top(f) or anchored(r, draft.subjects[0], words or []))):
             return draft
         lacking = missing(r, f, own, True, words)
