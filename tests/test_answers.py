@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import date
 
 import pytest
 
-from assistant.models import Answer
+from assistant.models import Answer, Plan
 
 
 def cited_departments(ans: Answer) -> set[str]:
@@ -187,3 +188,19 @@ def test_english_department_names_filter_as_the_japanese_ones_do(bot, english: s
     """A department named in English is the same condition as its Japanese name (it was dropped: all 31 new rows)."""
     ids = [{c.id for c in bot.ask(q).citations if c.kind == "initiative"} for q in (english, japanese)]
     assert ids[0] == ids[1] and 0 < len(ids[0]) < 10
+
+
+def test_whether_two_named_rows_share_a_department_is_answered_from_both_rows(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」と「B」は同じ担当課ですか」 / 'Do 「A」 and 「B」 share a department?' for random pairs of rows: the first
+    line says yes, partly or no as their departments do, and names the departments when they differ."""
+    rows = [i for i in plan.initiatives if "「" not in i.name]
+    rng = random.Random(5)
+    for _ in range(16):
+        a, b = rng.sample(rows, 2)
+        for q in (f"「{a.name}」と「{b.name}」は同じ担当課ですか。", f"Do 「{a.name}」 and 「{b.name}」 share a department?"):
+            ans = bot.ask(q)
+            first = ans.text.splitlines()[0]
+            same, shared = set(a.departments) == set(b.departments), set(a.departments) & set(b.departments)
+            expected = ("はい", "Yes") if same else ("一部", "Partly") if shared else ("いいえ", "No")
+            assert ans.grounded and first.startswith(expected), (q, first)
+            assert same or all(d in first for d in a.departments + b.departments), (q, first)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..models import Initiative
 from .base import Draft, Records, fmt_status, join_ja
 
@@ -58,3 +60,23 @@ def candidates(r: Records, inis: list[Initiative], en: bool, sure: bool) -> Draf
     lines = [head] + [f"・「{i.name}」（{join_ja(i.departments)}）" for i in inis[:5]]
     lines.append("Please tell me which one you mean." if en else "どの取組についてお知りになりたいか教えてください。")
     return Draft("\n".join(lines), "candidates", [r.cite_initiative(i) for i in inis[:5]], grounded=sure)
+
+
+def same_departments(pair: list[Initiative], en: bool) -> str:
+    """Whether two rows share a department, in one line from both rows' departments (「AとBは同じ課？」)."""
+    a, b = pair
+    shared = [d for d in a.departments if d in b.departments]
+    if set(a.departments) == set(b.departments):
+        return f"Yes: both are run by {', '.join(shared)}." if en else f"はい、どちらも{join_ja(shared)}の担当です。"
+    if shared:
+        return (f"Partly: {', '.join(shared)} is in charge of both." if en
+                else f"一部が同じです: どちらも{join_ja(shared)}が担当しています。")
+    if en:
+        return (f"No, different departments: 「{a.name}」 is run by {', '.join(a.departments)}, "
+                f"「{b.name}」 by {', '.join(b.departments)}.")
+    return f"いいえ、担当課は異なります: 「{a.name}」は{join_ja(a.departments)}、「{b.name}」は{join_ja(b.departments)}です。"
+
+
+def with_verdict(draft: Draft, line: str) -> Draft:
+    """The card with the answer to a comparison of its rows put first."""
+    return replace(draft, text=f"{line}\n{draft.text}")

@@ -10,7 +10,7 @@ from ..understand.confidence import answer_threshold, confidence
 from ..understand.conversation import Resolved
 from ..understand.frame import KPI_WORDS, Frame
 from .base import Draft, Records
-from .card import candidates, card
+from .card import candidates, card, same_departments, with_verdict
 from .decline import INJECTION_EN, INJECTION_JA, decline
 from .kpi import kpi_answer, kpi_list
 from .lists import closest_in, department_count, filtered, known_topic, list_answer, on_topic
@@ -218,7 +218,7 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
     if "compare" in f.asks:  # 「AとBって同じ課？」: both cards, when the question names both
         both = [r.initiatives[h.record_id] for h in ranked[:2] if h.lexical >= SUBJECT_LEXICAL]
         if len(both) == 2:
-            return card(r, both, f.english, kind, years)
+            return with_verdict(card(r, both, f.english, kind, years), same_departments(both, f.english))
     named = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= 0.8 and h.score >= ranked[0].score - TIE]
     if len(named) > 1 and top is not None and top.exact >= 0.8:  # 「かなパス」 names several rows equally
         if len({tuple(i.departments) for i in named}) == 1:

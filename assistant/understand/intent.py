@@ -13,7 +13,9 @@ CUES: dict[str, re.Pattern[str]] = {
         r"担当|どこ|どの課|どの部署|誰|だれ|所管|主管|(運営して|実施して|やって|出して)(いる|る)?(の|ところ)(は|って)|同じ課|"
         r"who|which department|"
         r"what department|responsible|in charge|runs?\b|handles?|division|section|office|bureau", re.IGNORECASE),
-    "compare": re.compile(r"同じ課|おなじ課|同じ部署|違う課|別の課|same department|both", re.IGNORECASE),
+    "compare": re.compile(r"(同じ|おなじ|違う|別の)(担当)?(課|部署)|同じ担当|担当(課|部署)?(は|が)(同じ|違|別)|"
+                          r"(same|different) (department|division|section|office)s?|share (a |the )?(department|division)|"
+                          r"both", re.IGNORECASE),
     "list": re.compile(
         r"一覧|すべて|全て|全部|(どんな|どのような|どういった)(?!予定|状況|段階|扱い|スケジュール)|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
         r"取組は|取組を|取組には|取組で(?!す)|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
