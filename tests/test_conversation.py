@@ -89,3 +89,21 @@ def test_a_history_sent_again_is_understood_once(bot, monkeypatch) -> None:  # n
     for n, question in enumerate([*history, "その目標は？"]):
         answer = bot.ask(question, history=history[:n])
     assert read == [*history, "その目標は？"] and answer == first
+
+
+def test_a_department_compared_with_the_last_turns_department_gets_both_counts(bot, plan) -> None:  # noqa: ANN001
+    """「D1の取組は？」 then 「D2と比べて、どちらが多い？」 for random pairs of departments: both counts, from the rows,
+    and which has more (or that they are the same)."""
+    import random
+
+    counts: dict[str, int] = {}
+    for ini in plan.initiatives:
+        for d in ini.departments:
+            counts[d] = counts.get(d, 0) + 1
+    rng = random.Random(11)
+    for a, b in [rng.sample(sorted(counts), 2) for _ in range(12)]:
+        history = [{"role": "user", "content": f"{a}が担当している取組は？"}, {"role": "assistant", "content": "…"}]
+        first = bot.ask(f"{b}と比べて、担当している取組の数はどちらが多いですか。", history=history).text.splitlines()[0]
+        assert f"{a} {counts[a]}件" in first and f"{b} {counts[b]}件" in first, (a, b, first)
+        verdict = "同じ数" if counts[a] == counts[b] else f"{max((a, b), key=counts.get)}のほうが多い"
+        assert verdict in first, (a, b, first)

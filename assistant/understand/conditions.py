@@ -265,7 +265,7 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
     if MOST.search(text) and MANY.search(text):
         group = "field" if GROUP_FIELD.search(text) or measure == "departments" else "department"
         return {"result": "most", "group": group, "least": bool(LEAST.search(text)), "measure": measure}, conds
-    if (WHICH.search(text) and re.search(r"多|少な|more|fewer", text, re.I)) or MORE_OF_TWO.search(text):
+    if asks_more_of_two(text):
         for kind in ("department", "field"):
             named = [c for c in conds if c.kind == kind and not c.negated]
             if named and len(named[0].values) >= 2:
@@ -276,6 +276,11 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
     if "count" in asks and COUNT.search(text):
         return {"result": "count"}, conds
     return {"result": "list"}, conds
+
+
+def asks_more_of_two(text: str) -> bool:
+    """True when a question asks which of two has more (or fewer) rows: 「どちらが多い」, 'which has more'."""
+    return bool((WHICH.search(text) and re.search(r"多|少な|more|fewer", text, re.I)) or MORE_OF_TWO.search(text))
 
 
 def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: bool, today: date) -> Query:

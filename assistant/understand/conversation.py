@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..limits import HISTORY_TURNS, READ_CHARS
 from ..text import bounded
+from .conditions import asks_more_of_two
 from .frame import POINTS_BACK, Frame
 
 DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
@@ -87,6 +88,10 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         _inherit_asks(f, state, ignored={"explain", "list_all", "compare", "count_departments"})
     if "correction" in refs and f.topic and not ({"subject", "department"} & refs):
         return Resolved()
+    if other := _compared_with_last(f, state):  # 「予防課と比べて、どちらが多い？」 after a turn about another department
+        f.query = replace(f.query, result="compare", group="department", among=(other, *f.slots.departments),
+                          conds=tuple(c for c in f.query.conds if c.kind != "department"))
+        return Resolved(fresh=False)
     if "narrow" in refs and state.listed and (not f.slots.departments or POINTS_BACK.search(f.text)):
         return Resolved(pool=state.listed, fresh=False)  # 「その中で市立病院事務局以外は？」, not 「デジタル政策課だけ」
     lists_department = "other" in refs or ({"list", "list_all"} & f.asks and "who" not in f.asks)
@@ -118,6 +123,16 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         _inherit_asks(f, state, ignored={"list"})
         return Resolved(subjects=state.subjects, fresh=False)
     return Resolved()
+
+
+def _compared_with_last(f: Frame, state: State) -> str | None:
+    """The previous turn's department, when the question compares one department it names with another it does not."""
+    named = [c for c in f.query.conds if c.kind == "department"]
+    if f.query.result == "compare" or len(f.slots.departments) != 1 or len(named) != 1 or named[0].negated:
+        return None
+    if not asks_more_of_two(f.text):
+        return None
+    return next((d for d in state.departments if d not in f.slots.departments), None)
 
 
 def _inherit_asks(f: Frame, state: State, ignored: set[str]) -> None:
