@@ -4,6 +4,7 @@ plan and on an edited copy of it, and the reader (assistant/understand/condition
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 
 import pytest
@@ -475,6 +476,11 @@ READINGS = [
     ("Which initiatives in field 5 are not new?", [c("field", 5), c("new", negated=True)]),
     ("新規取組のうち、担当課が2つ以上あるもの", [c("new"), c("departments_at_least", 2)]),
     ("Which new initiatives have more than one department?", [c("new"), c("departments_at_least", 2)]),
+    ("分野2で、担当課が複数記載されている取組は？", [c("field", 2), c("departments_at_least", 2)]),
+    ("複数の課で担当している新規の取組", [c("departments_at_least", 2), c("new")]),
+    ("Which initiatives in field 2 have multiple divisions?", [c("field", 2), c("departments_at_least", 2)]),
+    ("新規取組を全部（複数課の取組は、いずれかの課が該当すれば対象）", [c("new")]),  # a scope remark, not a filter
+    ("担当課が1つだけの分野3の取組", [c("departments_at_least", 2, negated=True), c("field", 3)]),
     ("ずっと「検討」のままの取組", [c("status", "検討", every_year=True)]),
     ("どの課も2027年度に「継続」の取組", [c("status", "継続", years=(2027,), every_department=True)]),
     ("KPIが設定されていない取組", [c("kpi", negated=True)]),
@@ -741,3 +747,23 @@ def test_two_fields_said_together_both_filter(bot, plan: Plan, said: str) -> Non
             f"{said.format(a=a, b=b)}の新規の取組は何件？"
         head = "\n".join(bot.ask(q).text.splitlines()[:2])
         assert (f"{want} initiatives" if english else f"{want}件") in head, (q, head)
+
+
+def test_a_viewpoint_said_by_its_number_is_the_plans_numbered_heading(plan: Plan) -> None:
+    """「分野Fの視点(n)」, 「分野Fの(n)」, 'field F, viewpoint n' read the viewpoint the plan heads 「(n) …」 in that field,
+    for every field and number the plan has (the headings are read from the plan text, not from the parser)."""
+    from pathlib import Path
+
+    from assistant.config import Settings
+
+    text = next(Path(Settings().corpus_dir).glob("*.txt")).read_text(encoding="utf-8")
+    headings = dict.fromkeys(re.findall(r"^\((\d)\) (\S+に向けて|\S+の推進)", text, re.MULTILINE))
+    numbered = {int(n): name for n, name in headings}
+    assert len(numbered) == 3
+    for field in sorted({i.field_no for i in plan.initiatives}):
+        for n, name in numbered.items():
+            if not any(i.field_no == field and i.viewpoint == name for i in plan.initiatives):
+                continue
+            for q in (f"分野{field}の視点({n})の取組は？", f"分野{field}の({n})の取組は？", f"In field {field}, viewpoint {n}?"):
+                conds = read(q, plan).conds
+                assert Cond("viewpoint", (name,)) in conds and Cond("field", (field,)) in conds, (q, conds)

@@ -9,6 +9,7 @@ mention are kept as `unread`, so that the answer says so instead of dropping the
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,10 +36,11 @@ JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|でも|に
 NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|(?<![一-龥])新(?![一-龥ぁ-んァ-ヶ])|\bnew\b(?! introduction| implementation| "
                     r"release)|\bnewly\b", re.IGNORECASE)
 EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
-MANY_DEPTS = re.compile(r"(担当課|課|部署)が?(2|二|２|複数)つ?以上|複数の(課|部署|担当課)|(2|二)つ以上の(課|部署|担当課)|"
-                        r"(2|二)課以上|more than one department|multiple departments|several departments|"
-                        r"two or more departments", re.IGNORECASE)
-ONE_DEPT = re.compile(r"単独の(課|部署)|1つの課だけ|一つの課だけ|1課だけ|only one department|a single department", re.I)
+MANY_DEPTS = re.compile(r"(担当課|課|部署)が?(2|二|２|複数)つ?以上|(担当課|担当部署|課|部署)(が|は)?複数|複数の(課|部署|担当課)|"
+                        r"複数(の)?(課|部署)(で|が)(担当|所管|実施|共同)|(2|二)つ以上の(課|部署|担当課)|(2|二)課以上|"
+                        r"(more than one|multiple|several|two or more) (departments?|divisions?|sections?)", re.IGNORECASE)
+ONE_DEPT = re.compile(r"単独の(課|部署)|単独で担当|(1|一)つの課(だけ|のみ)|(1|一)課(だけ|のみ)|(担当課|課)が(1|一)つ(だけ|のみ)?の|"
+                      r"only one (department|division)|a single (department|division)", re.I)
 KPI_LINKED = re.compile(r"KPIが?(設定|あ[るり]|紐づ|ひもづ|付いて|ついて)|KPIのある|KPI付き|with (a )?KPIs?|linked to (a )?KPI",
                         re.IGNORECASE)
 KPI_UNLINKED = re.compile(r"KPIが?(設定されていない|ない|なし|無い)|KPIのない|without (a )?KPIs?|no KPI", re.IGNORECASE)
@@ -127,12 +129,21 @@ def named_mentions(text: str, plan: Plan, slots: Slots) -> list[Mention]:
         stem = re.sub(r"を目指します$", "", goal)
         if len(match_key(stem)) >= 6 and match_key(stem) in key:
             out += [Mention(a, b, "goal", goal) for a, b in spans_of(text, stem)[:1]] or [Mention(0, 0, "goal", goal)]
-    for view in dict.fromkeys(i.viewpoint for i in plan.initiatives):
+    views = list(dict.fromkeys(i.viewpoint for i in plan.initiatives))
+    for view in views:
         stem = re.sub(r"に向けて$", "", view)
         if match_key(stem) in key:
             out += [Mention(a, b, "viewpoint", view) for a, b in spans_of(text, stem)[:1]] or [
                 Mention(0, 0, "viewpoint", view)]
+    if not any(m.kind == "viewpoint" for m in out):
+        out += [Mention(m.start(), m.end(), "viewpoint", views[n - 1]) for m in VIEWPOINT_NO.finditer(text)
+                if 1 <= (n := int(unicodedata.normalize("NFKC", next(g for g in m.groups() if g)))) <= len(views)][:1]
     return out
+
+
+# a viewpoint by its number (the plan numbers them (1)–(3) in the order they first appear, alike in every field)
+VIEWPOINT_NO = re.compile(r"視点\s*[（(【]?\s*([1-9１-９])|(?:分野|第)\s*[1-5１-５]\s*分?野?\s*の?\s*[（(]([1-9１-９])[)）]|"
+                          r"viewpoint\s*\(?([1-9])|fields?\s*[1-5]\s*\(([1-9])\)", re.IGNORECASE)
 
 
 def flag_mentions(text: str) -> list[Mention]:
