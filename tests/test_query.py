@@ -477,6 +477,10 @@ READINGS = [
     ("新規取組のうち、担当課が2つ以上あるもの", [c("new"), c("departments_at_least", 2)]),
     ("Which new initiatives have more than one department?", [c("new"), c("departments_at_least", 2)]),
     ("分野2で、担当課が複数記載されている取組は？", [c("field", 2), c("departments_at_least", 2)]),
+    ("新マークが付いているのに、2026年度の欄に「新規導入」「新規実施」「新規公開」のいずれも記載されていない取組",
+     [c("new"), c("status", "新規導入", "新規実施", "新規公開", years=(2026,), negated=True)]),  # one negation, all three
+    ("2026年度に「新規導入」も「新規実施」も記載されていない取組",
+     [c("status", "新規導入", "新規実施", years=(2026,), negated=True)]),
     ("複数の課で担当している新規の取組", [c("departments_at_least", 2), c("new")]),
     ("Which initiatives in field 2 have multiple divisions?", [c("field", 2), c("departments_at_least", 2)]),
     ("新規取組を全部（複数課の取組は、いずれかの課が該当すれば対象）", [c("new")]),  # a scope remark, not a filter

@@ -32,7 +32,7 @@ STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|�
 NONE_RX = re.compile(r"「?—」?(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
 BRACKETS = re.compile(r"[\s()（）「」『』]*")
-JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|でも|にも|or|and|,|、|/|・)\s*[「『]?|[」』]\s*[「『]", re.IGNORECASE)
+JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|でも|にも|or|and|,|、|/|・)\s*[「『]?|[」』]\s*も?\s*[「『]", re.IGNORECASE)
 NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|(?<![一-龥])新(?![一-龥ぁ-んァ-ヶ])|\bnew\b(?! introduction| implementation| "
                     r"release)|\bnewly\b", re.IGNORECASE)
 EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
@@ -158,20 +158,21 @@ def flag_mentions(text: str) -> list[Mention]:
     return out
 
 
-def negation(text: str, m: Mention, nxt: int, english: bool) -> tuple[int, int] | None:
-    """Where a negation of the mention is (after it in Japanese, before it in English), or None."""
-    found = NEG_AFTER.search(text[m.end:nxt])
+def negation(text: str, m: Mention, run_end: int, nxt: int, english: bool) -> tuple[int, int] | None:
+    """Where a negation of the mention is (after the run of its kind it ends, in Japanese; before it in English)."""
+    found = NEG_AFTER.search(text[run_end:nxt])
     if found:
-        return m.end, m.end + found.end()
+        return run_end, run_end + found.end()
     before = max(0, m.start - 24)
     if english and (found := NEG_BEFORE.search(text[before:m.start])):
         return before + found.start(), m.start
     return None
 
 
-def next_other(text: str, mentions: list[Mention], n: int) -> int:
-    """Where the mention after mentions[n] starts, skipping the same kind said again right after it (「新規(「新」)
-    ではない」: the negation after the second applies to both)."""
+def next_other(text: str, mentions: list[Mention], n: int) -> tuple[int, int]:
+    """Where the run of mentions[n] and the same kind said again right after it ends (「新規(「新」)ではない」,
+    「「新規導入」「新規実施」「新規公開」のいずれも…ない」: a negation after the last applies to all), and where the next
+    mention starts."""
     end = mentions[n].end
     for o in mentions[n + 1:]:
         if o.start < end:
@@ -179,8 +180,8 @@ def next_other(text: str, mentions: list[Mention], n: int) -> int:
         if o.kind == mentions[n].kind and (BRACKETS.fullmatch(text[end:o.start]) or JOINED.fullmatch(text[end:o.start])):
             end = o.end
             continue
-        return o.start
-    return len(text)
+        return end, o.start
+    return end, len(text)
 
 
 def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[Cond], list[tuple[int, int]]]:
@@ -191,8 +192,8 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
     statuses: list[tuple[Mention, bool]] = []
     negated_before: Mention | None = None
     for n, m in enumerate(mentions):
-        nxt = next_other(text, mentions, n)
-        span = negation(text, m, nxt, english)
+        run_end, nxt = next_other(text, mentions, n)
+        span = negation(text, m, run_end, nxt, english)
         neg = span is not None
         prev = negated_before
         if english and not neg and prev is not None and prev.kind == m.kind and JOINED.fullmatch(text[prev.end:m.start]):
