@@ -490,6 +490,8 @@ READINGS = [
     ("KPIが設定されていない取組", [c("kpi", negated=True)]),
     ("Initiatives in field 1 with a KPI", [c("field", 1), c("kpi")]),
     ("2029年度に「—」の取組", [c("status", DASH, years=(2029,))]),
+    ("2028年度から「—」になる取組", [c("status", DASH, years=(2028, 2029), every_year=True)]),  # to the plan's end
+    ("Initiatives with nothing planned from FY2028 onward", [c("status", DASH, years=(2028, 2029), every_year=True)]),
     ("Initiatives with nothing planned in 2029", [c("status", DASH, years=(2029,))]),
     ("Initiatives in field 2 that are not 継続 in 2027", [c("field", 2), c("status", "継続", years=(2027,), negated=True)]),
     ("デジタル政策課の取組で、2028年度に継続ではないもの",

@@ -21,9 +21,13 @@ def status_words(c: Cond, en: bool) -> str:
 
 def years_words(c: Cond, en: bool) -> str:
     """「2026年度に」, 「4年間すべて」, 「いずれかの年度に」."""
+    if len(c.years) > 1 and c.every_year:
+        span = f"FY{c.years[0]}–{c.years[-1]}" if en else f"{c.years[0]}～{c.years[-1]}年度"
+        return f"in every year {span}" if en else f"{span}のすべての年度に"
     if c.years:
         ys = ", ".join(f"FY{y}" for y in c.years) if en else join_ja([f"{y}年度" for y in c.years])
-        return f"in {ys}" if en else f"{ys}に"
+        some = len(c.years) > 1
+        return f"in {'any of ' if some else ''}{ys}" if en else f"{ys}{'のいずれかに' if some else 'に'}"
     if c.every_year:
         return "in every year FY2026–2029" if en else "4年間すべて"
     return "in some year" if en else "いずれかの年度に"

@@ -215,6 +215,9 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
     return merged(conds), used
 
 
+ONWARD = re.compile(r"\s*(から|以降|以後|onwards?|and later|on\b)", re.IGNORECASE)
+
+
 def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Mention], english: bool) -> list[Cond]:
     """Statuses said together (「継続」でも「継続・拡大」でも, や, と, or) as one condition, read in their year."""
     groups: list[list[tuple[Mention, bool]]] = []
@@ -238,8 +241,11 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         year = (after_here[:1] or before[-1:]) if english else (before[-1:] or after[:1])
         neg = any(n for _, n in g)
         values = tuple(dict.fromkeys(m.value for m, _ in g))
-        out.append(Cond("status", values, tuple(year), every_year=every_year and not year, every_department=every_dept
-                        and not neg, negated=neg))
+        onward = values == (NONE,) and year and any(y.value == year[0] and ONWARD.match(text, y.end) for y in years)
+        if onward:  # 「2028年度から「—」」: nothing planned from that year to the plan's end
+            year = [y for y in YEARS if y >= year[0]]
+        out.append(Cond("status", values, tuple(year), every_year=bool(onward) or (every_year and not year),
+                        every_department=every_dept and not neg, negated=neg))
     return out
 
 
