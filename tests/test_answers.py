@@ -204,3 +204,11 @@ def test_whether_two_named_rows_share_a_department_is_answered_from_both_rows(bo
             expected = ("はい", "Yes") if same else ("一部", "Partly") if shared else ("いいえ", "No")
             assert ans.grounded and first.startswith(expected), (q, first)
             assert same or all(d in first for d in a.departments + b.departments), (q, first)
+
+
+@pytest.mark.parametrize("field", [1, 3, 5])
+def test_a_grouping_by_goal_that_is_not_read_is_said_back_not_answered(bot, field: int) -> None:  # noqa: ANN001
+    """「分野Nの○目標のうち、新規取組が最も多いのは？」: the reader has no grouping by ○ goal, so the reply names the part
+    it could not read and computes nothing (it used to name the department with the most new rows, under the badge)."""
+    ans = bot.ask(f"分野{field}の○目標のうち、新規取組が最も多いのはどれですか？")
+    assert ans.grounded is False and "○目標" in ans.text, ans.text

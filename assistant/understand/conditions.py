@@ -312,18 +312,28 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
         narrow, used2 = conditions(text, narrow_m, english)
         spans = tuple(used + used2) + tuple((m.start, m.end) for m in mentions)
         narrower = tuple(c for c in narrow if c not in base)
-        return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans), spans=spans) if narrower \
-            else Query(tuple(base), "count", unread=unread_in(text, spans), spans=spans)
+        return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + narrow), spans=spans) \
+            if narrower else Query(tuple(base), "count", unread=unread_in(text, spans, base), spans=spans)
     conds, used = conditions(text, mentions, english)
     result, conds = result_of(text, conds, asks)
     spans = tuple(used) + tuple((m.start, m.end) for m in mentions)
-    return Query(tuple(conds), unread=unread_in(text, spans), spans=spans, **result)
+    return Query(tuple(conds), unread=unread_in(text, spans, conds), spans=spans, **result)
 
 
-def unread_in(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[str, ...]:
-    """Negations that attach to no condition read (「重複を除いて」 counts distinct departments: not a condition)."""
+# words that ask for a kind of condition or grouping the reader has no reading for: when one is said and no
+# condition of its kind was read, a list or count would silently cover every ○ goal, so the part is said back
+CUES = ((re.compile(r"[○〇◯]\s*目標\s*(ごと|別|のうち|の中で|の中|で最も|で一番)|目標ごと|目標別"), "goal"),)
+
+
+def unread_in(text: str, spans: tuple[tuple[int, int], ...], conds: list[Cond]) -> tuple[str, ...]:
+    """Negations that attach to no condition read (「重複を除いて」 counts distinct departments: not a condition), and
+    words that ask for a kind of condition none of which was read (「○目標のうち、新規取組が最も多いのは」)."""
     spans += tuple((m.start(), m.end()) for m in DISTINCT.finditer(text))
-    return tuple(m.group() for m in NEG_ANY.finditer(text) if not any(a <= m.start() < b for a, b in spans))
+    out = [m.group() for m in NEG_ANY.finditer(text) if not any(a <= m.start() < b for a, b in spans)]
+    kinds = {c.kind for c in conds}
+    out += [m.group() for rx, kind in CUES if kind not in kinds for m in rx.finditer(text)
+            if not any(a <= m.start() < b for a, b in spans)][:1]
+    return tuple(out)
 
 
 def residue(text: str, q: Query) -> str:
