@@ -11,6 +11,7 @@ from ..understand.conversation import Resolved
 from ..understand.frame import KPI_WORDS, Frame
 from .base import Draft, Records
 from .card import candidates, card, same_departments, with_verdict
+from .coverage import missing
 from .decline import INJECTION_EN, INJECTION_JA, decline
 from .kpi import kpi_answer, kpi_list
 from .lists import closest_in, department_count, filtered, known_topic, list_answer, on_topic
@@ -189,7 +190,11 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         rows = filtered(r, s, pool)
         themed = on_topic(r, f, rows) if known_topic(r, f) and not own_subject(f) else []
         rows = themed or rows
-        if rows and (wants_list or len(rows) > 1 or not own_subject(f)):
+        # the one row of the department said, when it lacks what the question describes and retrieval ranks another
+        # row first: the department is a premise about that row (「市民課の窓口に透明なディスプレイが置かれる…」)
+        premise = len(rows) == 1 and not wants_list and top is not None and rows[0].id != top.record_id and \
+            bool(missing(r, f, [r.cite_initiative(rows[0])], departments=True))
+        if rows and not premise and (wants_list or len(rows) > 1 or not own_subject(f)):
             return list_answer(r, rows, f, by_topic=bool(themed)) if len(rows) > 1 or wants_list else \
                 card(r, rows, f.english)
     goal = f.best("goal")
