@@ -219,11 +219,15 @@ REASON_END = re.compile(r"(ので|から|ため(です)?|と思って(います|
 
 
 def asking_part(text: str) -> str:
-    """The sentences from the first one that asks (ends in ？, か。, 教えて …), else from the last sentence that
-    says more than why one asks: a preamble or a closing reason (「予算要求資料をまとめています。」「記事にしたい
+    """The sentences from the first one that asks (ends in ？, か。, 教えて …) on (in English, to the last one that
+    asks), else from
+    the last sentence that says more than why one asks: a preamble or a closing reason (「予算要求資料をまとめています。」「記事にしたい
     ので。」) asks nothing."""
     parts = [p for p in SENTENCE_END.split(text) if p.strip()]
-    first = next((i for i, p in enumerate(parts) if ASKS_END.search(p)), None)
-    if first is None:
-        first = next((i for i in range(len(parts) - 1, -1, -1) if not REASON_END.search(parts[i])), len(parts) - 1)
+    asking = [i for i, p in enumerate(parts) if ASKS_END.search(p)]
+    if asking:  # an English sentence after the last one that asks says why ('I live near the river.'); a Japanese
+        # one may still ask (「…は誰か。氏名を示されたい。」「…ありますか？担当はどちらでしょう」)
+        tail = [p for p in parts[asking[-1] + 1:] if not is_english(p)]
+        return "".join(parts[asking[0]:asking[-1] + 1] + tail)
+    first = next((i for i in range(len(parts) - 1, -1, -1) if not REASON_END.search(parts[i])), len(parts) - 1)
     return "".join(parts[max(first, 0):])

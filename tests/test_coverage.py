@@ -195,6 +195,8 @@ def test_the_asking_part_skips_a_closing_reason_and_reads_ka_as_asking() -> None
     assert asking_part("初年度の事業費はいくらですか。記事にしたいので。").startswith("初年度の事業費")
     assert asking_part("予算を調べています。事業費はいくらか。") == "事業費はいくらか。"
     assert asking_part("Rules are hard for me... is there an app for sorting") == " is there an app for sorting"
+    assert asking_part("Is there a flood app? I live near the river.") == "Is there a flood app?"  # a reason after
+    assert asking_part("リーダーは誰か。氏名を示されたい。") == "リーダーは誰か。氏名を示されたい。"  # still asks
 
 
 def test_an_asserted_every_year_is_confirmed_or_corrected_from_the_row(bot, plan: Plan) -> None:  # noqa: ANN001
