@@ -484,6 +484,12 @@ READINGS = [
     ("複数の課で担当している新規の取組", [c("departments_at_least", 2), c("new")]),
     ("Which initiatives in field 2 have multiple divisions?", [c("field", 2), c("departments_at_least", 2)]),
     ("新規取組を全部（複数課の取組は、いずれかの課が該当すれば対象）", [c("new")]),  # a scope remark, not a filter
+    ("新マークの取組で、令和8年度に「新規導入」のもの（担当課が複数ある場合はどこか1課でも該当すれば可）",
+     [c("new"), c("status", "新規導入", years=(2026,))]),
+    ("取組は全部で何件ですか（複数課で担当している取組は1件と数えてください）", []),
+    ("都市づくりの新マークで、R8年度に「新規実施」のもの", [c("field", 5), c("new"), c("status", "新規実施", years=(2026,))]),
+    ("学校教育センター所管の取組で、都市づくりに載っているものは不要です", [c("department", "学校教育センター"),
+                                                 c("field", 5, negated=True)]),
     ("担当課が1つだけの分野3の取組", [c("departments_at_least", 2, negated=True), c("field", 3)]),
     ("ずっと「検討」のままの取組", [c("status", "検討", every_year=True)]),
     ("どの課も2027年度に「継続」の取組", [c("status", "継続", years=(2027,), every_department=True)]),

@@ -18,7 +18,7 @@ from ..query import NEW_FAMILY, NONE, Cond, Query
 from ..text import match_key
 from .slots import FIELD_ALIASES, FIELD_SEP, Slots, department_stem, fiscal_year
 
-NEG_JA = ("以外|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|を除|除外|"
+NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|を除|除外|"
           "付いていない|ついていない|付いてない|ついてない|付いておらず|ついておらず|付かない|進まず|進まない|進んでいない|"
           "進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
           "になっていない|となっていない|になっておらず|担当していない|担当しない|担当しておらず|関わっていない|"
@@ -82,7 +82,8 @@ class Mention:
 
 def year_mentions(text: str, today: date) -> list[Mention]:
     """Every plan year said (2026年度, 令和8年度, FY2027, 来年度, 最終年度)."""
-    out = [Mention(m.start(), m.end(), "year", 2018 + int(m.group(1))) for m in re.finditer(r"令和\s*(\d{1,2})\s*年度?", text)]
+    out = [Mention(m.start(), m.end(), "year", 2018 + int(m.group(1)))
+           for m in re.finditer(r"(?:令和|(?<![A-Za-z])R)\s*(\d{1,2})(?!\d)\s*年?度?", text)]  # 令和8年度, R8年度, R8
     out += [Mention(m.start(), m.end(), "year", int(m.group(1)))
             for m in re.finditer(r"(?:FY\s*)?(20\d\d)(?!\d)\s*年?度?", text, re.IGNORECASE)]
     fy = fiscal_year(today)
@@ -146,13 +147,18 @@ VIEWPOINT_NO = re.compile(r"視点\s*[（(【]?\s*([1-9１-９])|(?:分野|第)\
                           r"viewpoint\s*\(?([1-9])|fields?\s*[1-5]\s*\(([1-9])\)", re.IGNORECASE)
 
 
+# after the number of departments, a remark on how to count or match rows, not a condition:
+# 「（担当課が複数ある場合はどこか1課でも該当すれば可）」「（複数課で担当している取組は1件と数えてください）」
+SCOPE_REMARK = re.compile(r"[^。？?）)]{0,16}?(場合|ときは|時は|数え|該当すれば|含め|カウント|重複)")
+
+
 def flag_mentions(text: str) -> list[Mention]:
     """新 / existing, the number of departments and KPIs linked or not."""
     rest = STATUS_RX.sub(lambda m: " " * len(m.group()), text)  # 「新規導入」 is a status, not the 新 mark
     out = [Mention(m.start(), m.end(), "new") for m in NEW_RX.finditer(rest)]
     out += [Mention(m.start(), m.end(), "existing") for m in EXISTING_RX.finditer(rest)]
     for rx, kind in ((MANY_DEPTS, "many"), (ONE_DEPT, "one"), (KPI_UNLINKED, "nokpi")):
-        out += [Mention(m.start(), m.end(), kind) for m in rx.finditer(text)]
+        out += [Mention(m.start(), m.end(), kind) for m in rx.finditer(text) if not SCOPE_REMARK.match(text, m.end())]
     if not KPI_UNLINKED.search(text):
         out += [Mention(m.start(), m.end(), "kpi") for m in KPI_LINKED.finditer(text)]
     return out
