@@ -779,3 +779,13 @@ def test_a_viewpoint_said_by_its_number_is_the_plans_numbered_heading(plan: Plan
             for q in (f"分野{field}の視点({n})の取組は？", f"分野{field}の({n})の取組は？", f"In field {field}, viewpoint {n}?"):
                 conds = read(q, plan).conds
                 assert Cond("viewpoint", (name,)) in conds and Cond("field", (field,)) in conds, (q, conds)
+
+
+def test_where_a_status_is_written_is_not_left_as_a_theme(plan: Plan) -> None:
+    """「…に「新規実施」と書かれているもの」: 「書かれている」 says where the status is, so nothing of it is left for the
+    theme (書く is a word of the plan: 書かない窓口), which would have narrowed the list to nothing."""
+    from assistant.understand.conditions import residue
+
+    for glue in ("と書かれている", "と記載されている", "と載っている"):
+        text = normalise_question(f"都市づくりの新マークで、R8年度に「新規実施」{glue}もの")
+        assert not re.search(r"書|記|載", residue(text, read(text, plan)).replace("新マーク", "")), glue

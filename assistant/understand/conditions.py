@@ -302,6 +302,9 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
     return {"result": "list"}, conds
 
 
+SAID_IN_PLAN = re.compile(r"と(書かれ|記載され|記され|載っ|表記され)て(いる|る|います)")  # glue after a status, no theme
+
+
 def asks_more_of_two(text: str) -> bool:
     """True when a question asks which of two has more (or fewer) rows: 「どちらが多い」, 'which has more'."""
     return bool((WHICH.search(text) and re.search(r"多|少な|more|fewer", text, re.I)) or MORE_OF_TWO.search(text))
@@ -322,7 +325,7 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
             if narrower else Query(tuple(base), "count", unread=unread_in(text, spans, base), spans=spans)
     conds, used = conditions(text, mentions, english)
     result, conds = result_of(text, conds, asks)
-    spans = tuple(used) + tuple((m.start, m.end) for m in mentions)
+    spans = tuple(used) + tuple((m.start, m.end) for m in mentions) + tuple(m.span() for m in SAID_IN_PLAN.finditer(text))
     return Query(tuple(conds), unread=unread_in(text, spans, conds), spans=spans, **result)
 
 
