@@ -109,10 +109,22 @@ def server_process(index_dir: Path, workers: int, stderr: Path | None = None, **
         try:
             if not wait_healthy(url, timeout=180):
                 raise RuntimeError(f"the {workers}-worker server did not start: {errors.read_text()[-2000:]}")
+            settle(proc.pid)
             yield url, proc.pid
         finally:
             proc.terminate()
             proc.wait(timeout=60)
+
+
+def settle(pid: int, timeout: float = 120, quiet: float = 0.25) -> None:
+    """Wait until a server's processes are idle: /healthz answers from the first worker that is up, while the
+    others may still be loading their model (which would be timed as load)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cpu, t = tree_cpu_seconds(pid), time.perf_counter()
+        time.sleep(1)
+        if (tree_cpu_seconds(pid) - cpu) / (time.perf_counter() - t) < quiet:
+            return
 
 
 def load(url: str, questions: list[str], clients: int, time_limit: float) -> dict[str, float]:
