@@ -237,3 +237,13 @@ def test_no_name_in_the_plan_reads_as_an_aspect_it_never_gives(plan: Plan) -> No
         assert aspect_asked(f"「{label}」の目標値は？") is None, label
     for name in [i.name for i in plan.initiatives]:
         assert aspect_asked(f"「{name}」の担当課は？") is None, name
+
+
+def test_a_plan_section_is_not_an_answer_to_who_its_members_are(bot) -> None:  # noqa: ANN001
+    """「DX会議の有識者はどなた？」: the section says the council has experts, never who they are (declined, the section
+    as related information); the section itself, and why the plan was made, stay grounded."""
+    ans = bot.ask("金沢市DX会議に参加している有識者の方は、どなたですか？")
+    assert ans.grounded is False and ans.kind == "not_in_plan" and "氏名" in ans.text, ans.text
+    assert bot.ask("DX推進本部のメンバーの氏名を教えてください").grounded is False
+    for q in ("金沢市DX会議とは？", "なぜこのプランを作ったのですか？", "プランの期間は？"):
+        assert bot.ask(q).grounded is True, q

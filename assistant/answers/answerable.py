@@ -37,17 +37,19 @@ CONFIRMS = re.compile(r"よね|でしょう|だよな|やろ|ですか|ますか
 
 
 @cache
-def aspects() -> tuple[tuple[str, str, str, re.Pattern[str]], ...]:
-    """(key, Japanese label, English label, pattern) of every aspect the plan never gives, from the lexicon."""
+def aspects(sections: bool = False) -> tuple[tuple[str, str, str, re.Pattern[str]], ...]:
+    """(key, Japanese label, English label, pattern) of every aspect the plan never gives for an initiative, from
+    the lexicon; sections=True: only those its sections never give either (they do say why, how things stand
+    and the plan's period: lexicon "in_sections")."""
     return tuple((k, v["ja"], v["en"], re.compile("|".join(v["patterns"]), re.IGNORECASE))
-                 for k, v in section("aspects").items())
+                 for k, v in section("aspects").items() if not (sections and v.get("in_sections")))
 
 
-def aspect_asked(text: str) -> tuple[str, str, str] | None:
+def aspect_asked(text: str, sections: bool = False) -> tuple[str, str, str] | None:
     """The first never-given aspect a question asks about (key, ja, en), or None: its words must be in the asking
     part and not be followed by an ask the plan answers (the asking part of a Japanese question comes last)."""
     text = asking_part(text)
-    for key, ja, en, rx in aspects():
+    for key, ja, en, rx in aspects(sections):
         found = [m for m in rx.finditer(text) if not TARGET_BEFORE.search(text, 0, m.start())]
         if found and not ANSWERABLE_ASK.search(text, found[-1].end()):
             return key, ja, en
@@ -56,8 +58,9 @@ def aspect_asked(text: str) -> tuple[str, str, str] | None:
 
 def checked(r: Records, f: Frame, draft: Draft) -> Draft:
     """The draft as it may be given: grounded only when the cited records answer what was asked."""
-    if draft.kind == "narrative":
-        return covered(r, f, draft)
+    if draft.kind == "narrative":  # a plan section: 「DX会議の有識者はどなた？」 asks what no section names
+        aspect = aspect_asked(f.text, sections=True) if draft.grounded else None
+        return not_given(draft, aspect, f.english) if aspect else covered(r, f, draft)
     if not draft.grounded or draft.kind not in INITIATIVE_KINDS:
         return draft
     aspect = aspect_asked(f.text)
