@@ -24,10 +24,19 @@ from .retrieve import clear_caches
 KANJI = "金沢市行政手続電子申請窓口図書館交通観光防災子育教育健康福祉産業環境文化"
 
 
+MIN_POOL = 200  # questions HTTP load needs at least (each client count gets its own slice)
+
+
 def distinct_questions(cases: list[dict]) -> list[str]:
     """The single-turn questions of a set, each once: what HTTP load sends (a follow-up needs its history), the
-    same questions whose ask p50 the throughput is set against."""
-    return list(dict.fromkeys(c["q"] for c in cases if not c.get("history")))
+    same questions whose ask p50 the throughput is set against; a small set is topped up with the project's
+    other questions (eval/**/*.jsonl), so that no question is asked twice of one server."""
+    pool = dict.fromkeys(c["q"] for c in cases if not c.get("history"))
+    for path in sorted((PROJECT_ROOT / "eval").rglob("*.jsonl")) if len(pool) < MIN_POOL else []:
+        for line in path.open(encoding="utf-8"):
+            if line.strip() and not (case := json.loads(line)).get("history"):
+                pool.setdefault(case["q"], None)
+    return list(pool)
 
 
 def pct(values: list[float], p: float) -> float:

@@ -72,3 +72,16 @@ def test_bench_quick_on_a_small_set(bot, tmp_path: Path) -> None:  # noqa: ANN00
     assert q["worst_over_naive_p50"] == pytest.approx(r["worst_case"]["max_ms"] / r["baseline"]["retrieval_p50_ms"],
                                                       abs=0.01)
     assert set(q) >= {"ask_p50_over_embedding_p50", "http_rps_x_ask_p50_s_1_workers", "http_rps_x_ask_p50_s_2_workers"}
+
+
+def test_http_load_sends_the_sets_own_single_turn_questions_each_once() -> None:
+    """The throughput is multiplied by the set's ask p50, so the load sends that set's questions (no follow-up: it
+    would need its history), each once; a set too small for the load is topped up with the project's others."""
+    from assistant.evaluate import DEFAULT_SET, load_cases
+    from assistant.load import MIN_POOL, distinct_questions
+
+    cases = load_cases(DEFAULT_SET)
+    pool = distinct_questions(cases)
+    assert pool == list(dict.fromkeys(c["q"] for c in cases if not c.get("history"))) and len(pool) >= MIN_POOL
+    small = distinct_questions(cases[:3])
+    assert small[:3] == [c["q"] for c in cases[:3]] and len(small) == len(set(small)) >= MIN_POOL
