@@ -100,10 +100,11 @@ def tree_cpu_seconds(root: int) -> float:
 
 
 @contextmanager
-def server_process(index_dir: Path, workers: int, stderr: Path | None = None, **env: str) -> Iterator[tuple[str, int]]:
+def server_process(index_dir: Path, workers: int, stderr: Path | None = None, idle: bool = False,
+                   **env: str) -> Iterator[tuple[str, int]]:
     """`python app.py --workers N` on a free port (rate limit off unless env says otherwise, feedback in a temp
-    folder, its error output in `stderr` or a temp file); yields its URL and pid once healthy, else fails with
-    the end of its error output."""
+    folder, its error output in `stderr` or a temp file); yields its URL and pid once healthy (idle: and once every
+    worker has loaded), else fails with the end of its error output."""
     from .server import free_port, wait_healthy
 
     port = free_port()
@@ -118,7 +119,8 @@ def server_process(index_dir: Path, workers: int, stderr: Path | None = None, **
         try:
             if not wait_healthy(url, timeout=180):
                 raise RuntimeError(f"the {workers}-worker server did not start: {errors.read_text()[-2000:]}")
-            settle(proc.pid)
+            if idle:  # for timing: every worker loaded, not only the one that answered /healthz
+                settle(proc.pid)
             yield url, proc.pid
         finally:
             proc.terminate()
@@ -180,7 +182,7 @@ def http_load(index_dir: Path, pool: list[str], workers: tuple[int, ...], client
     is asked twice of one server."""
     results: dict[str, dict[str, dict[str, float]]] = {}
     for n in workers:
-        with server_process(index_dir, n) as (url, pid):
+        with server_process(index_dir, n, idle=True) as (url, pid):
             load(url, ["ウォームアップ", "かなパスの担当は？"] * n, n, time_limit)
             results[str(n)] = {}
             start = 0
