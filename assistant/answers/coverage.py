@@ -218,8 +218,9 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
     elif draft.kind in CARDS and draft.subjects:  # its content words are read once for every check
         words = None if f.english else japanese_words(f)
         own = [c for c in draft.citations if c.id in draft.subjects]
+        lacking = missing(r, f, own, True, words)
         ask = folded(asking_part(f.text))  # only the asking part counts: 「ごみの分別って難しい… 分別アプリはある？」
-        unheld = [w for w in missing(r, f, own, True, words) if folded(w) not in card_words() and folded(w) in ask]
+        unheld = [w for w in lacking if folded(w) not in card_words() and folded(w) in ask]
         if yes_no(r, f, draft.subjects[0]):  # whichever way the row was chosen (by name, meaning or department)
             return not_held(r, draft, unheld, f.english) if len(unheld) >= (
                 YES_NO_MISSING_EN if f.english else YES_NO_MISSING) else draft
@@ -227,7 +228,6 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
             return draft
         if f.english or (not asks_feature(f) and (names_top(f) or anchored(r, draft.subjects[0], words or []))):
             return draft
-        lacking = missing(r, f, own, True, words)
         weight = len(lacking)
     else:
         return draft
