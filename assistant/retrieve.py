@@ -48,7 +48,7 @@ KANA_FRAGMENT = re.compile(r"[ぁ-ゖー]{1,2}")
 QUOTED = re.compile(r"[「『](.+?)[」』]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """A record and how well it matches the question."""
 
@@ -85,13 +85,13 @@ class BM25:
             for t, f in Counter(d).items():
                 self.per_token[t][i] = self.idf[t] * f * (k1 + 1) / (f + k1 * (1 - b + b * len(d) / avg))
 
-    def scores(self, query: tuple[str, ...]) -> list[float]:
+    def scores(self, query: tuple[str, ...]) -> np.ndarray:
         """BM25 score of every document for the query tokens (a repeated token counts again)."""
         total = np.zeros(self.n)
         for t in query:
             if (row := self.per_token.get(t)) is not None:
                 total += row
-        return total.tolist()
+        return total
 
     def weight(self, token: str) -> float:
         """IDF of a token; tokens the plan never uses weigh the most."""
@@ -204,6 +204,11 @@ class HybridSearcher:
         for rid, keys in self.alias_keys.items():
             for key in dict.fromkeys(k for k in keys if k):
                 self.key_index.setdefault(key[:KEY_GRAM], []).append((rid, key))
+        # the fusion runs over arrays in record order (one slot per record, as record_kind lists them)
+        self.rids, self.position = rids, {r: i for i, r in enumerate(rids)}
+        self.doc_record = np.array([self.position[d.record_id] for d in docs], dtype=np.intp)
+        self.kind_masks = {k: np.array([self.record_kind[r] == k for r in rids]) for k in set(self.record_kind.values())}
+        self.named_in_kana = np.array([bool(self.alias_readings[r]) for r in rids])
 
     def _register(self, rid: str, name: str, context: str, names: list[str]) -> None:
         """Precompute the token sets and match keys of one record."""
@@ -337,30 +342,36 @@ class HybridSearcher:
         reads = self.readings(question) if not english else {}
         bm = self.bm25.scores(query)
         covs = self.coverages(query)
-        by_record: dict[str, float] = {}
-        for d, s in zip(self.docs, bm, strict=True):
-            by_record[d.record_id] = max(by_record.get(d.record_id, 0.0), s)
-        doc_ids, exacts = self.doc_ids, self.exacts(qkey)
-        bm_max = max(by_record.values(), default=0.0) or 1.0
+        doc_ids, rids = self.doc_ids, self.rids
+        by_record = np.zeros(len(rids))
+        np.maximum.at(by_record, self.doc_record, bm)
+        bm_max = float(by_record.max(initial=0.0)) or 1.0
         d_vals = list(dense.values()) or [0.0]
         d_lo, d_hi = min(d_vals), max(d_vals)
-        hits = []
-        for rid, kind in self.record_kind.items():
-            if kinds and kind not in kinds:
-                continue
-            cov, known_cov, in_name = covs.get(rid, NO_COVERAGE)
-            ex = exacts.get(rid, 0.0)
-            dn = (dense.get(rid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else 0.0
-            bn = by_record.get(rid, 0.0) / bm_max
-            rd = reads.get(rid, 0.0)
-            ex = max(ex, 0.8 if rd >= 1.0 and self.alias_readings[rid] else 0.0)  # a 「」 name read in kana
-            score = (
-                WEIGHTS["coverage"] * cov + WEIGHTS["dense"] * dn + WEIGHTS["bm25"] * bn + WEIGHTS["exact"] * ex
-                + WEIGHTS["reading"] * rd
-            )
-            hits.append(Hit(rid, kind, score, cov, dense.get(rid, 0.0), bn, ex, doc_ids[rid], rd, in_name, known_cov))
-        hits.sort(key=lambda h: h.score, reverse=True)
-        return hits[:k]
+        sim, dense_at = self.spread(dense, 0.0), self.spread(dense, d_lo)
+        cov, known_cov, in_name = (self.spread({r: c[i] for r, c in covs.items()}, 0.0) for i in range(3))
+        rd = self.spread(reads, 0.0)
+        ex = np.maximum(self.spread(self.exacts(qkey), 0.0), np.where((rd >= 1.0) & self.named_in_kana, 0.8, 0.0))
+        dn = (dense_at - d_lo) / (d_hi - d_lo) if d_hi > d_lo else np.zeros(len(rids))
+        bn = by_record / bm_max
+        score = (WEIGHTS["coverage"] * cov + WEIGHTS["dense"] * dn + WEIGHTS["bm25"] * bn + WEIGHTS["exact"] * ex
+                 + WEIGHTS["reading"] * rd)
+        order = np.argsort(-score, kind="stable")  # best first; equal scores in record order
+        if kinds:
+            allowed = np.logical_or.reduce([self.kind_masks.get(k, np.zeros(len(rids), bool)) for k in kinds])
+            order = order[allowed[order]]
+        top = order[:k]
+        columns = (a[top].tolist() for a in (score, cov, sim, bn, ex, rd, in_name, known_cov))
+        return [Hit(rids[i], self.record_kind[rids[i]], sc, c, d, b, e, doc_ids[rids[i]], r, n, kc)
+                for i, sc, c, d, b, e, r, n, kc in zip(top.tolist(), *columns, strict=True)]
+
+    def spread(self, values: dict[str, float], default: float) -> np.ndarray:
+        """A per-record dict as an array in record order, default where a record has no value."""
+        out = np.full(len(self.position), default, dtype=float)
+        for rid, v in values.items():
+            if (i := self.position.get(rid)) is not None:
+                out[i] = v
+        return out
 
 
 def clear_caches() -> None:
