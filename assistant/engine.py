@@ -32,7 +32,7 @@ from .index import (
     open_collection,
     read_manifest,
 )
-from .limits import READ_CHARS, turn_budgets
+from .limits import ASK_SLOTS, READ_CHARS, turn_budgets
 from .models import Answer, Plan
 from .retrieve import HybridSearcher, PlanRetriever
 from .understand import Frame, State, resolve, understand, user_turns, validate
@@ -231,6 +231,11 @@ class Assistant:
     def ask(self, question: str, history: Sequence[Any] | None = None, today: date | None = None) -> Answer:
         """Answer one question; raises InputError for empty, too long, control-character or HTML input."""
         text = validate(question, self.settings.max_question_chars)[-READ_CHARS:]
+        with ASK_SLOTS:  # one question per core at a time, whichever route (API, UI) asks
+            return self._answer(text, history, today)
+
+    def _answer(self, text: str, history: Sequence[Any] | None, today: date | None) -> Answer:
+        """The answer to a validated question (the text read from its end) in its conversation."""
         live = self.follow_index()
         past = user_turns(history)[::-1]  # newest first, as the budget gives them tokens
         count = live.searcher.token_count

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 QUESTION_TOKENS = 40  # the question's embedding reads at most this many tokens (its last sentences)
 TURN_TOKENS = 40  # an earlier turn gets what the question left, up to this
 REQUEST_TOKENS = 44  # every embedding of one request together; an earlier turn that no longer fits is dropped
@@ -15,6 +18,10 @@ EMBED_CHARS = 2000  # the most any text handed to the embedder may hold (passage
 UI_TURNS = 10  # turns a chat session keeps and shows (older ones are dropped from its state)
 UI_SESSIONS = 1000  # chat sessions whose state is kept; the least recently used one goes first
 UI_IDLE_SECONDS = 30 * 60  # a chat session's state is deleted after this long without a question
+ASKS_AT_ONCE = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+# questions one process answers side by side: one per core (each embeds on one thread); more threads only
+# queue for the GIL and the caches (8 clients on one 2-core worker: 34.9 → 37.6 req/s, CPU per request -10%)
+ASK_SLOTS = threading.BoundedSemaphore(ASKS_AT_ONCE)
 BODY_BYTES = 1024 * 1024  # the largest request body any route accepts: above every body the schema allows
 
 
