@@ -11,6 +11,11 @@ YEARS: tuple[int, ...] = (2026, 2027, 2028, 2029)
 NO_PLAN = "—"  # the plan's mark for "nothing planned that year"
 # The yearly statuses the plan uses, longest first (so 「継続・拡大」 is found before 「継続」).
 STATUSES: tuple[str, ...] = ("新規導入", "新規実施", "新規公開", "継続・拡大", "検討・試行", "拡大検討", "検討", "継続", "試行", "拡大")
+STATUS_EN = {  # how answers say each status in English (and English questions may name it)
+    "新規導入": "new introduction", "新規実施": "new implementation", "新規公開": "new release", "継続": "continued",
+    "継続・拡大": "continued and expanded", "検討": "under study", "検討・試行": "study and trial",
+    "拡大検討": "studying expansion",
+}
 
 
 class DepartmentStatus(BaseModel):

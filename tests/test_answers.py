@@ -191,13 +191,14 @@ def test_english_department_names_filter_as_the_japanese_ones_do(bot, english: s
 
 
 def test_whether_two_named_rows_share_a_department_is_answered_from_both_rows(bot, plan: Plan) -> None:  # noqa: ANN001
-    """「「A」と「B」は同じ担当課ですか」 / 'Do 「A」 and 「B」 share a department?' for random pairs of rows: the first
+    """「「A」と「B」は同じ担当課ですか」 (「同一の担当課か」) / 'Do 「A」 and 「B」 share a department?' for random pairs of rows: the first
     line says yes, partly or no as their departments do, and names the departments when they differ."""
     rows = [i for i in plan.initiatives if "「" not in i.name]
     rng = random.Random(5)
     for _ in range(16):
         a, b = rng.sample(rows, 2)
-        for q in (f"「{a.name}」と「{b.name}」は同じ担当課ですか。", f"Do 「{a.name}」 and 「{b.name}」 share a department?"):
+        for q in (f"「{a.name}」と「{b.name}」は同じ担当課ですか。", f"「{a.name}」と「{b.name}」は同一の担当課か。",
+                  f"Do 「{a.name}」 and 「{b.name}」 share a department?"):
             ans = bot.ask(q)
             first = ans.text.splitlines()[0]
             same, shared = set(a.departments) == set(b.departments), set(a.departments) & set(b.departments)
@@ -212,3 +213,15 @@ def test_a_grouping_by_goal_that_is_not_read_is_said_back_not_answered(bot, fiel
     it could not read and computes nothing (it used to name the department with the most new rows, under the badge)."""
     ans = bot.ask(f"分野{field}の○目標のうち、新規取組が最も多いのはどれですか？")
     assert ans.grounded is False and "○目標" in ans.text, ans.text
+
+
+def test_a_named_rows_kpi_is_answered_not_every_kpi_whatever_words_describe_it(bot, plan: Plan) -> None:  # noqa: ANN001
+    """'the KPI on 「row」 (number of …, cumulative), and which department…' for every row with a KPI: its own KPI and
+    department, not a list of every (cumulative) KPI because 'number of' and 'cumulative' were said."""
+    kpis = {k.id: k for k in plan.kpis}
+    for ini in [i for i in plan.initiatives if len(i.kpi_ids) == 1]:
+        k = kpis[ini.kpi_ids[0]]
+        ans = bot.ask(f"What is the FY2029 target for the KPI on 「{ini.name}」 (number of …, cumulative), and which "
+                      "department is responsible for the initiative itself?")
+        assert ans.grounded and k.target in ans.text and ini.departments[0] in ans.text, (ini.name, ans.text[:200])
+        assert sum(x.kind == "kpi" for x in ans.citations) <= 3, (ini.name, ans.text[:200])

@@ -789,3 +789,69 @@ def test_where_a_status_is_written_is_not_left_as_a_theme(plan: Plan) -> None:
     for glue in ("と書かれている", "と記載されている", "と載っている"):
         text = normalise_question(f"都市づくりの新マークで、R8年度に「新規実施」{glue}もの")
         assert not re.search(r"書|記|載", residue(text, read(text, plan)).replace("新マーク", "")), glue
+
+
+@pytest.mark.parametrize("status", ["検討", "継続", "継続・拡大"])
+@pytest.mark.parametrize("span", [(2026, 2029), (2027, 2029), (2026, 2028)])
+def test_a_span_of_years_is_read_as_every_year_of_it_and_selects_what_a_loop_finds(plan: Plan, status: str,
+                                                                                   span: tuple[int, int]) -> None:
+    """「2026〜2029年度の4か年すべてで「検討」」, 「令和9年度から令和11年度まで」, 'FY2027 to FY2029': the status in every
+    year of the span (not only in the year said last), and the rows are those a plain loop over the lines finds."""
+    a, b = span
+    years = tuple(range(a, b + 1))
+    expected = [i.id for i in plan.initiatives if any(all(st.years.get(y) == status for y in years) for st in i.statuses)]
+    for said in (f"{a}〜{b}年度のすべてで「{status}」の取組は？", f"令和{a - 2018}年度から令和{b - 2018}年度まで「{status}」の取組は？",
+                 f"令和{a - 2018}〜{b - 2018}年度にずっと「{status}」のままの取組", f"Which initiatives are 「{status}」 from FY{a} to FY{b}?"):
+        q = read(said, plan)
+        assert comparable(q.conds) == {c("status", status, years=years, every_year=True)}, (said, q.conds)
+        assert [i.id for i in run(plan, q).rows] == expected, said
+
+
+def test_a_span_with_any_or_a_new_status_is_any_year_of_it(plan: Plan) -> None:
+    """「2026〜2029年度のいずれかに「検討」」 and 「令和8〜11年度に新規導入される」 ask for one year of the span, not every."""
+    for said, status in (("2026〜2029年度のいずれかに「検討」の取組", "検討"), ("令和8〜11年度に「新規導入」される取組", "新規導入")):
+        assert comparable(read(said, plan).conds) == {c("status", status, years=tuple(YEARS))}, said
+
+
+def test_a_remark_in_brackets_after_a_status_is_its_own_condition(plan: Plan) -> None:
+    """「令和8年度の状況:「新規実施」(新規導入は含めない)」: the remark excludes 新規導入 and does not negate 新規実施."""
+    q = read("都市づくりで、令和8年度の状況が「新規実施」(新規導入は含めない)の取組", plan)
+    assert comparable(q.conds) == {c("field", 5), c("status", "新規実施", years=(2026,)),
+                                   c("status", "新規導入", years=(2026,), negated=True)}
+    assert run(plan, q).rows and all(i.field_no == 5 for i in run(plan, q).rows)
+
+
+def test_departments_given_as_examples_in_brackets_are_no_condition(plan: Plan) -> None:
+    """'(counting 金沢美術工芸大学, 市立工業高校 etc. as listed)', 「(市立病院事務局など)」: examples of what to count, for every
+    department the plan has, never a filter on it."""
+    for dep in sorted({d for i in plan.initiatives for d in i.departments}):
+        for said in (f"How many distinct departments (counting {dep} etc. as listed) appear in the plan?",
+                     f"担当課（{dep}なども含めて）は全部で何課ありますか"):
+            assert not [x for x in read(said, plan).conds if x.kind == "department"], said
+
+
+def test_english_status_words_are_read_as_the_plans_statuses(plan: Plan) -> None:
+    """'new introduction', 'under study', 'continued and expanded' … name the plan's statuses (the words answers use)."""
+    from assistant.models import STATUS_EN
+
+    for ja, en in STATUS_EN.items():
+        if " " in en:
+            assert comparable(read(f"Which initiatives are {en} in FY2027?", plan).conds) == {
+                c("status", ja, years=(2027,))}, en
+
+
+def test_a_remark_on_rows_with_several_departments_is_no_condition(plan: Plan) -> None:
+    """'For a row with several departments, tell me which …' says how to show such rows, not to keep only them; 'more
+    than one responsible department' asked as a condition is one."""
+    q = read("Which initiatives are 継続・拡大 in FY2026? For a row with several departments, tell me which one.", plan)
+    assert not [x for x in q.conds if x.kind == "departments_at_least"]
+    q = read("How many initiatives list more than one responsible department?", plan)
+    assert comparable(q.conds) == {c("departments_at_least", 2)} and q.result == "count"
+    assert len(run(plan, q).rows) == sum(len(i.departments) > 1 for i in plan.initiatives)
+
+
+@pytest.mark.parametrize("said", ["所管件数の多い課、上位2課と件数。", "取組が多い課のトップ3は？", "Top 3 departments by number of initiatives"])
+def test_a_top_n_of_departments_is_the_most_result(plan: Plan, said: str) -> None:
+    """「上位2課」 'top 3' ask for the departments with the most rows."""
+    q = read(said, plan)
+    assert (q.result, q.group) == ("most", "department"), said

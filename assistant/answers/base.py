@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..models import KPI, YEARS, Citation, Goal, Initiative, Plan, Section
+from ..models import KPI, STATUS_EN, YEARS, Citation, Goal, Initiative, Plan, Section
 from ..retrieve import HybridSearcher
-
-STATUS_EN = {
-    "新規導入": "new introduction", "新規実施": "new implementation", "新規公開": "new release", "継続": "continued",
-    "継続・拡大": "continued and expanded", "検討": "under study", "検討・試行": "study and trial",
-    "拡大検討": "studying expansion",
-}
 
 
 @dataclass

@@ -20,6 +20,7 @@ from ..glossary import english_units
 from ..models import Citation
 from ..text import asking_part, fold_kana, match_key, reading_key, tagged_tokens, tokens
 from ..understand.frame import Frame
+from ..understand.intent import CUES
 from ..understand.lexicon import section, table
 from ..understand.slots import department_stem
 from .base import Draft, Records, join_ja
@@ -163,8 +164,8 @@ def asks_feature(f: Frame) -> bool:
     return bool(FEATURE.search(f.text)) and not ANSWERABLE_ASK.search(f.text) and not WHEN.search(f.text)
 
 
-ASKS_CARD = re.compile(r"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|(同じ|おなじ)(課|部署|担当)|担当課?は同じ|のは[？?。]?$|"
-                       r"(どの|何)分野|位置づけ|位置付け|which field|share (a |the )?department|same (division|section)|\bwho\b|\bwhich one\b|same department|"
+ASKS_CARD = re.compile(rf"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|{CUES['compare'].pattern}|のは[？?。]?$|"
+                       r"(どの|何)分野|位置づけ|位置付け|which field|\bwho\b|\bwhich one\b|"
                        r"what (department|office|section|division)|which (city )?(office|section|division|department)|"
                        r"responsible|\bscheduled?\b|\bhow long\b|\buntil\b", re.IGNORECASE)
 NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと|従来|前の(プラン|計画)|\bbrand[- ]new\b|"

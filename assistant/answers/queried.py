@@ -34,6 +34,8 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     if q.result in ("list", "count") and not f.asks & {"list", "list_all", "count"} and (own_subject(f) or (
             top is not None and top.exact >= NAMED)):
         return None  # 「自治体ポイントが4年間ずっと「検討」なのはなぜ？」 asks about the named row
+    if q.subject == "kpi" and q.result in ("list", "count") and own_subject(f) and "list_all" not in f.asks:
+        return None  # 'the KPI on かなざわスマートフォン講座 (number of sessions, cumulative)': the named row's KPI
     if q.result == "first":
         return replace(compared_rows(r, f, q), computed=True)
     if q.result == "larger":

@@ -91,8 +91,8 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
         best_kpi.lexical >= SUBJECT_LEXICAL or confidence(f.ranked("kpi"), f.foreign_name) >= OFFER)
     if "kpi" in f.asks and (kpi_named or TARGET_WORDS.search(f.text)) and not KPI_WORDS.search(f.text):
         return None  # 「支援件数は何件を目指す？」: a KPI target, not a count of rows
-    if KPI_WORDS.search(f.text):
-        return kpi_list(r, f.slots.fields, f.english, count=True)
+    if KPI_WORDS.search(f.text):  # a named row's KPI ('the KPI on かなざわスマートフォン講座 (number of sessions)') is _kpi's
+        return None if own_subject(f) and not f.slots.fields else kpi_list(r, f.slots.fields, f.english, count=True)
     pool = filtered(r, f.slots, _pool(r, res))
     themed = on_topic(r, f, pool) if known_topic(r, f) else []
     rows = themed or pool

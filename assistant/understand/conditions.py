@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from ..models import STATUSES, YEARS, Plan
+from ..models import STATUS_EN, STATUSES, YEARS, Plan
 from ..query import NEW_FAMILY, NONE, Cond, Query
 from ..text import match_key
 from .slots import FIELD_ALIASES, FIELD_SEP, Slots, department_stem, fiscal_year
@@ -29,6 +29,8 @@ NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|
                         r"((run|handled|managed|led|owned) by |by |in |yet |marked )?(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
 NEG_ANY = re.compile(rf"{NEG_JA}|\bnot\b|other than|apart from|except|excluding", re.IGNORECASE)  # what NEG_AFTER reads
 STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|検討段階|まだ検討")
+EN_STATUS = {en: ja for ja, en in STATUS_EN.items() if " " in en}  # 'new introduction'; not the everyday 'continued'
+STATUS_EN_RX = re.compile(r"\b(" + "|".join(map(re.escape, EN_STATUS)) + r")\b", re.IGNORECASE)
 NONE_RX = re.compile(r"「?—」?(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
 BRACKETS = re.compile(r"[\s()（）「」『』]*")
@@ -38,13 +40,14 @@ NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[
 EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
 MANY_DEPTS = re.compile(r"(担当課|課|部署)が?(2|二|２|複数)つ?以上|(担当課|担当部署|課|部署)(が|は)?複数|複数の(課|部署|担当課)|"
                         r"複数(の)?(課|部署)(で|が)(担当|所管|実施|共同)|(2|二)つ以上の(課|部署|担当課)|(2|二)課以上|"
-                        r"(more than one|multiple|several|two or more) (departments?|divisions?|sections?)", re.IGNORECASE)
+                        r"(more than one|multiple|several|two or more)( responsible| different| separate)? (departments?|divisions?|sections?)",
+                        re.IGNORECASE)
 ONE_DEPT = re.compile(r"単独の(課|部署)|単独で担当|(1|一)つの課(だけ|のみ)|(1|一)課(だけ|のみ)|(担当課|課)が(1|一)つ(だけ|のみ)?の|"
                       r"only one (department|division)|a single (department|division)", re.I)
 KPI_LINKED = re.compile(r"KPIが?(設定|あ[るり]|紐づ|ひもづ|付いて|ついて)|KPIのある|KPI付き|with (a )?KPIs?|linked to (a )?KPI",
                         re.IGNORECASE)
 KPI_UNLINKED = re.compile(r"KPIが?(設定されていない|ない|なし|無い)|KPIのない|without (a )?KPIs?|no KPI", re.IGNORECASE)
-ALL_YEARS = re.compile(r"ずっと|4年間(すべて|全て|とも|ずっと)?|全期間|すべての年度|全ての年度|全年度|毎年度|every year|all four years|"
+ALL_YEARS = re.compile(r"ずっと|(4|四)(年間|か年|カ年|ヵ年|ケ年)(すべて|全て|とも|ずっと|通して|を通じて)?|一貫して|全期間|すべての年度|全ての年度|全年度|毎年度|every year|all four years|"
                        r"throughout", re.IGNORECASE)
 EVERY_DEPT = re.compile(r"どの担当課も|どの課も|すべての(担当)?課|全ての(担当)?課|every department|all departments", re.I)
 WHICH_ROWS = re.compile(r"どれ|どの取組|取組名|which|what are", re.IGNORECASE)
@@ -52,8 +55,9 @@ DISTINCT = re.compile(r"重複を除(いて|く|けば)|重複なし|重複せ�
 SPLIT_PAIR = re.compile(r"そのうち|その内|うち(?!の課)|of (which|these|those|them)|and how many of them", re.IGNORECASE)
 FEWEST = r"最少|fewest|(?<!at )\bleast\b"  # 'at least one' is not a superlative
 MOST_EN = r"(?<!at )\bmost\b|largest number|greatest"
-MOST = re.compile(rf"最も|もっとも|一番|いちばん|最多|{MOST_EN}|the largest|{FEWEST}", re.IGNORECASE)
-MANY = re.compile(rf"多|少な|{MOST_EN}|{FEWEST}", re.IGNORECASE)
+TOP_N = r"上位\s*[0-9０-９一二三四五]|トップ\s*[0-9０-９一二三四五]|\btop\s*\d"  # 「上位2課」 'top 3': the most, and the next
+MOST = re.compile(rf"最も|もっとも|一番|いちばん|最多|{TOP_N}|{MOST_EN}|the largest|{FEWEST}", re.IGNORECASE)
+MANY = re.compile(rf"多|少な|{TOP_N}|{MOST_EN}|{FEWEST}", re.IGNORECASE)
 LEAST = re.compile(rf"少な|{FEWEST}", re.IGNORECASE)
 ENDS = re.compile(r"終わ|終了|打ち切|長く(続|実施|予定)|長い期間|期間が長|\bends?\b|\bfinish|\bstops?\b|"
                   r"\blasts? longer\b|\bruns? (for )?(longer|more years)\b|\bfor more years\b", re.IGNORECASE)
@@ -89,9 +93,17 @@ def year_mentions(text: str, today: date) -> list[Mention]:
     fy = fiscal_year(today)
     for word, ahead in RELATIVE_YEARS.items():
         out += [Mention(m.start(), m.end(), "year", fy + ahead) for m in re.finditer(re.escape(word), text, re.I)]
+    out += [Mention(m.start(1), m.end(), "year", 2018 + int(m.group(1))) for m in REIWA_RANGE_END.finditer(text)]
     out += [Mention(m.start(), m.end(), "year", YEARS[-1]) for m in re.finditer(r"最終年度|final year", text, re.I)]
     out += [Mention(m.start(), m.end(), "year", YEARS[0]) for m in re.finditer(r"初年度|first year", text, re.I)]
     return [m for m in out if m.value in YEARS]
+
+
+def year_ranges(text: str, years: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """Two years joined as a span (「2026〜2029年度」「令和9年度から令和11年度まで」 'FY2027 to FY2029')."""
+    years = sorted(years, key=lambda m: m.start)
+    return [(a, b) for a, b in zip(years, years[1:], strict=False)
+            if a.value < b.value and YEAR_TO.fullmatch(text[a.end:b.start])]
 
 
 def status_mentions(text: str, plan: Plan) -> list[Mention]:
@@ -104,6 +116,8 @@ def status_mentions(text: str, plan: Plan) -> list[Mention]:
             continue
         out.append(Mention(m.start(), m.end(), "status", "検討" if word.startswith(("検討中", "検討段階", "まだ検討"))
                            else word))
+    out += [Mention(m.start(), m.end(), "status", ja) for m in STATUS_EN_RX.finditer(text)
+            for ja in [EN_STATUS[m.group().lower()]]]
     out += [Mention(m.start(), m.end(), "status", NONE) for m in NONE_RX.finditer(text)]
     out += [Mention(m.start(), m.end(), "status", NEW_FAMILY) for m in ADVANCE_RX.finditer(text)]
     return out
@@ -150,6 +164,12 @@ VIEWPOINT_NO = re.compile(r"視点\s*[（(【]?\s*([1-9１-９])|(?:分野|第)\
 # after the number of departments, a remark on how to count or match rows, not a condition:
 # 「（担当課が複数ある場合はどこか1課でも該当すれば可）」「（複数課で担当している取組は1件と数えてください）」
 SCOPE_REMARK = re.compile(r"[^。？?）)]{0,16}?(場合|ときは|時は|数え|該当すれば|含め|カウント|重複)")
+SCOPE_BEFORE = re.compile(r"\b(for|if|where|when)\s+(a|an|each|any|the)?\s*(rows?|initiatives?|ones?|entry|entries)\s+"
+                          r"(with|has|have|that has|that have|listing)\s+$", re.IGNORECASE)  # 'For a row with several …'
+TOPIC_AFTER = re.compile(r"[」』]?\s*は")
+# a parenthesis of examples or counting remarks names no condition: 「(金沢美術工芸大学、市立工業高校など)」 '(counting … etc.)'
+EXAMPLES = re.compile(r"[（(][^（）()]*?(など|等|etc\.?|e\.g\.|counting|including|含め|含む|例えば|for example)[^（）()]*[)）]",
+                      re.IGNORECASE)
 
 
 def flag_mentions(text: str) -> list[Mention]:
@@ -158,7 +178,8 @@ def flag_mentions(text: str) -> list[Mention]:
     out = [Mention(m.start(), m.end(), "new") for m in NEW_RX.finditer(rest)]
     out += [Mention(m.start(), m.end(), "existing") for m in EXISTING_RX.finditer(rest)]
     for rx, kind in ((MANY_DEPTS, "many"), (ONE_DEPT, "one"), (KPI_UNLINKED, "nokpi")):
-        out += [Mention(m.start(), m.end(), kind) for m in rx.finditer(text) if not SCOPE_REMARK.match(text, m.end())]
+        out += [Mention(m.start(), m.end(), kind) for m in rx.finditer(text) if not SCOPE_REMARK.match(text, m.end())
+                and not SCOPE_BEFORE.search(text[max(0, m.start() - 40):m.start()])]
     if not KPI_UNLINKED.search(text):
         out += [Mention(m.start(), m.end(), "kpi") for m in KPI_LINKED.finditer(text)]
     return out
@@ -183,7 +204,10 @@ def next_other(text: str, mentions: list[Mention], n: int) -> tuple[int, int]:
     for o in mentions[n + 1:]:
         if o.start < end:
             continue
-        if o.kind == mentions[n].kind and (BRACKETS.fullmatch(text[end:o.start]) or JOINED.fullmatch(text[end:o.start])):
+        between = text[end:o.start]
+        if "(" in between and TOPIC_AFTER.match(text, o.end):  # 「「新規実施」(新規導入は含めない)」: a remark of its own
+            return end, o.start
+        if o.kind == mentions[n].kind and (BRACKETS.fullmatch(between) or JOINED.fullmatch(between)):
             end = o.end
             continue
         return end, o.start
@@ -221,6 +245,10 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
     return merged(conds), used
 
 
+YEAR_TO = re.compile(r"\s*(〜|～|~|－|-|–|から|to|through|until|till)\s*(FY\s*)?", re.IGNORECASE)
+REIWA_RANGE_END = re.compile(r"(?:令和|(?<![A-Za-z])R)\s*\d{1,2}\s*年?度?\s*(?:〜|～|~|－|-|–|から)\s*(\d{1,2})(?!\d)\s*年?度?")
+ANY_YEAR = re.compile(r"いずれか|どれか|どこかで|までに|の間に|のうちに|期間中に|\bany\b|at some point|\bduring\b|\bwithin\b",
+                      re.IGNORECASE)
 ONWARD = re.compile(r"\s*(から|以降|以後|onwards?|and later|on\b)", re.IGNORECASE)
 
 
@@ -250,7 +278,13 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         onward = values == (NONE,) and year and any(y.value == year[0] and ONWARD.match(text, y.end) for y in years)
         if onward:  # 「2028年度から「—」」: nothing planned from that year to the plan's end
             year = [y for y in YEARS if y >= year[0]]
-        out.append(Cond("status", values, tuple(year), every_year=bool(onward) or (every_year and not year),
+        span = next(((a.value, b.value) for a, b in year_ranges(text, years) if year and year[0] in (a.value, b.value)
+                     and (b.end <= first.start or a.start >= g[-1][0].end)), None)
+        throughout = False
+        if span and not onward:  # 「2026〜2029年度の4か年すべてで「検討」」: every year of the span (or any, when said)
+            year = [y for y in YEARS if span[0] <= y <= span[1]]
+            throughout = not (ANY_YEAR.search(text) or all(v == NEW_FAMILY or v.startswith("新規") for v in values))
+        out.append(Cond("status", values, tuple(year), every_year=bool(onward) or throughout or (every_year and not year),
                         every_department=every_dept and not neg, negated=neg))
     return out
 
@@ -312,8 +346,10 @@ def asks_more_of_two(text: str) -> bool:
 
 def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: bool, today: date) -> Query:
     """The question as one query over the rows (conditions, result, unread parts)."""
-    mentions = year_mentions(text, today) + status_mentions(text, plan) + named_mentions(text, plan, slots) + \
-        flag_mentions(text)
+    examples = [m.span() for m in EXAMPLES.finditer(text)]
+    mentions = year_mentions(text, today) + status_mentions(text, plan) + flag_mentions(text) + [
+        m for m in named_mentions(text, plan, slots)
+        if not (m.kind == "department" and any(a <= m.start < b for a, b in examples))]
     split = SPLIT_PAIR.search(text)
     if split and COUNT.search(text[:split.start()]):  # 「何件？あと、そのうち新マークのものは？」 asks both
         base, used = conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)

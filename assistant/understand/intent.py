@@ -8,16 +8,16 @@ CUES: dict[str, re.Pattern[str]] = {
     "kpi": re.compile(
         r"KPI|目標|目指|めざ|指標|数値目標|何人|何件|何回|何コマ|何パーセント|何%|何％|割合|どれくらい|どのくらい|どこまで|"
         r"どれぐらい|どのぐらい|ほしい|欲しい|target|goal|aim|how many (people|users)", re.IGNORECASE),
-    "count": re.compile(r"いくつ|何件|何個|何本|数は|数を|の数|件数|何種類|how many|number of|\bcount\b", re.I),
+    "count": re.compile(r"いくつ|何件|何個|何本|何項目|数は|数を|の数|件数|何種類|how many|number of|\bcount\b", re.I),
     "who": re.compile(
         r"担当|どこ|どの課|どの部署|誰|だれ|所管|主管|(運営して|実施して|やって|出して)(いる|る)?(の|ところ)(は|って)|同じ課|"
         r"who|which department|"
         r"what department|responsible|in charge|runs?\b|handles?|division|section|office|bureau", re.IGNORECASE),
-    "compare": re.compile(r"(同じ|おなじ|違う|別の)(担当)?(課|部署)|同じ担当|担当(課|部署)?(は|が)(同じ|違|別)|"
+    "compare": re.compile(r"(同じ|おなじ|同一の?|違う|別の)(担当)?(課|部署)|同じ担当|担当(課|部署)?(は|が)(同じ|同一|違|別)|"
                           r"(same|different) (department|division|section|office)s?|share (a |the )?(department|division)|"
                           r"both", re.IGNORECASE),
     "list": re.compile(
-        r"一覧|すべて|全て|全部|(どんな|どのような|どういった)(?!予定|状況|段階|扱い|スケジュール)|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
+        r"一覧|列挙|洗い出|示されたい|すべて|全て|全部|(どんな|どのような|どういった)(?!予定|状況|段階|扱い|スケジュール)|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
         r"取組は|取組を|取組には|取組で(?!す)|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
         r"list|what are|which initiatives|what initiatives|what else|\ball\b|anything else|what (kind|sort|types?) of", re.IGNORECASE),
     "when": re.compile(
@@ -28,10 +28,13 @@ CUES: dict[str, re.Pattern[str]] = {
         r"推進本部|DX会議|趣旨|目的|視点|発行|増補|なぜ|柱|前の計画|これまでの計画|作ってきた|分野(って|は)(何|なに|どんな|いくつ)|どんな分野|どんなまち|どんな街|会議|"
         r"plan period|philosophy|guideline|council|headquarters|formulated|period|\bvision\b|why", re.IGNORECASE),
 }
-LIST_STRONG = re.compile(r"一覧|すべて|全て|全部|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
+LIST_STRONG = re.compile(r"一覧|列挙|洗い出|すべて|全て|全部|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
                          r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives|what (kind|sort|types?) of", re.I)
 DEPT_COUNT = re.compile(r"(全部|合計|全体|ぜんぶ)で?(何課|何部署)|(何課|何部署)(ある|あり|くらい|ぐらい|です|に)|"
                         r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|いくつの(課|部署)|何種類の(担当)?(課|部署)|how many (distinct |different |separate )?departments", re.I)
+
+
+ROW_COUNT = re.compile(r"how many (initiatives|rows|projects)|取組(は|が)?(全部で|合計で?)?(何件|いくつ)|何件の取組|取組(の)?数", re.I)
 
 
 def asks(text: str, departments: list[str]) -> set[str]:
@@ -42,6 +45,6 @@ def asks(text: str, departments: list[str]) -> set[str]:
     rest = text
     for dep in departments:
         rest = rest.replace(dep, "")
-    if DEPT_COUNT.search(rest):
+    if DEPT_COUNT.search(rest) and not ROW_COUNT.search(text):  # 'how many initiatives … how many departments each
         found |= {"count", "count_departments"}
     return found
