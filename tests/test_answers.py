@@ -225,3 +225,31 @@ def test_a_named_rows_kpi_is_answered_not_every_kpi_whatever_words_describe_it(b
                       "department is responsible for the initiative itself?")
         assert ans.grounded and k.target in ans.text and ini.departments[0] in ans.text, (ini.name, ans.text[:200])
         assert sum(x.kind == "kpi" for x in ans.citations) <= 3, (ini.name, ans.text[:200])
+
+
+def test_a_rows_service_asked_of_another_department_is_not_in_the_plan(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」はDの窓口にも広がりますか」 for random rows and departments that do not run them: the plan names the row for
+    its own departments only, so the reply says so (grounded false) and names them; 「Dも担当していますか」 asserts who
+    runs it, and is corrected under the badge instead."""
+    rows = [i for i in plan.initiatives if "「" not in i.name]
+    departments = sorted({d for i in plan.initiatives for d in i.departments})
+    rng = random.Random(11)
+    for _ in range(12):
+        ini = rng.choice(rows)
+        dep = rng.choice([d for d in departments if d not in ini.departments])
+        ans = bot.ask(f"「{ini.name}」は、{dep}の窓口にも広がる予定ですか？")
+        assert ans.grounded is False and all(d in ans.text.splitlines()[0] for d in ini.departments), (dep, ans.text)
+        ans = bot.ask(f"「{ini.name}」は{dep}も担当していますか？")
+        assert ans.grounded and ans.text.startswith("いいえ") and dep in ans.text.splitlines()[0], (dep, ans.text)
+
+
+def test_kpis_counted_by_field_are_what_a_loop_over_the_kpis_counts(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「KPIの数が最も少ない分野は」 'Which field has the most KPIs?': every field's count, and the extreme, from the KPIs."""
+    counts = {no: sum(k.field_no == no for k in plan.kpis) for no in plan.fields}
+    for q, pick in (("KPIは全部で何項目か、また設定数が最も少ない分野はどこか。", min), ("KPIが一番多い分野は？", max)):
+        ans = bot.ask(q)
+        first = ans.text.splitlines()[0]
+        assert ans.grounded and f"KPIは{len(plan.kpis)}件" in first, first
+        assert all(f"【分野{no}】{plan.fields[no]} {n}件" in first for no, n in counts.items()), first
+        best = pick(counts.values())
+        assert all(f"【分野{no}】" in first.split("分野別")[0] for no, n in counts.items() if n == best), first

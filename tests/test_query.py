@@ -855,3 +855,14 @@ def test_a_top_n_of_departments_is_the_most_result(plan: Plan, said: str) -> Non
     """「上位2課」 'top 3' ask for the departments with the most rows."""
     q = read(said, plan)
     assert (q.result, q.group) == ("most", "department"), said
+
+
+def test_an_exclusion_given_as_a_labelled_line_negates_that_line_only(plan: Plan) -> None:
+    """「・対象:分野5 ・除外1:「新」の付いた取組 ・除外2:河川水防課の取組」 (lines arrive joined): each 除外 line negates what it
+    names, and no negation reaches back over a line to the target before it."""
+    q = read("・対象:都市づくり分野\n・除外1:「新」の付いた取組\n・除外2:河川水防課の取組\n→ 残る取組と担当課を一覧で", plan)
+    assert comparable(q.conds) == {c("field", 5), c("new", negated=True), c("department", "河川水防課", negated=True)}
+    assert not q.unread
+    rows = run(plan, q).rows
+    assert rows and [i.id for i in rows] == [i.id for i in plan.initiatives
+                                             if i.field_no == 5 and not i.new and "河川水防課" not in i.departments]

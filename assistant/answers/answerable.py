@@ -89,7 +89,9 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
     ini = r.initiatives[draft.subjects[0]]
     wrong = [d for d in f.slots.departments if d not in ini.departments] or f.slots.unknown_departments
     notes = []
-    if wrong and not set(f.slots.departments) & set(ini.departments):
+    if wrong and not f.english and (where := extended_to(f.text, wrong)):
+        return not_extended(draft, ini, where)
+    if wrong and (not set(f.slots.departments) & set(ini.departments) or also_runs(f.text, wrong)):
         notes.append(wrong_department(ini, wrong, f.english))
     if not ini.new and ASSERTS_NEW.search(f.text) and CONFIRMS.search(f.text):
         notes.append(f"No: 「{ini.name}」 is not new in this plan (it has no 新 mark)." if f.english else
@@ -109,6 +111,36 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
     if not notes:
         return draft
     return replace(draft, text="\n".join(notes + [draft.text]))
+
+
+# after a department the row does not name: the row's service asked of it too (「美大の入試もWeb出願に？」「市民課の窓口にも
+# 置かれる？」), not that it runs the row (「危機管理課も担当していますか」 is a premise, corrected)
+EXTENDS = re.compile(r"^[^。？?、]{0,14}?(にも|でも|へも|への(拡大|展開|導入|拡充)|まで(拡大|広げ|広が)|も(?![のう]))")
+RUNS_IT = re.compile(r"^[^。？?]{0,10}?(担当|所管|関わ|やって|運営|実施して|主管)")
+
+
+def extended_to(text: str, departments: list[str]) -> str | None:
+    """The department a question asks a row's service to reach (「Dにも」「Dの…も」), or None."""
+    for dep in departments:
+        at = text.find(dep)
+        if at < 0:
+            continue
+        found = EXTENDS.search(text[at + len(dep):])
+        if found and not RUNS_IT.search(text[at + len(dep) + found.end():]):
+            return dep
+    return None
+
+
+def also_runs(text: str, departments: list[str]) -> bool:
+    """True when a question asserts that a department also runs the row (「Dも担当していますか」)."""
+    return any(re.search(rf"{re.escape(d)}(が|で)?も[^。？?]{{0,6}}?(担当|所管|関わ|運営|主管)", text) for d in departments)
+
+
+def not_extended(draft: Draft, ini: Initiative, where: str) -> Draft:
+    """「Dでも同じことを？」: the plan names the row for its own departments only; what it says, not grounded."""
+    head = (f"プランには、「{ini.name}」を{where}でも行う（{where}に広げる）という記載はありません。"
+            f"プランでのこの取組の担当は{join_ja(ini.departments)}です。\n参考までに、プランに書かれている内容:")
+    return replace(draft, text=f"{head}\n{draft.text}", kind="not_in_plan", grounded=False)
 
 
 def runs(years: list[int]) -> list[tuple[int, int]]:

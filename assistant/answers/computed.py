@@ -217,8 +217,29 @@ def kpi_result(r: Records, f: Frame, out: Computed, named: list[KPI]) -> Draft:
         return Draft("\n".join(lines), "kpi", [r.cite_kpi(k) for k in (a, b)])
     if q.result == "sum":
         return kpi_sum(r, f, out)
+    if q.result == "most":
+        return kpis_by_field(r, f, out)
     lines = [head(r, q.conds, en, len(out.kpis), "KPIs")] + [f"・{k.label}: {k.target}" for k in out.kpis]
     return Draft("\n".join(lines), "count" if q.result == "count" else "kpi", [r.cite_kpi(k) for k in out.kpis])
+
+
+def kpis_by_field(r: Records, f: Frame, out: Computed) -> Draft:
+    """The field with the most (fewest) KPIs, every field's count after it, then that field's KPIs."""
+    q, en = out.query, f.english
+    counts = {no: [k for k in out.kpis if k.field_no == no] for no in sorted(r.plan.fields)}
+    best = (min if q.least else max)(len(v) for v in counts.values())
+    top = [no for no, v in counts.items() if len(v) == best]
+    names = (" and " if en else "と").join(group_name(r, no, en) for no in top)
+    cond = stated(r, q.conds, en) or ("whole plan" if en else "プラン全体")
+    word = ("fewest" if q.least else "most") if en else ("最も少ない" if q.least else "最も多い")
+    listed = (", " if en else "、").join(f"{group_name(r, no, en)} {len(v)}{'' if en else '件'}" for no, v in counts.items())
+    verb = "has" if len(top) == 1 else "have"
+    lines = [f"The plan sets {len(out.kpis)} KPIs ({cond}); {names} {verb} the {word}: {best}. By field: {listed}."
+             if en else f"条件（{cond}）のKPIは{len(out.kpis)}件で、KPIの数が{word}のは{names}（{best}件）です。"
+             f"分野別: {listed}。"]
+    shown = [k for no in top for k in counts[no]]
+    lines += [f"・{k.label}: {k.target}" for k in shown]
+    return Draft("\n".join(lines), "count", [r.cite_kpi(k) for k in shown])
 
 
 def number(x: float) -> str:

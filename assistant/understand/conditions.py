@@ -23,7 +23,9 @@ NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|で
           "進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
           "になっていない|となっていない|になっておらず|担当していない|担当しない|担当しておらず|関わっていない|"
           "いずれも記載されていない|いずれも記載がない|記載されていない|記載されておらず|書かれていない|載っていない")
-NEG_AFTER = re.compile(rf"^[^、。,.?？!！]{{0,12}}?({NEG_JA})")
+LINE = r"(?:(?!\s・)[^\n→])"  # within one line or bullet (「・対象:…・除外1:…」 arrives with its lines joined by spaces)
+NEG_AFTER = re.compile(rf"^(?:(?![、。,.?？!！]){LINE}){{0,12}}?({NEG_JA})")
+NEG_LABEL = re.compile(rf"(除外|除く|対象外|以外|exclud(e|es|ed|ing)|except)\s*[0-9０-９]*\s*[:：]{LINE}*", re.IGNORECASE)  # 「・除外1:…」
 NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|never)\s+"
                         r"((those|ones|the ones|initiatives|rows)( that are)?\s+)?"
                         r"((run|handled|managed|led|owned) by |by |in |yet |marked )?(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
@@ -221,9 +223,11 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
     used: list[tuple[int, int]] = []
     statuses: list[tuple[Mention, bool]] = []
     negated_before: Mention | None = None
+    labels = [lm for lm in NEG_LABEL.finditer(text)]
     for n, m in enumerate(mentions):
         run_end, nxt = next_other(text, mentions, n)
-        span = negation(text, m, run_end, nxt, english)
+        label = next((lm for lm in labels if lm.end(1) <= m.start < lm.end()), None)
+        span = (label.start(), label.end(1)) if label else negation(text, m, run_end, nxt, english)
         neg = span is not None
         prev = negated_before
         if english and not neg and prev is not None and prev.kind == m.kind and JOINED.fullmatch(text[prev.end:m.start]):
@@ -315,6 +319,8 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
             kpi_conds.append(Cond("cumulative", negated=bool(SINGLE_YEAR.search(text))))
         if WHICH.search(text) and LARGER.search(text):
             return {"result": "larger", "subject": "kpi"}, kpi_conds
+        if MOST.search(text) and MANY.search(text):  # 「KPIの設定数が最も少ない分野」: KPIs counted by field
+            return {"result": "most", "subject": "kpi", "group": "field", "least": bool(LEAST.search(text))}, kpi_conds
         if SUM.search(text):
             return {"result": "sum", "subject": "kpi"}, kpi_conds
         if "count" in asks or CUMULATIVE.search(text):
