@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .models import KPI, STATUSES, YEARS, DepartmentStatus, Initiative, Plan
+from .text import match_key
 
 CondKind = Literal["department", "field", "goal", "viewpoint", "new", "status", "departments_at_least", "kpi",
-                   "rows", "cumulative"]
-Result = Literal["list", "count", "departments", "most", "compare", "pair", "first", "larger", "sum"]
+                   "rows", "name", "cumulative", "percent"]
+Result = Literal["list", "count", "departments", "most", "groups", "compare", "pair", "first", "larger", "sum"]
 NEW_FAMILY = "新規*"  # any of 新規導入 / 新規実施 / 新規公開
 NONE = "—"  # nothing planned that year
 
@@ -101,6 +102,8 @@ def row_meets(ini: Initiative, c: Cond) -> bool:
         return bool(ini.kpi_ids)
     if c.kind == "rows":
         return ini.id in c.values
+    if c.kind == "name":  # words the row's own title holds (「取組名に「生成AI」が入っている」)
+        return any(match_key(v) in match_key(ini.name) for v in c.values)
     raise ValueError(f"not a row condition: {c.kind}")
 
 
@@ -138,11 +141,11 @@ def grouped(rows: list[Initiative], by: str, among: tuple = ()) -> dict:
 
 
 def kpi_meets(k: KPI, conds: tuple[Cond, ...]) -> bool:
-    """Whether a KPI meets every condition (its field, cumulative or not)."""
+    """Whether a KPI meets every condition (its field, cumulative or not, a share in % or not)."""
     for c in conds:
-        if c.kind not in ("field", "cumulative"):
+        if c.kind not in ("field", "cumulative", "percent"):
             continue  # not a property of a KPI
-        ok = k.field_no in c.values if c.kind == "field" else k.cumulative
+        ok = k.field_no in c.values if c.kind == "field" else k.cumulative if c.kind == "cumulative" else "%" in k.unit
         if ok == c.negated:
             return False
     return True
@@ -228,14 +231,14 @@ def run(plan: Plan, q: Query, pool: list[Initiative] | None = None) -> Computed:
     if q.result == "first":  # statuses say which start is asked, they do not filter the rows compared
         conds = tuple(c for c in conds if c.kind != "status")
     left_out: set = set()
-    if q.result in ("most", "compare") and q.group == "department":  # 「デジタル政策課以外で最も多い課」: a group
+    if q.result in ("most", "groups", "compare") and q.group == "department":  # 「デジタル政策課以外で最も多い課」: a group
         left_out = {d for c in conds if c.kind == "department" and c.negated for d in c.values}
         conds = tuple(c for c in conds if not (c.kind == "department" and c.negated))
     rows = select(plan, conds, pool)
     out = Computed(q, rows)
     if q.result == "first":
         out.starts = lasts(rows) if q.end else firsts(rows, q.conds)
-    if q.result in ("most", "compare") and q.group:
+    if q.result in ("most", "groups", "compare") and q.group:
         groups = grouped(rows, q.group, q.among if q.result == "compare" else ())
         out.groups = {g: v for g, v in groups.items() if g not in left_out}
     if q.result == "pair":
@@ -275,8 +278,8 @@ def needs_query(q: Query) -> bool:
     the number of departments, KPI links, a goal or viewpoint, or a computed result (most, compare, pair …)."""
     status = [c for c in q.conds if c.kind == "status"]
     return bool(
-        q.unread or q.result in ("departments", "most", "compare", "pair", "first", "larger", "sum")
+        q.unread or q.result in ("departments", "most", "groups", "compare", "pair", "first", "larger", "sum")
         or any(c.negated for c in q.conds) or len(status) > 1
         or any(c.years or c.every_year or NONE in c.values or len(c.values) > 1 for c in status)
-        or any(c.kind in ("departments_at_least", "kpi", "goal", "viewpoint", "cumulative") for c in q.conds)
+        or any(c.kind in ("departments_at_least", "kpi", "goal", "viewpoint", "cumulative", "percent", "name") for c in q.conds)
         or (status and any(c.kind == "new" for c in q.conds)))

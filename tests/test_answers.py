@@ -253,3 +253,40 @@ def test_kpis_counted_by_field_are_what_a_loop_over_the_kpis_counts(bot, plan: P
         assert all(f"【分野{no}】{plan.fields[no]} {n}件" in first for no, n in counts.items()), first
         best = pick(counts.values())
         assert all(f"【分野{no}】" in first.split("分野別")[0] for no, n in counts.items() if n == best), first
+
+
+@pytest.mark.parametrize("group", ["分野", "担当課"])
+def test_counts_per_group_are_every_groups_count_from_a_loop(bot, plan: Plan, group: str) -> None:  # noqa: ANN001
+    """「分野ごとの取組件数」「新規取組の担当課別の件数」: every field's (department's) count, as a loop over the rows counts."""
+    for new in (False, True):
+        rows = [i for i in plan.initiatives if i.new or not new]
+        ans = bot.ask(f"{'新規取組の' if new else ''}{group}ごとの取組件数を出してください。")
+        first = ans.text.splitlines()[0]
+        if group == "分野":
+            expected = {f"【分野{no}】{plan.fields[no]}": sum(i.field_no == no for i in rows) for no in plan.fields}
+        else:
+            expected = {d: sum(d in i.departments for i in rows) for i in rows for d in i.departments}
+        assert ans.grounded and all(f"{g} {n}件" in first for g, n in expected.items() if n), first
+
+
+def test_kpis_by_their_own_properties_and_a_count_with_of_those(bot, plan: Plan) -> None:  # noqa: ANN001
+    """KPIs whose target is a share in %, and 「分野NのKPIはいくつあり、そのうち累計は」, counted from the KPIs."""
+    shares = [k for k in plan.kpis if "%" in k.unit]
+    ans = bot.ask("目標値が「○%以上」の形で設定されているKPIはいくつありますか。")
+    assert ans.grounded and f"{len(shares)}件" in ans.text.splitlines()[0] and all(k.label in ans.text for k in shares)
+    for no in plan.fields:
+        mine = [k for k in plan.kpis if k.field_no == no]
+        ans = bot.ask(f"{plan.fields[no]}分野のKPIはいくつあり、そのうち累計で測るものはいくつですか。")
+        first = ans.text.splitlines()[0]
+        assert f"{len(mine)}件" in first and f"そのうち累計の目標は{sum(k.cumulative for k in mine)}件" in first, first
+
+
+@pytest.mark.parametrize("word", ["生成AI", "アプリ", "ドローン", "オンライン", "DX"])
+def test_rows_whose_title_holds_words_are_those_a_loop_finds(bot, plan: Plan, word: str) -> None:  # noqa: ANN001
+    """「取組名に「W」が入っているものは何件？」: the rows whose own title holds W (NFKC), not those about W."""
+    from assistant.text import match_key
+
+    expected = [i for i in plan.initiatives if match_key(word) in match_key(i.name)]
+    ans = bot.ask(f"取組名に「{word}」が入っているものは何件？")
+    assert ans.grounded and f"{len(expected)}件" in ans.text.splitlines()[0], ans.text[:200]
+    assert {c.id for c in ans.citations if c.kind == "initiative"} == {i.id for i in expected}

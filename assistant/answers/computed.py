@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import KPI, Initiative
-from ..query import NEW_FAMILY, NONE, Computed, Cond, distinct_departments
+from ..query import NEW_FAMILY, NONE, Computed, Cond, distinct_departments, kpi_meets
 from ..understand.frame import Frame
 from .base import Draft, Records, fmt_status, join_ja
 from .lists import department_count, list_answer
@@ -56,6 +56,11 @@ def cond_words(r: Records, c: Cond, en: bool) -> str:
             "KPIが紐づいていない" if c.negated else "KPIが紐づいている")
     if c.kind == "cumulative":
         return ("single-year" if c.negated else "cumulative") if en else ("単年度の目標" if c.negated else "累計の目標")
+    if c.kind == "percent":
+        return ("not a share in %" if c.negated else "a share in %") if en else ("%以外の目標" if c.negated else "%で示す目標")
+    if c.kind == "name":
+        said = "」「".join(c.values)
+        return f"{not_}with 「{said}」 in the title" if en else f"取組名に「{said}」を含{'まない' if c.negated else 'む'}"
     if c.kind == "rows" and c.label:
         words = "・".join(c.label)
         return f"about {words}" if en else f"「{words}」に関する"
@@ -89,7 +94,7 @@ def answer(r: Records, f: Frame, out: Computed, kpis: list[KPI] | None = None) -
     if q.result == "departments":
         cond = stated(r, q.conds, en) or ("whole plan" if en else "プラン全体")
         return department_count(r, out.rows, f, cond if en else f"条件（{cond}）")
-    if q.result in ("most", "compare"):
+    if q.result in ("most", "groups", "compare"):
         return grouped_answer(r, f, out)
     if q.result == "pair":
         return pair_answer(r, f, out)
@@ -122,7 +127,12 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
     by_dept = q.measure == "departments"
     unit = (" departments" if by_dept else " initiatives") if en else ("課" if by_dept else "件")
     what = ("departments involved" if by_dept else "initiatives") if en else ("担当課（重複を除く）" if by_dept else "取組")
-    if q.result == "compare":
+    if q.result == "groups":  # 「分野ごとの取組件数」: every group, most first
+        ranked = sorted(counts, key=lambda nc: -nc[1])
+        listed = ", ".join(f"{n}: {c}{unit}" for n, c in ranked) if en else "、".join(f"{n} {c}{unit}" for n, c in ranked)
+        by = ("field" if q.group == "field" else "department") if en else ("分野" if q.group == "field" else "担当課")
+        lines = [f"{what.capitalize()} ({cond}) by {by}: {listed}." if en else f"条件（{cond}）の{what}の数（{by}別）: {listed}。"]
+    elif q.result == "compare":
         listed = ", ".join(f"{n}: {c}{unit}" for n, c in counts) if en else "、".join(f"{n} {c}{unit}" for n, c in counts)
         if len(best) > 1:
             verdict = "Both have the same number." if en else "同じ数です。"
@@ -147,7 +157,8 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
     shown = [i for g in best for i in out.groups.get(g, [])] if q.result == "most" else \
         [i for v in out.groups.values() for i in v]
     rows = list({i.id: i for i in shown}.values())
-    lines += [f"・「{i.name}」（{join_ja(i.departments)}）" for i in rows]
+    if q.result != "groups":  # every group's rows would be the whole list again: cited, not repeated
+        lines += [f"・「{i.name}」（{join_ja(i.departments)}）" for i in rows]
     return Draft("\n".join(lines), "count", [r.cite_initiative(i) for i in rows])
 
 
@@ -219,6 +230,13 @@ def kpi_result(r: Records, f: Frame, out: Computed, named: list[KPI]) -> Draft:
         return kpi_sum(r, f, out)
     if q.result == "most":
         return kpis_by_field(r, f, out)
+    if q.result == "pair":  # 「KPIはいくつあり、そのうち累計で測るものは」
+        narrower = [k for k in out.kpis if kpi_meets(k, q.narrower)]
+        part = stated(r, q.narrower, en)
+        lines = [f"{head(r, q.conds, en, len(out.kpis), 'KPIs')} Of these, {len(narrower)} are {part}." if en else
+                 f"{head(r, q.conds, en, len(out.kpis), 'KPIs')}そのうち{part}は{len(narrower)}件です。"]
+        lines += [f"・{k.label}: {k.target}{(' ← yes' if en else ' ← 該当') if k in narrower else ''}" for k in out.kpis]
+        return Draft("\n".join(lines), "count", [r.cite_kpi(k) for k in out.kpis])
     lines = [head(r, q.conds, en, len(out.kpis), "KPIs")] + [f"・{k.label}: {k.target}" for k in out.kpis]
     return Draft("\n".join(lines), "count" if q.result == "count" else "kpi", [r.cite_kpi(k) for k in out.kpis])
 

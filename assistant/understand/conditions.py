@@ -70,6 +70,12 @@ COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数(?!値|字)|取
 FIRST = re.compile(r"(?<![優祖])先(?![端進行])|早く|早い|遅い|\bfirst\b|earlier|sooner|later", re.IGNORECASE)
 LARGER = re.compile(r"大き[いく]|高[いく]|多[いく]|上|higher|larger|bigger|greater", re.IGNORECASE)
 KPI_SUBJECT = re.compile(r"KPI|指標|目標値|targets?\b", re.IGNORECASE)
+NAME_HAS = re.compile(r"(取組名|名前|名称|タイトル|件名)(に|で|の中に)[「『](?P<ja>[^」』]+)[」』](と(いう|いった)(語|言葉|文字))?(が|を)?"
+                      r"(入|含|付|つ|使われ)|(named|titled|(whose|with an?|that has an?|have an?|has an?) (name|title) (that )?(contains|includes|has|with))"
+                      r"\s*(the word )?[「\"'](?P<en>[^」\"']+)",
+                      re.IGNORECASE)
+GROUP_EACH = re.compile(r"(分野|担当課|課)(ごと|別|毎)|(per|by|for each|each) (field|department|division)s?\b", re.IGNORECASE)
+PERCENT = re.compile(r"割合(で|として)(示|設定|表)|[○〇]?\s*[%％]\s*(以上)?[」』]?\s*(の形|で設定|で示|で表|の目標|のもの)|パーセント|percentage|per ?cent", re.IGNORECASE)
 SUM = re.compile(r"合計|足し(合わせ|あわせ)?|足す|総計|総和|\bsum\b|\btotal of\b|\badd(ed)? up\b|\bcombined\b", re.IGNORECASE)
 CUMULATIVE = re.compile(r"累計|単年度|cumulative|single[- ]year", re.IGNORECASE)
 SINGLE_YEAR = re.compile(r"単年度|single[- ]year", re.IGNORECASE)
@@ -314,9 +320,7 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
         return {"result": "first"}, conds
     kpi_rows = any(c.kind == "kpi" for c in conds)
     if KPI_SUBJECT.search(text) and not kpi_rows:
-        kpi_conds = [c for c in conds if c.kind == "field"]
-        if CUMULATIVE.search(text):
-            kpi_conds.append(Cond("cumulative", negated=bool(SINGLE_YEAR.search(text))))
+        kpi_conds = [c for c in conds if c.kind == "field"] + kpi_properties(text)
         if WHICH.search(text) and LARGER.search(text):
             return {"result": "larger", "subject": "kpi"}, kpi_conds
         if MOST.search(text) and MANY.search(text):  # 「KPIの設定数が最も少ない分野」: KPIs counted by field
@@ -326,6 +330,9 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
         if "count" in asks or CUMULATIVE.search(text):
             return {"result": "count" if "count" in asks else "list", "subject": "kpi"}, kpi_conds
     measure = "departments" if "count_departments" in asks else "rows"  # 「担当課の数はどちらが多い」
+    if (each := GROUP_EACH.search(text)) and COUNT.search(text):  # 「分野ごとの取組件数」: every group's count
+        group = "field" if re.search(r"分野|field", each.group(), re.I) else "department"
+        return {"result": "groups", "group": group, "measure": measure}, [c for c in conds if c.kind != group or c.negated]
     if MOST.search(text) and MANY.search(text):
         group = "field" if GROUP_FIELD.search(text) or measure == "departments" else "department"
         return {"result": "most", "group": group, "least": bool(LEAST.search(text)), "measure": measure}, conds
@@ -345,6 +352,12 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
 SAID_IN_PLAN = re.compile(r"と(書かれ|記載され|記され|載っ|表記され)て(いる|る|います)")  # glue after a status, no theme
 
 
+def kpi_properties(text: str) -> list[Cond]:
+    """What a KPI question says of the KPIs themselves: cumulative or single-year, a share in % or not."""
+    out = [Cond("cumulative", negated=bool(SINGLE_YEAR.search(text)))] if CUMULATIVE.search(text) else []
+    return out + ([Cond("percent")] if PERCENT.search(text) else [])
+
+
 def asks_more_of_two(text: str) -> bool:
     """True when a question asks which of two has more (or fewer) rows: 「どちらが多い」, 'which has more'."""
     return bool((WHICH.search(text) and re.search(r"多|少な|more|fewer", text, re.I)) or MORE_OF_TWO.search(text))
@@ -357,6 +370,12 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
         m for m in named_mentions(text, plan, slots)
         if not (m.kind == "department" and any(a <= m.start < b for a, b in examples))]
     split = SPLIT_PAIR.search(text)
+    if split and KPI_SUBJECT.search(text[:split.start()]) and (narrow := kpi_properties(text[split.end():])):
+        base = [c for c in conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)[0]
+                if c.kind == "field"] + kpi_properties(text[:split.start()])
+        spans = tuple((m.start, m.end) for m in mentions)  # 「魅力づくりのKPIはいくつあり、そのうち累計で測るものは」
+        return Query(tuple(base), "pair", subject="kpi", narrower=tuple(narrow), unread=unread_in(text, spans, base),
+                     spans=spans)
     if split and COUNT.search(text[:split.start()]):  # 「何件？あと、そのうち新マークのものは？」 asks both
         base, used = conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)
         narrow_m = [m for m in mentions if m.start >= split.end()]
@@ -366,6 +385,11 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
         return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + narrow), spans=spans) \
             if narrower else Query(tuple(base), "count", unread=unread_in(text, spans, base), spans=spans)
     conds, used = conditions(text, mentions, english)
+    named = NAME_HAS.search(text)
+    if named:  # 「取組名に「生成AI」が入っているもの」: the rows whose very name holds the words
+        term = next(g for g in named.group("ja", "en") if g)
+        conds.append(Cond("name", (term,)))
+        used.append(named.span())
     result, conds = result_of(text, conds, asks)
     spans = tuple(used) + tuple((m.start, m.end) for m in mentions) + tuple(m.span() for m in SAID_IN_PLAN.finditer(text))
     return Query(tuple(conds), unread=unread_in(text, spans, conds), spans=spans, **result)
