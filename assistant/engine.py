@@ -32,9 +32,10 @@ from .index import (
     open_collection,
     read_manifest,
 )
-from .limits import ASK_SLOTS, READ_CHARS, turn_budgets
+from .limits import ASK_SLOTS, QUESTION_TOKENS, READ_CHARS, turn_budgets
 from .models import Answer, Plan
 from .retrieve import HybridSearcher, PlanRetriever
+from .text import two_asks
 from .understand import Frame, State, resolve, understand, user_turns, validate
 
 REFRESH_SECONDS = 1.0  # how often a running assistant looks for a newly published build
@@ -45,6 +46,15 @@ PAST_STATES: LRU[State] = LRU(512)  # conversations so far → what their last t
 def _stderr(msg: str) -> None:
     """Progress output for long work."""
     print(msg, file=sys.stderr, flush=True)
+
+
+def joined(first: Answer, second: Answer) -> Answer:
+    """Two asks answered in two parts of one reply; grounded only when both parts are."""
+    seen = {c.id for c in first.citations}
+    return first.model_copy(update={
+        "text": f"{first.text}\n\n{second.text}", "grounded": first.grounded and second.grounded,
+        "citations": first.citations + [c for c in second.citations if c.id not in seen],
+        "suggestions": first.suggestions or second.suggestions, "list_url": first.list_url or second.list_url})
 
 
 def state_of(draft: Draft, frame: Frame) -> State:
@@ -232,7 +242,12 @@ class Assistant:
         """Answer one question; raises InputError for empty, too long, control-character or HTML input."""
         text = validate(question, self.settings.max_question_chars)[-READ_CHARS:]
         with ASK_SLOTS:  # one question per core at a time, whichever route (API, UI) asks
-            return self._answer(text, history, today)
+            parts = two_asks(text)
+            count = self.follow_index().searcher.token_count
+            if parts is None or sum(map(count, parts)) > 2 * QUESTION_TOKENS:  # two asks cost at most two questions
+                return self._answer(text, history, today)
+            first = self._answer(parts[0], history, today)  # the second part may refer to the first: its history
+            return joined(first, self._answer(parts[1], [*(history or []), parts[0]], today))
 
     def _answer(self, text: str, history: Sequence[Any] | None, today: date | None) -> Answer:
         """The answer to a validated question (the text read from its end) in its conversation."""

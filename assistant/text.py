@@ -231,3 +231,18 @@ def asking_part(text: str) -> str:
         return "".join(parts[asking[0]:asking[-1] + 1] + tail)
     first = next((i for i in range(len(parts) - 1, -1, -1) if not REASON_END.search(parts[i])), len(parts) - 1)
     return "".join(parts[max(first, 0):])
+
+
+# a second ask after a question that has ended: 「…は何件か。またそのうち新規は」「…は何件?あわせて…KPIも。」 'Also, …'
+SECOND_ASK = re.compile(r"(?<=[。？?])\s*(また|あわせて|併せて|それと|それから|加えて|あと)[、,]?\s*|"
+                        r"(?<=[.?])\s+(Also|And also|In addition|Additionally)[, ]\s*")
+MIN_ASK_CHARS = 6  # a second part shorter than this asks nothing of its own
+
+
+def two_asks(text: str) -> tuple[str, str] | None:
+    """A question that asks two things one after the other, as its two parts (the first ends in an ask), or None."""
+    for m in SECOND_ASK.finditer(text):
+        first, second = text[:m.start()].strip(), text[m.end():].strip()
+        if len(second) >= MIN_ASK_CHARS and ASKS_END.search(asking_part(first) or first) and asking_part(first):
+            return first, second
+    return None

@@ -290,3 +290,19 @@ def test_rows_whose_title_holds_words_are_those_a_loop_finds(bot, plan: Plan, wo
     ans = bot.ask(f"取組名に「{word}」が入っているものは何件？")
     assert ans.grounded and f"{len(expected)}件" in ans.text.splitlines()[0], ans.text[:200]
     assert {c.id for c in ans.citations if c.kind == "initiative"} == {i.id for i in expected}
+
+
+def test_two_asks_in_one_message_are_answered_in_two_parts(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」の担当課は？また、分野Fの新規取組は何件？」 for random rows and fields: the department and the count (from a
+    loop over the rows) in one reply, grounded; a preamble before 「また」 asks nothing and is not a part."""
+    from assistant.text import two_asks
+
+    rng = random.Random(3)
+    rows = [i for i in plan.initiatives if "「" not in i.name]
+    for _ in range(6):
+        ini, no = rng.choice(rows), rng.choice(sorted(plan.fields))
+        n = sum(i.field_no == no and i.new for i in plan.initiatives)
+        ans = bot.ask(f"「{ini.name}」の担当課は？また、分野{no}の新規取組は何件？")
+        assert ans.grounded and ini.departments[0] in ans.text and f"{n}件" in ans.text, ans.text[:300]
+    assert two_asks("議会答弁の準備です。また、かなパスの担当は？") is None
+    assert two_asks("かなパスの担当は？また、そのKPIは？") == ("かなパスの担当は？", "そのKPIは？")
