@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.limits import READ_CHARS
+from assistant.models import Plan
 from assistant.understand.conversation import user_turns
 
 
@@ -107,3 +110,16 @@ def test_a_department_compared_with_the_last_turns_department_gets_both_counts(b
         assert f"{a} {counts[a]}件" in first and f"{b} {counts[b]}件" in first, (a, b, first)
         verdict = "同じ数" if counts[a] == counts[b] else f"{max((a, b), key=counts.get)}のほうが多い"
         assert verdict in first, (a, b, first)
+
+
+@pytest.mark.parametrize("year", [2027, 2028, 2029])
+def test_each_rows_department_after_a_short_list(bot, plan: Plan, year: int) -> None:  # noqa: ANN001
+    """「FY年度が「—」の取組は何件？」 then 「それぞれの担当課は？」: a card for each row of the list (up to five), so every
+    department of those rows is named, grounded."""
+    rows = [i for i in plan.initiatives if all(st.years.get(year) is None for st in i.statuses)]
+    if not 0 < len(rows) <= 5:
+        pytest.skip(f"{len(rows)} rows have nothing planned in {year}")
+    first = f"{year}年度の欄が「—」になっている取組は何件ありますか。"
+    ans = bot.ask("それぞれの担当課は？", history=[first])
+    assert ans.grounded and all(d in ans.text for i in rows for d in i.departments), ans.text
+    assert {c.id for c in ans.citations if c.kind == "initiative"} == {i.id for i in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..models import Initiative
+from ..query import select
 from ..retrieve import Hit
 from ..understand.confidence import answer_threshold, confidence
 from ..understand.conversation import Resolved
@@ -166,7 +167,8 @@ def _narrowed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float)
     """その中で…: the previous list narrowed by the new slots and theme (ranked, never emptied by unknown words)."""
     if res.pool is None:
         return None
-    pool = filtered(r, f.slots, _pool(r, res))
+    # the slots read a year beside 新 as a 新規 status that year; the query reads 「新規の取組名と、その令和11年度の状況」
+    pool = filtered(r, f.slots, _pool(r, res)) or select(r.plan, f.query.conds, _pool(r, res))
     themed = bool(known_topic(r, f))
     rows = closest_in(r, f, pool) if themed else pool
     if not rows:

@@ -12,6 +12,8 @@ from ..text import bounded
 from .conditions import asks_more_of_two
 from .frame import POINTS_BACK, Frame
 
+EACH = re.compile(r"それぞれ|各々|おのおの|各取組|each of (them|those|these)|\bfor each\b", re.IGNORECASE)
+EACH_MAX = 5  # rows a 「それぞれ」 follow-up gets a card each for (a longer list is asked again as a list)
 DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
 ANSWER_ASKS = {"who", "when", "kpi", "list", "count", "explain", "list_all", "compare", "count_departments"}
 
@@ -99,7 +101,10 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         f.slots.departments = f.slots.departments or state.departments[:1]
         f.asks.add("list")
         return Resolved(exclude=state.subjects, fresh=False)
-    short_list = state.listed and not state.subjects and len(state.listed) <= 3 and not own_subject
+    each = EACH.search(f.text) and len(state.listed) <= EACH_MAX  # 「それぞれの担当課は？」 after a short list
+    short_list = state.listed and not state.subjects and (len(state.listed) <= 3 or each) and not own_subject
+    if short_list and each and f.asks & {"who", "when", "kpi"} and not f.slots.any:
+        return Resolved(subjects=state.listed, fresh=False)
     if short_list and not f.topic and not f.slots.any and f.asks & {"who", "when", "kpi"}:
         return Resolved(subjects=state.listed, fresh=False)  # 「目標は？」 after a list of one to three rows
     if state.listed and DEMONSTRATIVE.search(f.text) and f.topic and not f.slots.any:
