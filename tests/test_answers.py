@@ -306,3 +306,31 @@ def test_two_asks_in_one_message_are_answered_in_two_parts(bot, plan: Plan) -> N
         assert ans.grounded and ini.departments[0] in ans.text and f"{n}件" in ans.text, ans.text[:300]
     assert two_asks("議会答弁の準備です。また、かなパスの担当は？") is None
     assert two_asks("かなパスの担当は？また、そのKPIは？") == ("かなパスの担当は？", "そのKPIは？")
+
+
+def test_a_department_asserted_of_a_described_row_is_corrected_not_listed(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」の取組は、Dが担当しているんですよね？」 for random rows and departments with several rows of their own: D is a
+    premise about A (corrected: 「いいえ、…担当は…です」, A cited first), not the rows to list; the same in English."""
+    counts: dict[str, int] = {}
+    for i in plan.initiatives:
+        for d in i.departments:
+            counts[d] = counts.get(d, 0) + 1
+    rows = [i for i in plan.initiatives if "「" not in i.name]
+    rng = random.Random(7)
+    for _ in range(10):
+        ini = rng.choice(rows)
+        dep = rng.choice([d for d, n in counts.items() if n >= 2 and d not in ini.departments])
+        for q, no in ((f"「{ini.name}」の取組は、{dep}が担当しているんですよね？", ("いいえ",)),
+                      (f"「{ini.name}」 is run by {dep}, correct?", ("No", "いいえ"))):  # a long Japanese name: either
+            ans = bot.ask(q)
+            assert ans.grounded and ans.text.startswith(no) and ini.departments[0] in ans.text.splitlines()[0], (q, ans.text)
+            assert ans.citations[0].id == ini.id, (q, ans.text[:200])
+
+
+@pytest.mark.parametrize("ask", ["はいつからいつまで開催されるんですか？", "は、いつどこでやるんですか？"])
+def test_when_and_where_an_event_is_held_is_not_in_the_plan(bot, plan: Plan, ask: str) -> None:  # noqa: ANN001
+    """The dates or the place of an event (a row whose name holds 開催): the plan gives its years only, so the reply
+    says what it lacks, grounded false, for every such row."""
+    for ini in [i for i in plan.initiatives if "開催" in i.name]:
+        ans = bot.ask(f"「{ini.name}」{ask}")
+        assert ans.grounded is False and "書かれていません" in ans.text, (ini.name, ans.text[:200])

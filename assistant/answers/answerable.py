@@ -91,7 +91,8 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
     notes = []
     if wrong and not f.english and (where := extended_to(f.text, wrong)):
         return not_extended(draft, ini, where)
-    if wrong and (not set(f.slots.departments) & set(ini.departments) or also_runs(f.text, wrong)):
+    if wrong and (not set(f.slots.departments) & set(ini.departments) or also_runs(f.text, wrong)
+                  or set(wrong) & set(f.asserted)):  # 「市立工業高校における…は、Dが担当ですよね」: D is asserted
         notes.append(wrong_department(ini, wrong, f.english))
     if not ini.new and ASSERTS_NEW.search(f.text) and CONFIRMS.search(f.text):
         notes.append(f"No: 「{ini.name}」 is not new in this plan (it has no 新 mark)." if f.english else

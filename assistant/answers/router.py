@@ -196,6 +196,9 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         # row first: the department is a premise about that row (「市民課の窓口に透明なディスプレイが置かれる…」)
         premise = len(rows) == 1 and not wants_list and top is not None and rows[0].id != top.record_id and \
             bool(missing(r, f, [r.cite_initiative(rows[0])], departments=True))
+        # 「…救急の取組は、市立病院事務局が担当しているんですよね？」: the department is asserted of the row described
+        premise = premise or (bool(f.asserted) and "list_all" not in f.asks and top is not None and conf >= ANSWER
+                              and top.record_id not in {i.id for i in rows})
         if rows and not premise and (wants_list or len(rows) > 1 or not own_subject(f)):
             return list_answer(r, rows, f, by_topic=bool(themed)) if len(rows) > 1 or wants_list else \
                 card(r, rows, f.english)

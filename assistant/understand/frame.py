@@ -71,6 +71,7 @@ class Frame:
     foreign_name: bool = False  # names a place or organisation the plan never mentions
     foreign_place: bool = False  # names a town or city the plan never mentions (白山市, 東京都): not this plan
     query: Query = field(default_factory=Query)  # the conditions and result, as one query over the rows
+    asserted: tuple[str, ...] = ()  # departments said to run the row described, to be confirmed (not to choose it)
 
     def best(self, *kinds: str) -> Hit | None:
         """The best-ranked record of the given kinds."""
@@ -157,6 +158,23 @@ def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: boo
     return searcher.query_tokens(text, english, topic=True)
 
 
+# a department the question asserts runs the row it describes, to be confirmed: a premise the answer checks, not
+# words that choose the row (its rows would outrank the one described)
+RUNS_AFTER = re.compile(r"(が|で)?(担当|所管|運営|主管|やって|実施)[^。？?]{0,10}(よね|でしょう|ですか|ますか|のか|やろ|やね|け[？?])")
+RUN_BY_BEFORE = re.compile(r"\b(run|handled|managed|operated|led) by (the )?[^.?]{0,40}$", re.IGNORECASE)
+CONFIRM_EN = re.compile(r"\b(correct|right|isn't it|aren't they)\b|\?")
+
+
+def without_asserted(text: str, departments: list[str]) -> str:
+    """The text with departments it asserts as the runner (to be confirmed) blanked out, for ranking rows."""
+    for d in departments:
+        at = text.find(d)
+        if at >= 0 and (RUNS_AFTER.match(text, at + len(d)) or (
+                RUN_BY_BEFORE.search(text[:at]) and CONFIRM_EN.search(text))):
+            text = text[:at] + " " * len(d) + text[at + len(d):]
+    return text
+
+
 def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date | None = None,
                embed_tokens: int = QUESTION_TOKENS) -> Frame:
     """Read one (validated) question into a frame; the conversation is resolved afterwards.
@@ -164,14 +182,15 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     embed_tokens bounds the embedding (see limits.py); every other step reads the whole text."""
     text = normalise_question(question)
     english = is_english(text)
-    extra = to_japanese_terms(text) if english else ""
-    syn, about_plan = synonyms(f"{text} {extra}"), plan_terms(f"{text} {extra}")
-    search_text = " ".join(p for p in (text, extra, syn, about_plan) if p)
-    first, more = (extra, text) if english and extra else (text, extra)  # the index is Japanese: its terms first
+    slots = read_slots(text, plan, today or date.today())
+    ranked = without_asserted(text, slots.departments)  # 「…は市立病院事務局が担当ですよね？」 ranks by the row's words
+    extra = to_japanese_terms(ranked) if english else ""
+    syn, about_plan = synonyms(f"{ranked} {extra}"), plan_terms(f"{ranked} {extra}")
+    search_text = " ".join(p for p in (ranked, extra, syn, about_plan) if p)
+    first, more = (extra, ranked) if english and extra else (ranked, extra)  # the index is Japanese: its terms first
     # One embedding of the question's own words (English: its Japanese terms first), as the intent model was fitted
     # on; synonyms and plan terms rank records lexically (search_text) and cost no embedding tokens.
     dense_text = searcher.fit_with(first, more, embed_tokens)
-    slots = read_slots(text, plan, today or date.today())
     asks = read_asks(text, slots.departments)
     if about_plan and not KPI_WORDS.search(text):  # 「このプランは何をめざしてる？」 asks about the plan, not a KPI
         asks = (asks - {"kpi"}) | {"explain"}
@@ -190,4 +209,5 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
         foreign_place=other_place(text, searcher),
         query=read_query(text, plan, slots, asks, english, today or date.today()),
+        asserted=tuple(d for d in slots.departments if d not in ranked),
     )
