@@ -334,3 +334,29 @@ def test_when_and_where_an_event_is_held_is_not_in_the_plan(bot, plan: Plan, ask
     for ini in [i for i in plan.initiatives if "開催" in i.name]:
         ans = bot.ask(f"「{ini.name}」{ask}")
         assert ans.grounded is False and "書かれていません" in ans.text, (ini.name, ans.text[:200])
+
+
+def test_a_service_described_by_words_of_different_rows_is_not_in_the_plan(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「W1でW2をW3してW4するサービスはありますか」 where each word is held by one row only, four different rows: no row is
+    that service, so the reply says what the plan lacks (grounded false) instead of listing the rows as a theme."""
+    s = bot.searcher
+    own = {}
+    for ini in plan.initiatives:
+        for t in sorted(s.name_tokens[ini.id]):
+            names, context = s.holders(t)
+            if len(t) >= 2 and names | context == {ini.id} and re.fullmatch(r"[一-龥ァ-ヶー]+", t):
+                own.setdefault(ini.id, t)
+    from assistant.answers.coverage import japanese_words
+    from assistant.understand.frame import understand
+
+    rng = random.Random(2)
+    ids = sorted(own)
+    asked = 0
+    while asked < 8:
+        words = [own[i] for i in rng.sample(ids, 4)]
+        q = "{}で{}を{}して{}するサービスはありますか？".format(*words)
+        if len(japanese_words(understand(q, plan, s))) < 4:
+            continue  # a word the check reads as discourse (主要): not four content words
+        asked += 1
+        ans = bot.ask(q)
+        assert ans.grounded is False, (words, ans.text[:200])

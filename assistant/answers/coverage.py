@@ -31,6 +31,9 @@ NAMED = 0.8  # exact-name score of a row the question names
 MISSING = 2  # content words held by no cited row that make a topic-chosen answer not an answer
 SHOWN = 3  # missing words named in the reply
 MIN_READING = 3  # a kana reading this long, inside a cited name's reading, holds the word (ごみばこ → ごみ箱)
+ONE_ROW_MISSING = 3  # words the best row of a theme list lacks, when the list as a whole lacks fewer than MISSING
+# (two would decline 「災害のとき避難所とか情報発信で…」, themes joined; a list asked for as one is read whole)
+LIST_ROWS_READ = 12  # theme-list rows read for it
 MISSING_EN = 3  # the same for English, whose questions spell out more words around what they ask
 YES_NO_MISSING = 1  # words of a yes/no question about one row that the row does not hold: it asks what the plan lacks
 YES_NO_MISSING_EN = 2  # the same in English, whose glossary knows fewer of a question's words
@@ -135,6 +138,15 @@ def missing(r: Records, f: Frame, citations: list[Citation], departments: bool =
             if not held(cited, f.text, folded_text, w, spans)]
 
 
+def lacked_by_each(r: Records, f: Frame, citations: list[Citation]) -> list[str] | None:
+    """The question's words the best-covering cited row lacks (a theme list's rows may each hold a different part of
+    what one service was described by), or None when no row is cited."""
+    words = japanese_words(f)
+    rows = [c for c in citations if c.kind == "initiative"][:LIST_ROWS_READ]
+    misses = [missing(r, f, [c], words=words) for c in rows]
+    return min(misses, key=len) if misses else None
+
+
 def unknown_to_plan(r: Records, word: str) -> bool:
     """True when no record of the plan holds a word, as a token or inside its name or context: a theme list that
     lacks such a loanword (テレワーク) is not about the question even when its other words are shared."""
@@ -216,6 +228,9 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         weight = len(lacking) + (not f.english and any(LOANWORD.fullmatch(w) and unknown_to_plan(r, w) for w in lacking))
         # 「D課の取組で、Aもできるようになりますか？」 asks whether the rows do A: one word none of them holds is enough
         weight += (MISSING - YES_NO_MISSING) * bool(lacking and not f.english and asks_feature(f))
+        if draft.kind == "list" and not f.english and weight < MISSING and not f.slots.any and "list_all" not in f.asks \
+                and (alone := lacked_by_each(r, f, draft.citations)) is not None and len(alone) >= ONE_ROW_MISSING:
+            lacking, weight = alone, MISSING  # 「災害のときドローンで被害状況を確認する取組」: each row holds one part
     elif draft.kind in CARDS and draft.subjects:  # its content words are read once for every check
         words = None if f.english else japanese_words(f)
         own = [c for c in draft.citations if c.id in draft.subjects]

@@ -209,5 +209,5 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
         foreign_place=other_place(text, searcher),
         query=read_query(text, plan, slots, asks, english, today or date.today()),
-        asserted=tuple(d for d in slots.departments if d not in ranked),
+        asserted=tuple(d for d in slots.departments if d in text and d not in ranked),
     )
