@@ -866,3 +866,15 @@ def test_an_exclusion_given_as_a_labelled_line_negates_that_line_only(plan: Plan
     rows = run(plan, q).rows
     assert rows and [i.id for i in rows] == [i.id for i in plan.initiatives
                                              if i.field_no == 5 and not i.new and "河川水防課" not in i.departments]
+
+
+@pytest.mark.parametrize("year", [2026, 2027, 2028])
+def test_carried_out_until_a_year_then_nothing_is_what_a_loop_finds(plan: Plan, year: int) -> None:
+    """「令和Y年度までは実施され、令和Y+1年度から「—」となる取組」: something planned in Y (not —) and — from Y+1 to the
+    end, on one department's line (the first part was dropped: rows already — in Y were listed)."""
+    q = read(f"令和{year - 2018}年度までは実施され、令和{year - 2017}年度から「—」となる取組を教えてください。", plan)
+    later = [y for y in YEARS if y > year]
+    expected = [i.id for i in plan.initiatives if any(
+        st.years.get(year) is not None and all(st.years.get(y) is None for y in later) for st in i.statuses)]
+    assert c("status", DASH, years=(year,), negated=True) in comparable(q.conds)
+    assert [i.id for i in run(plan, q).rows] == expected

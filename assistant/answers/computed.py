@@ -66,6 +66,8 @@ def cond_words(r: Records, c: Cond, en: bool) -> str:
         return f"about {words}" if en else f"「{words}」に関する"
     if c.kind == "rows":
         return "the initiatives you named" if en else "ご質問の取組"
+    if c.kind == "status" and c.negated and c.values == (NONE,):  # not 「—」: something is planned
+        return f"something planned {years_words(c, en)}" if en else f"{years_words(c, en)}予定がある"
     who = ("for every department " if en else "どの担当課も") if c.every_department else ""
     if en:
         return f"{who}{'not ' if c.negated else ''}{status_words(c, en)} {years_words(c, en)}"

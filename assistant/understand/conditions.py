@@ -251,7 +251,12 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
             conds.append(Cond("departments_at_least", (2,), negated=neg != (m.kind == "one")))
         elif m.kind in ("kpi", "nokpi"):
             conds.append(Cond("kpi", negated=neg != (m.kind == "nokpi")))
-    conds += status_conds(text, statuses, [m for m in mentions if m.kind == "year"], english)
+    years = [m for m in mentions if m.kind == "year"]
+    conds += status_conds(text, statuses, years, english)
+    for y in years:  # 「令和9年度までは実施され、…」: that year has something planned (it is not —)
+        if (held := UNTIL_HELD.match(text, y.end)) and not held.group("status"):
+            conds.append(Cond("status", (NONE,), (y.value,), negated=True))
+            used.append((y.start, held.end()))
     return merged(conds), used
 
 
@@ -259,6 +264,8 @@ YEAR_TO = re.compile(r"\s*(〜|～|~|－|-|–|から|to|through|until|till)\s*(
 REIWA_RANGE_END = re.compile(r"(?:令和|(?<![A-Za-z])R)\s*\d{1,2}\s*年?度?\s*(?:〜|～|~|－|-|–|から)\s*(\d{1,2})(?!\d)\s*年?度?")
 ANY_YEAR = re.compile(r"いずれか|どれか|どこかで|までに|の間に|のうちに|期間中に|\bany\b|at some point|\bduring\b|\bwithin\b",
                       re.IGNORECASE)
+UNTIL_HELD = re.compile(r"\s*まで(は|の間は)?\s*(?P<status>[「『]|" + "|".join(re.escape(x) for x in STATUSES) + r")?"
+                        r"(実施|継続|行われ|続|予定があ|取り組ま)")
 ONWARD = re.compile(r"\s*(から|以降|以後|onwards?|and later|on\b)", re.IGNORECASE)
 
 
