@@ -18,9 +18,13 @@ EMBED_CHARS = 2000  # the most any text handed to the embedder may hold (passage
 UI_TURNS = 10  # turns a chat session keeps and shows (older ones are dropped from its state)
 UI_SESSIONS = 1000  # chat sessions whose state is kept; the least recently used one goes first
 UI_IDLE_SECONDS = 30 * 60  # a chat session's state is deleted after this long without a question
-ASKS_AT_ONCE = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 # questions one process answers side by side: one per core (each embeds on one thread); more threads only
-# queue for the GIL and the caches (8 clients on one 2-core worker: 34.9 → 37.6 req/s, CPU per request -10%)
+# queue for the GIL and the caches (8 clients on one 2-core worker: 34.9 → 37.6 req/s, CPU per request -10%).
+# Worker processes of a multi-worker server are not gated (server.py sets MULTI_WORKER_ENV): the kernel may hand
+# one of them most keep-alive connections, and gated it would leave the other cores idle (113% CPU measured)
+MULTI_WORKER_ENV = "ASSISTANT_MULTI_WORKER"
+ASKS_AT_ONCE = 64 if os.environ.get(MULTI_WORKER_ENV) else CORES
 ASK_SLOTS = threading.BoundedSemaphore(ASKS_AT_ONCE)
 BODY_BYTES = 1024 * 1024  # the largest request body any route accepts: above every body the schema allows
 

@@ -23,7 +23,7 @@ from .embeddings import one_thread_per_request
 from .errors import AssistantError, ConfigError
 from .feedback import FeedbackStore
 from .http_protocol import Protocol
-from .limits import UI_SESSIONS
+from .limits import MULTI_WORKER_ENV, UI_SESSIONS
 from .ui import CSS, HEAD, MIDDLEWARE, build_ui, theme
 
 UI_CONCURRENCY = 4  # UI questions answered side by side (each costs at most ~100 ms of CPU)
@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             app: Any = create_app(Assistant(settings))
         else:
             prepare_index()
+            os.environ[MULTI_WORKER_ENV] = "1"  # the workers inherit it: no per-process ask gate (limits.py)
             app = "assistant.server:app_from_env"
     except AssistantError as exc:
         print(f"エラー: {exc.detail}", file=sys.stderr)
