@@ -243,11 +243,14 @@ class Assistant:
         text = validate(question, self.settings.max_question_chars)[-READ_CHARS:]
         with ASK_SLOTS:  # one question per core at a time, whichever route (API, UI) asks
             parts = two_asks(text)
-            count = self.follow_index().searcher.token_count
-            if parts is None or sum(map(count, parts)) > 2 * QUESTION_TOKENS:  # two asks cost at most two questions
+            if parts is None or sum(map(self.token_count, parts)) > 2 * QUESTION_TOKENS:  # at most two questions' cost
                 return self._answer(text, history, today)
             first = self._answer(parts[0], history, today)  # the second part may refer to the first: its history
             return joined(first, self._answer(parts[1], [*(history or []), parts[0]], today))
+
+    def token_count(self, text: str) -> int:
+        """Tokens the embedding model reads for a text (cached per text)."""
+        return self.follow_index().searcher.token_count(text)
 
     def _answer(self, text: str, history: Sequence[Any] | None, today: date | None) -> Answer:
         """The answer to a validated question (the text read from its end) in its conversation."""

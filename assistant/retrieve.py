@@ -36,7 +36,6 @@ from .text import (
 )
 
 WEIGHTS = {"coverage": 0.45, "dense": 0.35, "bm25": 0.15, "exact": 0.4, "reading": 0.5}
-NO_COVERAGE = (0.0, 0.0, 0.0)
 PROBE_QUESTION = "担当課"  # the real query that health checks run
 MIN_READING = 4  # shortest shared kana run that counts as naming a record
 RARE = 3  # a shared kana run counts only when at most this many records contain it

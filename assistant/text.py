@@ -220,9 +220,8 @@ REASON_END = re.compile(r"(ので|から|ため(です)?|と思って(います|
 
 def asking_part(text: str) -> str:
     """The sentences from the first one that asks (ends in ？, か。, 教えて …) on (in English, to the last one that
-    asks), else from
-    the last sentence that says more than why one asks: a preamble or a closing reason (「予算要求資料をまとめています。」「記事にしたい
-    ので。」) asks nothing."""
+    asks), else from the last sentence that says more than why one asks: a preamble or a closing reason
+    (「予算要求資料をまとめています。」「記事にしたいので。」) asks nothing."""
     parts = [p for p in SENTENCE_END.split(text) if p.strip()]
     asking = [i for i, p in enumerate(parts) if ASKS_END.search(p)]
     if asking:  # an English sentence after the last one that asks says why ('I live near the river.'); a Japanese
@@ -243,6 +242,6 @@ def two_asks(text: str) -> tuple[str, str] | None:
     """A question that asks two things one after the other, as its two parts (the first ends in an ask), or None."""
     for m in SECOND_ASK.finditer(text):
         first, second = text[:m.start()].strip(), text[m.end():].strip()
-        if len(second) >= MIN_ASK_CHARS and ASKS_END.search(asking_part(first) or first) and asking_part(first):
+        if len(second) >= MIN_ASK_CHARS and (asks := asking_part(first)) and ASKS_END.search(asks):
             return first, second
     return None

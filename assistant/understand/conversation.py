@@ -103,9 +103,7 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         return Resolved(exclude=state.subjects, fresh=False)
     each = EACH.search(f.text) and len(state.listed) <= EACH_MAX  # 「それぞれの担当課は？」 after a short list
     short_list = state.listed and not state.subjects and (len(state.listed) <= 3 or each) and not own_subject
-    if short_list and each and f.asks & {"who", "when", "kpi"} and not f.slots.any:
-        return Resolved(subjects=state.listed, fresh=False)
-    if short_list and not f.topic and not f.slots.any and f.asks & {"who", "when", "kpi"}:
+    if short_list and (each or not f.topic) and not f.slots.any and f.asks & {"who", "when", "kpi"}:
         return Resolved(subjects=state.listed, fresh=False)  # 「目標は？」 after a list of one to three rows
     if state.listed and DEMONSTRATIVE.search(f.text) and f.topic and not f.slots.any:
         return Resolved(pool=state.listed, fresh=False)  # 「そのマイナンバーのやつ」: the row of the last list

@@ -165,14 +165,17 @@ RUN_BY_BEFORE = re.compile(r"\b(run|handled|managed|operated|led) by (the )?[^.?
 CONFIRM_EN = re.compile(r"\b(correct|right|isn't it|aren't they)\b|\?")
 
 
-def without_asserted(text: str, departments: list[str]) -> str:
-    """The text with departments it asserts as the runner (to be confirmed) blanked out, for ranking rows."""
+def without_asserted(text: str, departments: list[str]) -> tuple[str, tuple[str, ...]]:
+    """The text with the departments it asserts as the runner (to be confirmed) blanked out, for ranking rows, and
+    those departments."""
+    asserted = []
     for d in departments:
         at = text.find(d)
         if at >= 0 and (RUNS_AFTER.match(text, at + len(d)) or (
                 RUN_BY_BEFORE.search(text[:at]) and CONFIRM_EN.search(text))):
             text = text[:at] + " " * len(d) + text[at + len(d):]
-    return text
+            asserted.append(d)
+    return text, tuple(asserted)
 
 
 def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date | None = None,
@@ -183,7 +186,7 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     text = normalise_question(question)
     english = is_english(text)
     slots = read_slots(text, plan, today or date.today())
-    ranked = without_asserted(text, slots.departments)  # 「…は市立病院事務局が担当ですよね？」 ranks by the row's words
+    ranked, asserted = without_asserted(text, slots.departments)  # 「…は市立病院事務局が担当ですよね？」 ranks by the row's words
     extra = to_japanese_terms(ranked) if english else ""
     syn, about_plan = synonyms(f"{ranked} {extra}"), plan_terms(f"{ranked} {extra}")
     search_text = " ".join(p for p in (ranked, extra, syn, about_plan) if p)
@@ -209,5 +212,5 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
         foreign_place=other_place(text, searcher),
         query=read_query(text, plan, slots, asks, english, today or date.today()),
-        asserted=tuple(d for d in slots.departments if d in text and d not in ranked),
+        asserted=asserted,
     )

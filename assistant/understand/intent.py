@@ -45,6 +45,6 @@ def asks(text: str, departments: list[str]) -> set[str]:
     rest = text
     for dep in departments:
         rest = rest.replace(dep, "")
-    if DEPT_COUNT.search(rest) and not ROW_COUNT.search(text):  # 'how many initiatives … how many departments each
+    if DEPT_COUNT.search(rest) and not ROW_COUNT.search(text):  # 'how many initiatives … how many departments each'
         found |= {"count", "count_departments"}
     return found
