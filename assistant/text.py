@@ -213,6 +213,9 @@ def proper_nouns(text: str, kind: str | None = None) -> set[str]:
             if pos[1] == "固有名詞" and kind in (None, pos[2])}
 
 
+ITSU = r"いつ(?!も|でも)"  # asks when; いつも / いつでも (always, any time) do not
+
+
 SENTENCE_END = re.compile(r"(?<=[。！!…])|(?<=[?？])(?=.)|(?<=[A-Za-z0-9).][.])(?=\s)")
 ASKS_END = re.compile(r"([?？]|(?<![なら])か|かな|かね|教えて(ください|下さい)?|知りたい(です)?)\s*[。.!！]?\s*$")
 REASON_END = re.compile(r"(ので|から|ため(です)?|と思って(います|る)?)\s*[。.!！]?\s*$")
@@ -232,16 +235,27 @@ def asking_part(text: str) -> str:
     return "".join(parts[max(first, 0):])
 
 
-# a second ask after a question that has ended: 「…は何件か。またそのうち新規は」「…は何件?あわせて…KPIも。」 'Also, …'
+# a second ask after a question that has ended: 「…は何件か。またそのうち新規は」「…は何件?あわせて…KPIも。」 'Also, …',
+# or 「…は何件？その中で新マークのものは？」 (the second narrows the first's rows: its words stay)
 SECOND_ASK = re.compile(r"(?<=[。？?])\s*(また|あわせて|併せて|それと|それから|加えて|あと)[、,]?\s*|"
+                        r"(?<=[？?])\s*(?=その中|そのうち|その内|そのなか)|"
                         r"(?<=[.?])\s+(Also|And also|In addition|Additionally)[, ]\s*")
+# within a sentence: 「所管課とR8年度の状況、それから対応しそうなKPIを教えて」, or the last of 「①…、②…、③…」
+JOINED_ASK = re.compile(r"[、,]\s*(それから|それと|あわせて|併せて|加えて|あと)[、,]?\s*|[、,]?\s*(?=[②③④⑤](?!.*[②③④⑤]))")
+ASKING_TAIL = re.compile(r"(教えて|示され|まとめて|整理して|お願い|知りたい|ください|下さい)[^。？?]*[。？?]?\s*$|[？?]\s*$")
 MIN_ASK_CHARS = 6  # a second part shorter than this asks nothing of its own
 
 
 def two_asks(text: str) -> tuple[str, str] | None:
-    """A question that asks two things one after the other, as its two parts (the first ends in an ask), or None."""
+    """A question that asks two things one after the other, as its two parts (the first ends in an ask, or, joined
+    inside one sentence, the second does), or None."""
     for m in SECOND_ASK.finditer(text):
         first, second = text[:m.start()].strip(), text[m.end():].strip()
         if len(second) >= MIN_ASK_CHARS and (asks := asking_part(first)) and ASKS_END.search(asks):
+            return first, second
+    for m in JOINED_ASK.finditer(text):
+        first, second = text[:m.start()].strip(), text[m.end():].strip()
+        asked = ASKING_TAIL.sub("", second)  # 「…何件か、あわせて教えてください」: 教えて alone asks nothing new
+        if len(asked) >= MIN_ASK_CHARS and len(first) >= MIN_ASK_CHARS and asked != second:
             return first, second
     return None

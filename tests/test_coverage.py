@@ -247,3 +247,66 @@ def test_a_plan_section_is_not_an_answer_to_who_its_members_are(bot) -> None:  #
     assert bot.ask("DX推進本部のメンバーの氏名を教えてください").grounded is False
     for q in ("金沢市DX会議とは？", "なぜこのプランを作ったのですか？", "プランの期間は？"):
         assert bot.ask(q).grounded is True, q
+
+
+def test_a_service_asked_after_the_row_one_knows_is_not_answered_by_that_rows_card(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」は知っとるんやけど、〈absent〉と〈absent〉の専用アプリを新しく作る話もある？」 for random rows: the row
+    named as what one knows is not the answer (declined, the words named); asked alone, the row is answered."""
+    text = plan_text(plan)
+    absent = [w for w in ABSENT if w not in text]
+    rng = random.Random(9)
+    for ini in rng.sample([i for i in plan.initiatives if "「" not in i.name], 6):
+        a, b = rng.sample(absent, 2)
+        for known in ("は知っとるんやけど、", "があるのは知ってます。"):
+            ans = bot.ask(f"「{ini.name}」{known}{a}や{b}の専用アプリを市が新しく作る話もプランにあるん？")
+            assert ans.grounded is False and a in ans.text, (ini.name, ans.text[:200])
+        assert bot.ask(f"「{ini.name}」の担当課は？").grounded is True, ini.name
+
+
+def test_a_service_that_lets_one_do_what_a_row_lacks_is_declined_whatever_the_preamble_asks(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「毎朝いつ…かわからんくて。〈row's word〉が〈absent〉で見られるサービスって、プランに入っとりますか？」: a preamble's
+    いつ (and いつも) does not make it a question about when; the service lacks the words (declined)."""
+    text = plan_text(plan)
+    absent = [w for w in ABSENT if w not in text]
+    rng = random.Random(12)
+    for ini in rng.sample([i for i in plan.initiatives if "「" not in i.name], 6):
+        a, b = rng.sample(absent, 2)
+        q = f"毎朝いつになるかわからんくて、いつも困っとるんです。「{ini.name}」の{a}を{b}で見られるサービスって、プランに入っとりますか?"
+        assert bot.ask(q).grounded is False, q
+
+
+def test_a_kpis_baseline_and_an_apps_languages_are_aspects_the_plan_never_gives(bot, plan: Plan) -> None:  # noqa: ANN001
+    """Every KPI asked for its baseline or growth, rows asked which languages they work in: declined, naming what the
+    plan lacks (in Japanese when a long Japanese name makes the question read as Japanese); a KPI's target stays
+    grounded."""
+    for k in plan.kpis:
+        ans = bot.ask(f"「{k.label}」の現状値（基準値）と目標値を比べて、何倍の伸びを見込んでいるか示されたい。")
+        assert ans.grounded is False and "現状値" in ans.text, (k.label, ans.text[:200])
+        assert bot.ask(f"「{k.label}」の目標値は？").grounded is True, k.label
+    for ini in random.Random(1).sample(plan.initiatives, 8):
+        ans = bot.ask(f"Does 「{ini.name}」 work in English or Chinese?")
+        assert ans.grounded is False and ("languages" in ans.text or "言語" in ans.text), (ini.name, ans.text[:200])
+
+
+def test_a_kpi_asked_of_a_named_row_without_one_says_the_plan_sets_none(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「X」の利用者数に係るKPIの目標値は？」 for every row without a KPI: the plan sets none for it (declined, never
+    the nearest KPIs of other rows); for every row with KPIs, their targets (grounded)."""
+    for ini in plan.initiatives:
+        ans = bot.ask(f"「{ini.name}」の利用者数に係るKPIの目標値を確認したい。")
+        if ini.kpi_ids:
+            targets = [k.target for k in plan.kpis if k.id in ini.kpi_ids]
+            assert ans.grounded and any(t in ans.text for t in targets), (ini.name, ans.text[:200])
+        else:
+            assert ans.grounded is False and "設定されていません" in ans.text, (ini.name, ans.text[:200])
+
+
+def test_a_named_row_asked_when_it_does_three_things_it_lacks_is_declined(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「〈absent〉と〈absent〉と〈absent〉を「X」で配布する計画は何年度に実施？」 for random rows: a when-question about
+    a service the row does not hold is not answered by the row's card (declined, naming the words)."""
+    text = plan_text(plan)
+    absent = [w for w in ABSENT if w not in text]
+    rng = random.Random(21)
+    for ini in rng.sample([i for i in plan.initiatives if "「" not in i.name], 8):
+        a, b, c = rng.sample(absent, 3)
+        ans = bot.ask(f"{a}と{b}と{c}を「{ini.name}」で配布する計画があると聞いたのですが、何年度に実施する予定ですか。")
+        assert ans.grounded is False and ans.kind == "not_in_plan", (ini.name, ans.text[:200])

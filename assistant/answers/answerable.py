@@ -93,7 +93,7 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
         return not_extended(draft, ini, where)
     if wrong and (not set(f.slots.departments) & set(ini.departments) or also_runs(f.text, wrong)
                   or set(wrong) & set(f.asserted)):  # 「市立工業高校における…は、Dが担当ですよね」: D is asserted
-        notes.append(wrong_department(ini, wrong, f.english))
+        notes.append(wrong_department(ini, f.english))
     if not ini.new and ASSERTS_NEW.search(f.text) and CONFIRMS.search(f.text):
         notes.append(f"No: 「{ini.name}」 is not new in this plan (it has no 新 mark)." if f.english else
                      f"いいえ、「{ini.name}」はプラン2.0の新規取組（新）ではありません。")
@@ -216,8 +216,9 @@ def starts_in(ini: Initiative, year: int, departments: list[str], en: bool) -> s
             f"いいえ、プランでは「{ini.name}」は{first}年度が「{status}」です（{year}年度ではありません）。")
 
 
-def wrong_department(ini: Initiative, wrong: list[str], en: bool) -> str:
-    """The correction of a department the question asserted."""
+def wrong_department(ini: Initiative, en: bool) -> str:
+    """The correction of a department the question asserted: the plan's departments only (the wrong name is not
+    repeated, so a reader who skims sees only what the plan says)."""
     if en:
-        return f"No: 「{ini.name}」 is run by {', '.join(ini.departments)}, not {', '.join(wrong)}."
-    return f"いいえ、「{ini.name}」の担当は{join_ja(ini.departments)}です（{join_ja(wrong)}ではありません）。"
+        return f"No: 「{ini.name}」 is run by {', '.join(ini.departments)}."
+    return f"いいえ、「{ini.name}」の担当は{join_ja(ini.departments)}です。"

@@ -18,14 +18,14 @@ from functools import cache, lru_cache
 
 from ..glossary import english_units
 from ..models import Citation
-from ..text import asking_part, fold_kana, match_key, reading_key, tagged_tokens, tokens
+from ..text import ITSU, asking_part, fold_kana, match_key, reading_key, tagged_tokens, tokens
 from ..understand.frame import Frame
 from ..understand.intent import CUES
 from ..understand.lexicon import section, table
 from ..understand.slots import department_stem
 from .base import Draft, Records, join_ja
 
-CHECKED = frozenset({"list", "count", "narrative"})  # kinds whose records were chosen by the question's words
+CHECKED = frozenset({"list", "count", "narrative", "candidates"})  # kinds whose records were chosen by its words
 CARDS = frozenset({"who", "schedule"})  # one row's card: checked when nothing in the question is that row's own
 NAMED = 0.8  # exact-name score of a row the question names
 MISSING = 2  # content words held by no cited row that make a topic-chosen answer not an answer
@@ -36,6 +36,7 @@ ONE_ROW_MISSING = 3  # words the best row of a theme list lacks, when the list a
 LIST_ROWS_READ = 12  # theme-list rows read for it
 MISSING_EN = 3  # the same for English, whose questions spell out more words around what they ask
 YES_NO_MISSING = 1  # words of a yes/no question about one row that the row does not hold: it asks what the plan lacks
+CARD_MISSING = 3  # words of the asking part a named row lacks that make it another service (not a premise about it)
 YES_NO_MISSING_EN = 2  # the same in English, whose glossary knows fewer of a question's words
 LOANWORD = re.compile(r"[ァ-ヶー]{4,}")  # a service or technology named in katakana (テレワーク, メタバース)
 NUMERAL = re.compile(r"[〇一二三四五六七八九十百千万\d]+|fy\d+|\d+\w*")
@@ -165,21 +166,27 @@ def anchored(r: Records, rid: str, words: list[str]) -> bool:
 # (「何曜日に出すか教えてくれるアプリの担当は？」) and the department or schedule is what is asked.
 ANSWERABLE_ASK = re.compile(r"担当|どこの課|どの課|どこの部署|どの部署|所管|誰が(やって|担当|運営)|いつから|何年度|"
                             r"which department|who (runs|is in charge)|in charge|when (will|does)", re.IGNORECASE)
-WHEN = re.compile(r"いつ|\bwhen\b", re.IGNORECASE)
-FEATURE = re.compile(r"(でき|使え|見られ|見れ|受け取れ|申し込め|払え|買え|借りれ|借りられ)るように(なる|なり)|"
+WHEN = re.compile(rf"{ITSU}|\bwhen\b", re.IGNORECASE)
+FEATURE = re.compile(r"(でき|使え|見られ|見れ|受け取れ|申し込め|払え|買え|借りれ|借りられ)る(ように(なる|なり)|"
+                     r"(サービス|仕組み|しくみ|機能)(って|は|が|も|を))|"
                      r"(でき|使え|申し込め)(ますか|る[?？ん]|るが|るけ|るの)|(導入|設置|入れ)る(計画|予定)|計画(って|は)?ある")
 
 
 def asks_feature(f: Frame) -> bool:
     """True when the question asks whether something becomes possible (「…で申し込めるようになる？」) and not who
     runs it or when: a row's card answers that only when the row holds what is asked."""
-    return bool(FEATURE.search(f.text)) and not ANSWERABLE_ASK.search(f.text) and not WHEN.search(f.text)
+    ask = asking_part(f.text)  # a preamble's 「いつ除雪されるか…」 says why one asks
+    return bool(FEATURE.search(ask)) and not ANSWERABLE_ASK.search(ask) and not WHEN.search(ask)
 
 
 ASKS_CARD = re.compile(rf"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|{CUES['compare'].pattern}|のは[？?。]?$|"
-                       r"(どの|何)分野|位置づけ|位置付け|which field|\bwho\b|\bwhich one\b|"
+                       r"(どの|何)分野|位置づけ|位置付け|違い|比べ|比較|which field|\bwho\b|\bwhich one\b|"
                        r"what (department|office|section|division)|which (city )?(office|section|division|department)|"
                        r"responsible|\bscheduled?\b|\bhow long\b|\buntil\b", re.IGNORECASE)
+# 「のりまっし金沢は知っとるんやけど、…」「電子書籍の貸出があるのは知ってます。」: the row named is what the asker knows
+KNOWN = re.compile(r"知っ(て|と)(る|ます|います|いる|いま[すし]た?)(ん|の)?(や|だ|です)?(けど|けれど|が[、,]|[。、,])|"
+                   r"(それ|これ|その取組|それら)とは別に|"
+                   r"\bI know (about )?\b[^.?]*(but|[.,])", re.IGNORECASE)
 NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと|従来|前の(プラン|計画)|\bbrand[- ]new\b|"
                      r"\bis (it|this|that) new\b|\bnew (initiative|project|program)", re.IGNORECASE)
 
@@ -228,6 +235,8 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         weight = len(lacking) + (not f.english and any(LOANWORD.fullmatch(w) and unknown_to_plan(r, w) for w in lacking))
         # 「D課の取組で、Aもできるようになりますか？」 asks whether the rows do A: one word none of them holds is enough
         weight += (MISSING - YES_NO_MISSING) * bool(lacking and not f.english and asks_feature(f))
+        if draft.kind == "candidates" and len(lacking) < CARD_MISSING:
+            return draft  # a choice between rows, which an everyday paraphrase (周りの市町といっしょに) may still fit
         if draft.kind == "list" and not f.english and weight < MISSING and not f.slots.any and "list_all" not in f.asks \
                 and (alone := lacked_by_each(r, f, draft.citations)) is not None and len(alone) >= ONE_ROW_MISSING:
             lacking, weight = alone, MISSING  # 「災害のときドローンで被害状況を確認する取組」: each row holds one part
@@ -237,11 +246,17 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         lacking = missing(r, f, own, True, words)
         ask = folded(asking_part(f.text))  # only the asking part counts: 「ごみの分別って難しい… 分別アプリはある？」
         unheld = [w for w in lacking if folded(w) not in card_words() and folded(w) in ask]
+        if (known := KNOWN.search(f.text)) and (after := folded(f.text[known.end():])) and len(
+                beyond := [w for w in unheld if folded(w) in after]) >= MISSING:
+            return not_held(r, draft, beyond, f.english)  # what is asked after the row one knows is not in it
         if yes_no(r, f, draft.subjects[0]):  # whichever way the row was chosen (by name, meaning or department)
             return not_held(r, draft, unheld, f.english) if len(unheld) >= (
                 YES_NO_MISSING_EN if f.english else YES_NO_MISSING) else draft
         if not ranked_card(f, draft):
             return draft
+        if not f.english and len(unheld) >= CARD_MISSING and names_top(f) and not (
+                NEWNESS.search(f.text) or asserted_departments(r, f, draft.subjects[0])):
+            return not_held(r, draft, unheld, False)  # 「…デジタル商品券をかなパスで配布する計画は何年度？」
         if f.english or (not asks_feature(f) and (names_top(f) or anchored(r, draft.subjects[0], words or []))):
             return draft
         weight = len(lacking)
@@ -249,8 +264,14 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         return draft
     if weight < (MISSING_EN if f.english else MISSING):
         return draft
+    return not_in_plan(r, f, lacking)
+
+
+def not_in_plan(r: Records, f: Frame, lacking: list[str]) -> Draft:
+    """「プランには、ご質問の「…」に当たる取組は載っていません」 with the closest rows as candidates (grounded=False)."""
     rows = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:SHOWN]]
-    named = "」「".join(lacking[:SHOWN])
+    ask = folded(asking_part(f.text))  # the words of what is asked come first, a preamble's last
+    named = "」「".join(sorted(lacking, key=lambda w: folded(w) not in ask)[:SHOWN])
     if f.english:
         head = (f"The plan has no initiative about 「{named}」. The initiatives below only share some words with "
                 "your question; they are the closest the plan lists:")
@@ -258,8 +279,7 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         head = (f"プランには、ご質問の「{named}」に当たる取組は載っていません。"
                 "ご質問と言葉の一部が共通する、近い取組は次のとおりです（ご質問の内容そのものではありません）。")
     lines = [head] + [f"・「{i.name}」（{join_ja(i.departments)}）" for i in rows]
-    return replace(draft, text="\n".join(lines), kind="not_in_plan", grounded=False,
-                   citations=[r.cite_initiative(i) for i in rows], subjects=[])
+    return Draft("\n".join(lines), "not_in_plan", [r.cite_initiative(i) for i in rows], grounded=False)
 
 
 def not_held(r: Records, draft: Draft, lacking: list[str], en: bool) -> Draft:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import KPI
+from ..models import KPI, Initiative
 from .base import Draft, Records
 
 
@@ -23,6 +23,14 @@ def kpi_answer(r: Records, kpis: list[KPI], en: bool, sure: bool = True) -> Draf
                          else f"  関連する取組: 「{ini.name}」（{'、'.join(ini.departments)}）")
     cites = [r.cite_kpi(k) for k in kpis] + [r.cite_initiative(r.initiatives[i]) for k in kpis for i in k.initiative_ids]
     return Draft("\n".join(lines), "kpi", cites)
+
+
+def no_kpi(r: Records, ini: Initiative, en: bool) -> Draft:
+    """「プランでは「X」にKPIは設定されていません」: a named row without a KPI, asked for one (grounded=False: the plan
+    has no number to give)."""
+    text = (f"The plan sets no KPI (numeric target) for 「{ini.name}」; it gives its department and yearly status only."
+            if en else f"プランでは「{ini.name}」にKPI（数値目標）は設定されていません（載っているのは担当課と年度ごとの予定です）。")
+    return Draft(text, "not_in_plan", [r.cite_initiative(ini)], grounded=False, subjects=[ini.id])
 
 
 def kpi_list(r: Records, fields: list[int], en: bool, count: bool) -> Draft:

@@ -11,6 +11,7 @@ from ..text import asking_part
 from ..understand.conditions import residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
+from .answerable import ASSERTS_NEW
 from .base import Draft, Records
 from .computed import answer, cond_words
 from .decline import decline
@@ -34,6 +35,9 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     if q.result in ("list", "count") and not f.asks & {"list", "list_all", "count"} and (own_subject(f) or (
             top is not None and top.exact >= NAMED)):
         return None  # 「自治体ポイントが4年間ずっと「検討」なのはなぜ？」 asks about the named row
+    if q.result in ("list", "count") and top is not None and top.exact >= NAMED and ASSERTS_NEW.search(f.text) \
+            and "list_all" not in f.asks:
+        return None  # 「「のりまっし金沢」は新たに始まる取組ですよね？新規導入の年度を教えて」: a premise about the row
     if q.subject == "kpi" and q.result in ("list", "count") and own_subject(f) and "list_all" not in f.asks:
         return None  # 'the KPI on かなざわスマートフォン講座 (number of sessions, cumulative)': the named row's KPI
     if q.result == "first":

@@ -12,9 +12,9 @@ from ..understand.conversation import Resolved
 from ..understand.frame import KPI_WORDS, Frame
 from .base import Draft, Records
 from .card import candidates, card, same_departments, with_verdict
-from .coverage import missing
+from .coverage import NAMED, missing
 from .decline import INJECTION_EN, INJECTION_JA, decline
-from .kpi import kpi_answer, kpi_list
+from .kpi import kpi_answer, kpi_list, no_kpi
 from .lists import closest_in, department_count, filtered, known_topic, list_answer, on_topic
 from .plan import plan_answer
 from .queried import queried
@@ -121,6 +121,9 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     if KPI_WORDS.search(f.text) and "list_all" in f.asks and (f.slots.fields or not known_topic(r, f)):
         return kpi_list(r, f.slots.fields, f.english, count=False)  # 「人づくりのKPIぜんぶ」
     kpis = f.ranked("kpi")
+    if top is not None and top.exact >= NAMED and not r.initiatives[top.record_id].kpi_ids and KPI_WORDS.search(f.text) \
+            and not (best_kpi and (best_kpi.exact >= NAMED or one_kpi_fits(kpis))):
+        return no_kpi(r, r.initiatives[top.record_id], f.english)  # 「「のりまっし金沢」の利用者数のKPIは？」
     sure = bool(kpis) and confidence(kpis, f.foreign_name) >= ANSWER
     if best_kpi and (sure or best_kpi.lexical >= SUBJECT_LEXICAL or best_kpi.reading >= 0.5) and (
             top is None or best_kpi.score >= top.score - 2 * TIE):
@@ -137,6 +140,12 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     if kpis and confidence(kpis, f.foreign_name) >= OFFER and kpis[0].known_coverage >= SUBJECT_LEXICAL:
         return kpi_answer(r, [r.kpis[h.record_id] for h in kpis[:2]], f.english, sure=False)
     return None
+
+
+def one_kpi_fits(kpis: list[Hit]) -> bool:
+    """True when one KPI fits the question's words clearly better than the next (「…ダウンロード数の目標」), not when a
+    word many KPIs share (利用者数, 満足度) ties several."""
+    return bool(kpis) and kpis[0].lexical >= SUBJECT_LEXICAL and (len(kpis) == 1 or kpis[0].score - kpis[1].score > TIE)
 
 
 def _plan(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..text import ITSU
+
 CUES: dict[str, re.Pattern[str]] = {
     "kpi": re.compile(
         r"KPI|目標|目指|めざ|指標|数値目標|何人|何件|何回|何コマ|何パーセント|何%|何％|割合|どれくらい|どのくらい|どこまで|"
@@ -21,7 +23,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"取組は|取組を|取組には|取組で(?!す)|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
         r"list|what are|which initiatives|what initiatives|what else|\ball\b|anything else|what (kind|sort|types?) of", re.IGNORECASE),
     "when": re.compile(
-        r"予定|スケジュール|いつ|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"
+        rf"予定|スケジュール|{ITSU}|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"
         r"schedule|status|planned|what happens|when|start", re.IGNORECASE),
     "explain": re.compile(
         r"プランの|計画の|(?<!計画)期間(?!中)|理念|行動指針|指針|推進体制|体制|策定|経緯|沿革|位置づけ|位置付け|方針|方向性|構成|"

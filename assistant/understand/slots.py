@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ..glossary import english_departments
 from ..models import STATUSES, YEARS, Plan
-from ..text import match_key
+from ..text import ITSU, match_key
 from .lexicon import loose_departments
 
 FIELD_ALIASES = {
@@ -25,7 +25,7 @@ NO_PLAN_CUE = re.compile(
     re.IGNORECASE,
 )
 ALL_YEARS_CUE = re.compile(r"ずっと|まま|全期間|期間中|全年度|すべての年度|every year|throughout", re.IGNORECASE)
-ASKS_WHEN = re.compile(r"いつ|何年度|when", re.IGNORECASE)
+ASKS_WHEN = re.compile(rf"{ITSU}|何年度|when", re.IGNORECASE)
 STUDY_CUE = re.compile(r"検討中|検討段階|まだ検討|under study|being studied", re.IGNORECASE)
 FROM_CUE = r"(から|以降|より後|から先|以後|onwards?|from|after)"
 
