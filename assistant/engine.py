@@ -40,6 +40,8 @@ from .understand import Frame, State, resolve, understand, user_turns, validate
 
 REFRESH_SECONDS = 1.0  # how often a running assistant looks for a newly published build
 RETIRE_SECONDS = 30.0  # an old build stays leased this long after the switch (requests in flight finish)
+Turn = tuple[str, int]  # a question and the embedding tokens it may use
+Conversation = tuple[tuple[Turn, ...], Turn]  # the earlier turns, oldest first, and the question's turn
 PAST_STATES: LRU[State] = LRU(512)  # conversations so far → what their last turn was about
 
 
@@ -244,32 +246,39 @@ class Assistant:
         with ASK_SLOTS:  # one question per core at a time, whichever route (API, UI) asks
             parts = two_asks(text)
             if parts is None or sum(map(self.token_count, parts)) > 2 * QUESTION_TOKENS:  # at most two questions' cost
-                return self._answer(text, history, today)
-            first = self._answer(parts[0], history, today)  # the second part may refer to the first: its history
-            return joined(first, self._answer(parts[1], [*(history or []), parts[0]], today))
+                return self._answer(self._turns(text, history), today)
+            turns = self._turns(parts[0], history)
+            first = self._answer(turns, today)
+            # the second part may refer to the first: it follows the first exactly as answered (its state is cached)
+            second = (parts[1], min(self.token_count(parts[1]), QUESTION_TOKENS))
+            return joined(first, self._answer(((*turns[0], turns[1]), second), today))
 
     def token_count(self, text: str) -> int:
         """Tokens the embedding model reads for a text (cached per text)."""
         return self.follow_index().searcher.token_count(text)
 
-    def _answer(self, text: str, history: Sequence[Any] | None, today: date | None) -> Answer:
-        """The answer to a validated question (the text read from its end) in its conversation."""
-        live = self.follow_index()
+    def _turns(self, text: str, history: Sequence[Any] | None) -> Conversation:
+        """The earlier turns that fit the embedding budget (oldest first) and the question's turn, as (text, tokens)."""
         past = user_turns(history)[::-1]  # newest first, as the budget gives them tokens
-        count = live.searcher.token_count
+        count = self.token_count
         budgets = turn_budgets(count(text), [count(t) for t in past])
-        turns = tuple((t, b) for t, b in zip(past, budgets[1:], strict=True) if b)[::-1]
+        return tuple((t, b) for t, b in zip(past, budgets[1:], strict=True) if b)[::-1], (text, budgets[0])
+
+    def _answer(self, conversation: Conversation, today: date | None) -> Answer:
+        """The answer to a validated question (its text read from its end) after its earlier turns."""
+        live = self.follow_index()
+        turns, turn = conversation
         day = today or date.today()
-        draft, frame = self._turn(live, (text, budgets[0]), turns, day)
+        draft, frame = self._turn(live, turn, turns, day)
         # the next request of this conversation sends this question back as history: keep what it was about
-        PAST_STATES.put((live.manifest.build_dir, (*turns, (text, budgets[0])), day), state_of(draft, frame))
+        PAST_STATES.put((live.manifest.build_dir, (*turns, turn), day), state_of(draft, frame))
         shown = [c.id for c in draft.citations if c.kind == "initiative"]
         listed = draft.kind in ("list", "count") and draft.grounded
         return Answer(text=draft.text, grounded=draft.grounded, kind=draft.kind, citations=draft.citations,
                       language="en" if frame.english else "ja", suggestions=draft.suggestions,
                       list_url=list_link(live.plan, frame.query.conds, shown) if listed else None)
 
-    def _turn(self, live: Live, turn: tuple[str, int], past: tuple[tuple[str, int], ...],
+    def _turn(self, live: Live, turn: Turn, past: tuple[Turn, ...],
               today: date) -> tuple[Draft, Frame]:
         """One turn (text, embedding tokens): understand → resolve against the previous turn's state → route."""
         state = self._state_after(live, past, today)

@@ -14,7 +14,7 @@ from .models import KPI, STATUSES, YEARS, DepartmentStatus, Initiative, Plan
 from .text import match_key
 
 CondKind = Literal["department", "field", "goal", "viewpoint", "new", "status", "departments_at_least", "kpi",
-                   "rows", "name", "cumulative", "percent"]
+                   "rows", "name", "cumulative", "percent", "unit"]
 Result = Literal["list", "count", "departments", "most", "groups", "compare", "pair", "first", "larger", "sum"]
 NEW_FAMILY = "新規*"  # any of 新規導入 / 新規実施 / 新規公開
 NONE = "—"  # nothing planned that year
@@ -141,14 +141,25 @@ def grouped(rows: list[Initiative], by: str, among: tuple = ()) -> dict:
 
 
 def kpi_meets(k: KPI, conds: tuple[Cond, ...]) -> bool:
-    """Whether a KPI meets every condition (its field, cumulative or not, a share in % or not)."""
-    for c in conds:
-        if c.kind not in ("field", "cumulative", "percent"):
-            continue  # not a property of a KPI
-        ok = k.field_no in c.values if c.kind == "field" else k.cumulative if c.kind == "cumulative" else "%" in k.unit
-        if ok == c.negated:
-            return False
-    return True
+    """Whether a KPI meets every condition (its field or viewpoint, cumulative or not, a share in % or not, its
+    unit)."""
+    return all(kpi_has(k, c) != c.negated for c in conds if c.kind in KPI_PROPERTIES)  # others are not a KPI's
+
+
+KPI_PROPERTIES = ("field", "viewpoint", "cumulative", "percent", "unit")
+
+
+def kpi_has(k: KPI, c: Cond) -> bool:
+    """Whether a KPI has the property a condition names (negation aside)."""
+    if c.kind == "field":
+        return k.field_no in c.values
+    if c.kind == "viewpoint":  # a KPI's viewpoint is said without 「に向けて」
+        return any(v.startswith(k.viewpoint) for v in c.values)
+    if c.kind == "cumulative":
+        return k.cumulative
+    if c.kind == "unit":
+        return k.unit.removesuffix("以上") in c.values
+    return "%" in k.unit
 
 
 def first_year(line: DepartmentStatus, conds: tuple[Cond, ...]) -> tuple[int, str] | None:
@@ -281,5 +292,6 @@ def needs_query(q: Query) -> bool:
         q.unread or q.result in ("departments", "most", "groups", "compare", "pair", "first", "larger", "sum")
         or any(c.negated for c in q.conds) or len(status) > 1
         or any(c.years or c.every_year or NONE in c.values or len(c.values) > 1 for c in status)
-        or any(c.kind in ("departments_at_least", "kpi", "goal", "viewpoint", "cumulative", "percent", "name") for c in q.conds)
+        or any(c.kind in ("departments_at_least", "kpi", "goal", "viewpoint", "cumulative", "percent", "name", "unit")
+               for c in q.conds)
         or (status and any(c.kind == "new" for c in q.conds)))

@@ -58,6 +58,8 @@ def cond_words(r: Records, c: Cond, en: bool) -> str:
         return ("single-year" if c.negated else "cumulative") if en else ("単年度の目標" if c.negated else "累計の目標")
     if c.kind == "percent":
         return ("not a share in %" if c.negated else "a share in %") if en else ("%以外の目標" if c.negated else "%で示す目標")
+    if c.kind == "unit":
+        return f"{not_}in 「{c.values[0]}」" if en else f"単位が「{c.values[0]}」{tail}"
     if c.kind == "name":
         said = "」「".join(c.values)
         return f"{not_}with 「{said}」 in the title" if en else f"取組名に「{said}」を含{'まない' if c.negated else 'む'}"
@@ -116,6 +118,15 @@ def group_name(r: Records, g: object, en: bool) -> str:
     return str(g)
 
 
+def compare_note(r: Records, group: object, rows: list, kpis: bool, en: bool) -> str:
+    """What a compared group's count is said with: its 新 rows, and a field's KPIs (「（うち新規3件、KPI 5件）」)."""
+    new = sum(i.new for i in rows)
+    n_kpis = sum(k.field_no == group for k in r.plan.kpis) if kpis else None
+    if en:
+        return f" ({new} new" + (f", {n_kpis} KPIs)" if kpis else ")")
+    return f"（うち新規{new}件" + (f"、KPI {n_kpis}件）" if kpis else "）")
+
+
 def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
     """The department or field with the most (fewest) rows, or two named ones compared, with the counts."""
     q, en = out.query, f.english
@@ -134,8 +145,10 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
         listed = ", ".join(f"{n}: {c}{unit}" for n, c in ranked) if en else "、".join(f"{n} {c}{unit}" for n, c in ranked)
         by = ("field" if q.group == "field" else "department") if en else ("分野" if q.group == "field" else "担当課")
         lines = [f"{what.capitalize()} ({cond}) by {by}: {listed}." if en else f"条件（{cond}）の{what}の数（{by}別）: {listed}。"]
-    elif q.result == "compare":
-        listed = ", ".join(f"{n}: {c}{unit}" for n, c in counts) if en else "、".join(f"{n} {c}{unit}" for n, c in counts)
+    elif q.result == "compare":  # each with its 新 rows counted (「件数と新マーク数を比較」)
+        notes = [compare_note(r, g, v, q.group == "field", en) for g, v in out.groups.items()]
+        counts_new = [(n, f"{c}{unit}" + ("" if by_dept else note)) for (n, c), note in zip(counts, notes, strict=True)]
+        listed = ", ".join(f"{n}: {c}" for n, c in counts_new) if en else "、".join(f"{n} {c}" for n, c in counts_new)
         if len(best) > 1:
             verdict = "Both have the same number." if en else "同じ数です。"
         else:
@@ -160,7 +173,8 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
         [i for v in out.groups.values() for i in v]
     rows = list({i.id: i for i in shown}.values())
     if q.result != "groups":  # every group's rows would be the whole list again: cited, not repeated
-        lines += [f"・「{i.name}」（{join_ja(i.departments)}）" for i in rows]
+        mark = " (new)" if en else "（新規）"
+        lines += [f"・「{i.name}」（{join_ja(i.departments)}）{mark if i.new else ''}" for i in rows]
     return Draft("\n".join(lines), "count", [r.cite_initiative(i) for i in rows])
 
 

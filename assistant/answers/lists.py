@@ -169,6 +169,9 @@ def describe(r: Records, s: Slots, en: bool, topic: bool) -> str:
     return " / ".join(parts)
 
 
+ASKS_FIELD = re.compile(r"分野|\bfields?\b", re.IGNORECASE)
+
+
 def list_answer(r: Records, inis: list[Initiative], f: Frame, head: str | None = None, count: bool = False,
                 by_topic: bool = False) -> Draft:
     """A headline with the count and the conditions (by_topic: the theme chose the rows), then the rows grouped by
@@ -182,14 +185,16 @@ def list_answer(r: Records, inis: list[Initiative], f: Frame, head: str | None =
         else:
             head = f"{cond + 'に該当する' if cond else 'プランの'}取組は{len(inis)}件です。"
     lines = [head]
-    goal = None
+    goal, grouped = None, len(inis) > 3
+    fields = not grouped and not s.fields and bool(ASKS_FIELD.search(f.text))  # a short list: each row's field, if asked
     for ini in inis:
-        if ini.goal != goal and len(inis) > 3:
+        field = f"Field {ini.field_no} {ini.field_name}" if en else f"【分野{ini.field_no}】{ini.field_name}"
+        if ini.goal != goal and grouped:
             goal = ini.goal
-            lines.append(f"■ Field {ini.field_no} › {ini.goal}" if en else f"■【分野{ini.field_no}】{ini.goal}")
+            lines.append(f"■ {field} › {ini.goal}" if en else f"■{field} › {ini.goal}")
         extra = f" [{' / '.join(r.year_status(ini, y, en) for y in s.years)}]" if s.years else ""
         new = (" (new)" if en else "（新規）") if ini.new and not s.new_only else ""
-        lines.append(f"・「{ini.name}」（{join_ja(ini.departments)}）{new}{extra}")
+        lines.append(f"・「{ini.name}」（{join_ja(ini.departments)}）{new}{extra}" + (f" {field}" if fields else ""))
     return Draft("\n".join(lines), "count" if count else "list", [r.cite_initiative(i) for i in inis])
 
 

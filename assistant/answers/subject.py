@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from ..understand.frame import Frame
+from .coverage import card_words, folded
 
 SUBJECT_LEXICAL = 0.5  # lexical coverage from which a record's words count as named by the question
 
 
 def own_subject(f: Frame) -> bool:
     """True when the question itself names an initiative or KPI (not only the conversation): by its name, its
-    reading, or words that few other records share (「利用」 alone fits many KPIs and names none)."""
+    reading, or words that few other records share (「利用」 alone fits many KPIs and names none; 「対応」「導入」 say
+    what happens to a row, not which)."""
     top = f.best("initiative", "kpi")
     if not top:
         return False
     if top.exact >= 0.8 or top.reading >= 0.75:
         return True
     rivals = sum(1 for h in f.ranked(top.kind) if h.coverage >= top.coverage - 0.1)
-    return top.coverage >= SUBJECT_LEXICAL and top.name_weight > 0 and bool(f.topic) and rivals <= 2
+    naming = [t for t in f.topic if folded(t) not in card_words()]
+    return top.coverage >= SUBJECT_LEXICAL and top.name_weight > 0 and bool(naming) and rivals <= 2

@@ -19,7 +19,8 @@ from ..text import match_key
 from .slots import FIELD_ALIASES, FIELD_SEP, Slots, department_stem, fiscal_year
 
 NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|を除|除外|"
-          "付いていない|ついていない|付いてない|ついてない|付いておらず|ついておらず|付かない|進まず|進まない|進んでいない|"
+          "付いていない|ついていない|付いてない|ついてない|付いておらず|ついておらず|付かない|付されていない|付されておらず|"
+          "付されてない|(?<![一-龥ぁ-ん])なし|無し|進まず|進まない|進んでいない|"
           "進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
           "になっていない|となっていない|になっておらず|担当していない|担当しない|担当しておらず|関わっていない|"
           "いずれも記載されていない|いずれも記載がない|記載されていない|記載されておらず|書かれていない|載っていない")
@@ -36,7 +37,7 @@ STATUS_EN_RX = re.compile(r"\b(" + "|".join(map(re.escape, EN_STATUS)) + r")\b",
 NONE_RX = re.compile(r"「?—」?(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
 BRACKETS = re.compile(r"[\s()（）「」『』]*")
-JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|でも|にも|or|and|,|、|/|・)\s*[「『]?|[」』]\s*も?\s*[「『]", re.IGNORECASE)
+JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|及び|および|並びに|ならびに|でも|にも|or|and|,|、|/|・)\s*[「『]?|[」』]\s*も?\s*[「『]", re.IGNORECASE)
 NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|(?<![一-龥])新(?![一-龥ぁ-んァ-ヶ])|\bnew\b(?! introduction| implementation| "
                     r"release)|\bnewly\b", re.IGNORECASE)
 EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
@@ -64,6 +65,10 @@ LEAST = re.compile(rf"少な|{FEWEST}", re.IGNORECASE)
 ENDS = re.compile(r"終わ|終了|打ち切|長く(続|実施|予定)|長い期間|期間が長|\bends?\b|\bfinish|\bstops?\b|"
                   r"\blasts? longer\b|\bruns? (for )?(longer|more years)\b|\bfor more years\b", re.IGNORECASE)
 WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
+ROWS_COUNTED = re.compile(r"取組(の)?(数|件数)|how many initiatives|number of initiatives", re.IGNORECASE)
+COMPARE = re.compile(r"比較|比べ|対比|\bcompare|\bcomparison\b|\bversus\b|\bvs\.?", re.IGNORECASE)
+NEW_COUNTED = re.compile(r"新(マーク|規)(の)?(付いた|付き|がついた|が付いた)?(の)?(取組)?(の)?(数|件数)|新マークの有無|"
+                         r"(which|how many)( of them)?( \(if any\))? (are|is) (marked |flagged )?(新|new)|number of new", re.IGNORECASE)
 MORE_OF_TWO = re.compile(r"(多い|少ない)(のは|ほう|方)|has more|have more", re.IGNORECASE)
 GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which (of the \w+ )?fields?|field (has|had)", re.IGNORECASE)
 COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数(?!値|字)|取組数|総数|how many|number of", re.IGNORECASE)
@@ -77,6 +82,7 @@ NAME_HAS = re.compile(r"(取組名|名前|名称|タイトル|件名)(に|で|�
 GROUP_EACH = re.compile(r"(分野|担当課|課)(ごと|別|毎)|(per|by|for each|each) (field|department|division)s?\b", re.IGNORECASE)
 PERCENT = re.compile(r"割合(で|として)(示|設定|表)|[○〇]?\s*[%％]\s*(以上)?[」』]?\s*(の形|で設定|で示|で表|の目標|のもの)|パーセント|percentage|per ?cent", re.IGNORECASE)
 SUM = re.compile(r"合計|足し(合わせ|あわせ)?|足す|総計|総和|\bsum\b|\btotal of\b|\badd(ed)? up\b|\bcombined\b", re.IGNORECASE)
+UNIT = re.compile(r"単位(が|は|を|の)?\s*[「『]?(?P<unit>人|件|コマ|チーム|ビュー|ダウンロード|%)(?![一-龥])")  # a KPI's unit
 CUMULATIVE = re.compile(r"累計|単年度|cumulative|single[- ]year", re.IGNORECASE)
 SINGLE_YEAR = re.compile(r"単年度|single[- ]year", re.IGNORECASE)
 RELATIVE_YEARS = {"再来年度": 2, "来年度": 1, "今年度": 0, "本年度": 0, "next year": 1, "this year": 0}
@@ -325,16 +331,18 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
         return {"result": "first", "end": True}, conds
     if WHICH.search(text) and FIRST.search(text):
         return {"result": "first"}, conds
+    if COMPARE.search(text) and ROWS_COUNTED.search(text) and (two := compared(text, conds, "rows")):
+        return two  # 「取組数、新マーク数及びKPIの設定数を比較」: the rows compared (each field's KPIs said with them)
     kpi_rows = any(c.kind == "kpi" for c in conds)
     if KPI_SUBJECT.search(text) and not kpi_rows:
-        kpi_conds = [c for c in conds if c.kind == "field"] + kpi_properties(text)
+        kpi_conds = [c for c in conds if c.kind in ("field", "viewpoint")] + kpi_properties(text)
         if WHICH.search(text) and LARGER.search(text):
             return {"result": "larger", "subject": "kpi"}, kpi_conds
         if MOST.search(text) and MANY.search(text):  # 「KPIの設定数が最も少ない分野」: KPIs counted by field
             return {"result": "most", "subject": "kpi", "group": "field", "least": bool(LEAST.search(text))}, kpi_conds
         if SUM.search(text):
             return {"result": "sum", "subject": "kpi"}, kpi_conds
-        if "count" in asks or CUMULATIVE.search(text):
+        if "count" in asks or any(c.kind != "field" for c in kpi_conds):  # KPIs by their viewpoint, unit, 累計 …
             return {"result": "count" if "count" in asks else "list", "subject": "kpi"}, kpi_conds
     measure = "departments" if "count_departments" in asks else "rows"  # 「担当課の数はどちらが多い」
     if (each := GROUP_EACH.search(text)) and COUNT.search(text):  # 「分野ごとの取組件数」: every group's count
@@ -343,17 +351,25 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
     if MOST.search(text) and MANY.search(text):
         group = "field" if GROUP_FIELD.search(text) or measure == "departments" else "department"
         return {"result": "most", "group": group, "least": bool(LEAST.search(text)), "measure": measure}, conds
-    if asks_more_of_two(text):
-        for kind in ("department", "field"):
-            named = [c for c in conds if c.kind == kind and not c.negated]
-            if named and len(named[0].values) >= 2:
-                rest = [c for c in conds if c is not named[0]]
-                return {"result": "compare", "group": kind, "among": named[0].values, "measure": measure}, rest
+    if asks_more_of_two(text) or (COMPARE.search(text) and COUNT.search(text)):
+        if two := compared(text, conds, measure):
+            return two
     if "count_departments" in asks:
         return {"result": "departments"}, conds
     if "count" in asks and COUNT.search(text):
         return {"result": "count"}, conds
     return {"result": "list"}, conds
+
+
+def compared(text: str, conds: list[Cond], measure: str) -> tuple[dict, list[Cond]] | None:
+    """Two or more named departments (or fields) compared, and the conditions left; None when fewer are named.
+    「件数と新マーク数を比較」: 新 is counted for each, not a filter."""
+    for kind in ("department", "field"):
+        named = [c for c in conds if c.kind == kind and not c.negated]
+        if named and len(named[0].values) >= 2:
+            rest = [c for c in conds if c is not named[0] and not (c.kind == "new" and NEW_COUNTED.search(text))]
+            return {"result": "compare", "group": kind, "among": named[0].values, "measure": measure}, rest
+    return None
 
 
 SAID_IN_PLAN = re.compile(r"と(書かれ|記載され|記され|載っ|表記され)て(いる|る|います)")  # glue after a status, no theme
@@ -362,7 +378,8 @@ SAID_IN_PLAN = re.compile(r"と(書かれ|記載され|記され|載っ|表記�
 def kpi_properties(text: str) -> list[Cond]:
     """What a KPI question says of the KPIs themselves: cumulative or single-year, a share in % or not."""
     out = [Cond("cumulative", negated=bool(SINGLE_YEAR.search(text)))] if CUMULATIVE.search(text) else []
-    return out + ([Cond("percent")] if PERCENT.search(text) else [])
+    out += [Cond("unit", (m.group("unit"),))] if (m := UNIT.search(text)) else []
+    return out + ([Cond("percent")] if PERCENT.search(text) and not m else [])
 
 
 def asks_more_of_two(text: str) -> bool:
@@ -383,7 +400,7 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
         spans = tuple((m.start, m.end) for m in mentions)  # 「魅力づくりのKPIはいくつあり、そのうち累計で測るものは」
         return Query(tuple(base), "pair", subject="kpi", narrower=tuple(narrow), unread=unread_in(text, spans, base),
                      spans=spans)
-    if split and COUNT.search(text[:split.start()]):  # 「何件？あと、そのうち新マークのものは？」 asks both
+    if split and COUNT.search(text[:split.start()]) and not COMPARE.search(text):  # 「何件？あと、そのうち新マークは？」
         base, used = conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)
         narrow_m = [m for m in mentions if m.start >= split.end()]
         narrow, used2 = conditions(text, narrow_m, english)

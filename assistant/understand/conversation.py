@@ -11,6 +11,7 @@ from ..limits import HISTORY_TURNS, READ_CHARS
 from ..text import bounded
 from .conditions import asks_more_of_two
 from .frame import POINTS_BACK, Frame
+from .intent import ROW_COUNT
 
 EACH = re.compile(r"それぞれ|各々|おのおの|各取組|each of (them|those|these)|\bfor each\b", re.IGNORECASE)
 EACH_MAX = 5  # rows a 「それぞれ」 follow-up gets a card each for (a longer list is asked again as a list)
@@ -96,11 +97,12 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         return Resolved(fresh=False)
     if "narrow" in refs and state.listed and (not f.slots.departments or POINTS_BACK.search(f.text)):
         return Resolved(pool=state.listed, fresh=False)  # 「その中で市立病院事務局以外は？」, not 「デジタル政策課だけ」
-    lists_department = "other" in refs or ({"list", "list_all"} & f.asks and "who" not in f.asks)
+    lists_department = "other" in refs or bool(ROW_COUNT.search(f.text)) or (
+        {"list", "list_all"} & f.asks and "who" not in f.asks)  # 「その所管課は全部で何件の取組を？」 counts its rows
     if "department" in refs and lists_department and state.departments and not own_subject:
         f.slots.departments = f.slots.departments or state.departments[:1]
-        f.asks.add("list")
-        return Resolved(exclude=state.subjects, fresh=False)
+        f.asks.add("list")  # 「その課のほかの取組は？」 leaves out the row talked about, 「その課は全部で何件？」 does not
+        return Resolved(exclude=state.subjects if "other" in refs else [], fresh=False)
     each = EACH.search(f.text) and len(state.listed) <= EACH_MAX  # 「それぞれの担当課は？」 after a short list
     short_list = state.listed and not state.subjects and (len(state.listed) <= 3 or each) and not own_subject
     if short_list and (each or not f.topic) and not f.slots.any and f.asks & {"who", "when", "kpi"}:

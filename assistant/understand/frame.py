@@ -47,7 +47,8 @@ SCAFFOLD = re.compile(
     r"新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|何も|ない|無い|なし|一覧|関する|関連|取組|施策|事業|分野|"
     r"数|件数|いくつ|何件|何個|目標|KPI|指標|今年度|来年度|再来年度|最終年度|初年度|以降|まで|から|デジタル化|デジタル|DX|"
     r"initiatives?|projects?|list|new|field|year|fy|kpis?|targets?|all|please|tell|me|about|related|digital|"
-    r"there|plan|プラン|計画|全体|全部で|合計|総数|全部|載って|出てくる|今回|サービス|仕組み|しくみ|取り組み",
+    r"there|plan|プラン|計画|全体|全部で|合計|総数|全部|載って|出てくる|今回|サービス|仕組み|しくみ|取り組み|"
+    r"(?<![一-龥])表(?![一-龥])|具体的な|所管課|所管",  # 「具体的な取組の表について」: the plan's table itself
     re.IGNORECASE,
 )
 
@@ -86,7 +87,7 @@ POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このう�
 REFS: dict[str, re.Pattern[str]] = {
     "subject": re.compile(r"それ|その(取組|取り組み|事業|運用|サービス|アプリ|システム|講座|計画|施策|制度|仕組み|しくみ|窓口|サイト)|"
                           r"これ|あれ|その件|そっち|その話|\bit\b|\bthat\b|\bthis\b|\bits\b", re.I),
-    "department": re.compile(r"その課|この課|同じ課|その部署|そこ|そっちの課|その担当|that department|same department|"
+    "department": re.compile(r"その課|この課|同じ課|その部署|そこ|そっちの課|その担当|(その|同じ|当該)(所管|担当)課?|that department|same department|"
                              r"this department|\bthey\b|\btheir\b|\bthem\b", re.I),
     "narrow": re.compile(rf"{POINTS_BACK.pattern}|^うち|うち[、,]|だけ(?!ど|れど)|のみ|just|only", re.I),
     "correction": re.compile(r"ちが|違|じゃなくて|やなくて|ではなく|でなくて|のほう|の方|I meant|sorry|wrong|actually", re.I),

@@ -1,0 +1,116 @@
+"""Comparisons of named groups, KPI properties, negated and coordinated conditions, and messages with several asks,
+on the real plan: every expected count or list comes from a loop over the parsed rows."""
+
+from __future__ import annotations
+
+import random
+from itertools import combinations
+
+from assistant.models import Plan
+from assistant.text import two_asks
+
+
+def dept_rows(plan: Plan) -> dict[str, list]:
+    """Each department's rows."""
+    out: dict[str, list] = {}
+    for i in plan.initiatives:
+        for d in i.departments:
+            out.setdefault(d, []).append(i)
+    return out
+
+
+def test_two_departments_compared_give_each_ones_rows_and_new_rows(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「AとB、所管取組の件数と新マーク数を比較して」 for random department pairs: each one's count and 新 count from a loop
+    (新 is counted for each, not a filter), in Japanese and English."""
+    rows = dept_rows(plan)
+    rng = random.Random(11)
+    pairs = rng.sample([p for p in combinations(sorted(rows), 2) if len(rows[p[0]]) != len(rows[p[1]])], 6)
+    for a, b in pairs:
+        ans = bot.ask(f"{a}と{b}、所管取組の件数と新マーク数を比較して。")
+        for d in (a, b):
+            n, k = len(rows[d]), sum(i.new for i in rows[d])
+            assert f"{d} {n}件（うち新規{k}件）" in ans.text, (d, ans.text[:300])
+        ans = bot.ask(f"Compare {a} and {b}: how many initiatives does each own?")
+        assert all(f"{d}: {len(rows[d])} initiative" in ans.text for d in (a, b)), ans.text[:300]
+
+
+def test_two_fields_compared_give_rows_new_rows_and_kpis_from_a_loop(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「分野Aと分野Bの取組数、新マーク数及びKPIの設定数を比較」 for every pair of fields: each count from a loop."""
+    for a, b in combinations(sorted(plan.fields), 2):
+        ans = bot.ask(f"{plan.fields[a]}分野と{plan.fields[b]}分野について、取組数、新マークの付いた取組数及びKPIの設定数を比較して示されたい。")
+        assert ans.grounded, ans.text[:200]
+        for no in (a, b):
+            n = sum(i.field_no == no for i in plan.initiatives)
+            k = sum(i.field_no == no and i.new for i in plan.initiatives)
+            m = sum(x.field_no == no for x in plan.kpis)
+            assert f"{plan.fields[no]} {n}件（うち新規{k}件、KPI {m}件）" in ans.text, (no, ans.text[:300])
+
+
+def test_kpis_by_unit_and_viewpoint_are_those_a_loop_finds(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「〈viewpoint〉に設定されたKPIで、単位が「U」のもの」 for every viewpoint and unit: exactly the KPIs with both,
+    the unit said back (never dropped)."""
+    for view in sorted({k.viewpoint for k in plan.kpis}):
+        for unit in sorted({k.unit.removesuffix("以上") for k in plan.kpis}):
+            expected = [k for k in plan.kpis if k.viewpoint == view and k.unit.removesuffix("以上") == unit]
+            ans = bot.ask(f"{view}に設定されたKPIで、目標の単位が「{unit}」のものを一覧にしてください。")
+            shown = [k for k in plan.kpis if k.label in ans.text]
+            assert f"単位が「{unit}」" in ans.text.splitlines()[0] or not expected, (view, unit, ans.text[:200])
+            assert sorted(k.id for k in shown) == sorted(k.id for k in expected), (view, unit, ans.text[:300])
+
+
+def test_departments_joined_by_oyobi_before_igai_are_all_excluded(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「分野Fの取組のうち、A及びBの所管以外のもの」 for random fields and two of their departments: the rows of F run
+    by neither, from a loop."""
+    rng = random.Random(5)
+    for no in sorted(plan.fields):
+        deps = sorted({d for i in plan.initiatives if i.field_no == no for d in i.departments})
+        a, b = rng.sample(deps, 2)
+        expected = {i.id for i in plan.initiatives if i.field_no == no and not {a, b} & set(i.departments)}
+        ans = bot.ask(f"{plan.fields[no]}分野の取組のうち、{a}及び{b}の所管以外のものを示されたい。")
+        assert {c.id for c in ans.citations if c.kind == "initiative"} == expected, (a, b, ans.text[:300])
+
+
+def test_a_new_mark_not_given_is_read_as_a_negation_in_its_written_forms(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「新マークが付されていない」「新マークなしの」 for every field: the rows without 新, from a loop."""
+    for no in sorted(plan.fields):
+        expected = {i.id for i in plan.initiatives if i.field_no == no and not i.new}
+        for said in ("新マークが付されていない", "新マークなしの"):
+            ans = bot.ask(f"{plan.fields[no]}分野の取組のうち、{said}ものを一覧で示されたい。")
+            assert {c.id for c in ans.citations if c.kind == "initiative"} == expected, (said, ans.text[:200])
+
+
+def test_a_short_list_names_each_rows_field_when_the_field_is_asked(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「Dの新規取組を、どの分野に載っているかとあわせて」 for departments with one to three 新 rows: each row's field."""
+    rows = dept_rows(plan)
+    for d, inis in sorted(rows.items()):
+        new = [i for i in inis if i.new]
+        if not 1 <= len(new) <= 3:
+            continue
+        ans = bot.ask(f"{d}所管の新規取組を、どの分野に載っているかとあわせて教えてください。")
+        for i in new:
+            assert f"【分野{i.field_no}】{i.field_name}" in ans.text, (d, ans.text[:300])
+
+
+def test_asks_joined_inside_one_sentence_are_answered_in_two_parts(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」について、所管課と2026年度の状況、それから対応するKPIとその目標値を教えてください」 for rows with a KPI:
+    the department, the 2026 status and the KPI's target; 「…何件か、あわせて教えてください」 is one ask."""
+    linked = [(i, k) for k in plan.kpis for i in plan.initiatives if i.id in k.initiative_ids and "「" not in i.name]
+    for ini, kpi in random.Random(2).sample(linked, 5):
+        ans = bot.ask(f"「{ini.name}」について、所管課と2026年度の状況、それから対応するKPIとその目標値を教えてください。")
+        assert ans.grounded and ini.departments[0] in ans.text and kpi.target in ans.text, ans.text[:400]
+        assert (ini.statuses[0].status(2026) or "—") in ans.text, ans.text[:400]
+    assert two_asks("分野内の新規取組は何件あり、そのうち2026年度に新規導入のものは何件か、あわせて教えてください。") is None
+    assert two_asks("「A」の件です。①所管と分野、②各年度の状況、③同じ課のほかの取組、をまとめて。") == (
+        "「A」の件です。①所管と分野、②各年度の状況", "③同じ課のほかの取組、をまとめて。")
+
+
+def test_a_follow_up_counts_the_rows_of_that_department_however_the_turn_was_asked(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」の担当は？あと、その所管課は全部で何件の取組を持ってる？」 for random rows: the department's whole count
+    (the row talked about included), from a loop; the same as a follow-up in a conversation."""
+    rows = dept_rows(plan)
+    for ini in random.Random(4).sample([i for i in plan.initiatives if len(i.departments) == 1], 5):
+        d = ini.departments[0]
+        ans = bot.ask(f"「{ini.name}」の担当は？あと、その所管課は全部で何件の取組を持ってる？")
+        assert f"{d}に該当する取組は{len(rows[d])}件です" in ans.text, ans.text[:400]
+        ans = bot.ask("その所管課は全部で何件の取組を持ってる？", history=[f"「{ini.name}」の担当は？"])
+        assert f"{d}に該当する取組は{len(rows[d])}件です" in ans.text, ans.text[:400]
