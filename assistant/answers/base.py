@@ -94,3 +94,8 @@ class Records:
         if len(set(values.values())) == 1:
             return f"{year}: {fmt_status(next(iter(values.values())), en)}"
         return f"{year}: " + ", ".join(f"{d} {fmt_status(v, en)}" for d, v in values.items())
+
+
+def en_count(n: int, noun: str) -> str:
+    """「7 initiatives (7件)」: an English count with the plan's own counter, as staff quote it in Japanese papers."""
+    return f"{n} {noun} ({n}{'課' if noun.startswith('department') else '件'})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..models import KPI, Initiative
 from ..query import NEW_FAMILY, NONE, Computed, Cond, distinct_departments, kpi_meets
 from ..understand.frame import Frame
-from .base import Draft, Records, fmt_status, join_ja
+from .base import Draft, Records, en_count, fmt_status, join_ja
 from .lists import department_count, list_answer
 
 TOP = 5  # groups shown after the most (or fewest)
@@ -85,7 +85,7 @@ def head(r: Records, conds: tuple[Cond, ...], en: bool, n: int, noun: str = "ini
     """「条件（…）に該当する取組は6件です。」"""
     cond = stated(r, conds, en)
     if en:
-        return f"{n} {noun} match ({cond})." if cond else f"The plan lists {n} {noun}."
+        return f"{en_count(n, noun)} match ({cond})." if cond else f"The plan lists {en_count(n, noun)}."
     ja = {"initiatives": "取組", "KPIs": "KPI"}[noun]
     return f"条件（{cond}）に該当する{ja}は{n}件です。" if cond else f"プランの{ja}は{n}件です。"
 
@@ -138,16 +138,17 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
     best = out.extreme()
     counts = [(group_name(r, g, en), out.size(v)) for g, v in out.groups.items()]
     by_dept = q.measure == "departments"
-    unit = (" departments" if by_dept else " initiatives") if en else ("課" if by_dept else "件")
+    unit = ("departments" if by_dept else "initiatives") if en else ("課" if by_dept else "件")
+    amount = (lambda c: en_count(c, unit)) if en else (lambda c: f"{c}{unit}")  # noqa: E731 - one line each
     what = ("departments involved" if by_dept else "initiatives") if en else ("担当課（重複を除く）" if by_dept else "取組")
     if q.result == "groups":  # 「分野ごとの取組件数」: every group, most first
         ranked = sorted(counts, key=lambda nc: -nc[1])
-        listed = ", ".join(f"{n}: {c}{unit}" for n, c in ranked) if en else "、".join(f"{n} {c}{unit}" for n, c in ranked)
+        listed = ", ".join(f"{n}: {amount(c)}" for n, c in ranked) if en else "、".join(f"{n} {amount(c)}" for n, c in ranked)
         by = ("field" if q.group == "field" else "department") if en else ("分野" if q.group == "field" else "担当課")
         lines = [f"{what.capitalize()} ({cond}) by {by}: {listed}." if en else f"条件（{cond}）の{what}の数（{by}別）: {listed}。"]
     elif q.result == "compare":  # each with its 新 rows counted (「件数と新マーク数を比較」)
         notes = [compare_note(r, g, v, q.group == "field", en) for g, v in out.groups.items()]
-        counts_new = [(n, f"{c}{unit}" + ("" if by_dept else note)) for (n, c), note in zip(counts, notes, strict=True)]
+        counts_new = [(n, amount(c) + ("" if by_dept else note)) for (n, c), note in zip(counts, notes, strict=True)]
         listed = ", ".join(f"{n}: {c}" for n, c in counts_new) if en else "、".join(f"{n} {c}" for n, c in counts_new)
         if len(best) > 1:
             verdict = "Both have the same number." if en else "同じ数です。"
@@ -158,9 +159,9 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
         names = (" and " if en else "と").join(group_name(r, g, en) for g in best)
         n = out.size(out.groups[best[0]]) if best else 0
         word = ("fewest" if q.least else "most") if en else ("最も少ない" if q.least else "最も多い")
-        lines = [f"Within ({cond}), {names} has the {word} {what}: {n}{unit}." if en else
-                 f"条件（{cond}）で{what}が{word}のは{names}（{n}{unit}）です。"]
-        others = [f"{name} {c}{unit}" for name, c in counts if c and name not in names][:TOP]
+        lines = [f"Within ({cond}), {names} has the {word} {what}: {amount(n)}." if en else
+                 f"条件（{cond}）で{what}が{word}のは{names}（{amount(n)}）です。"]
+        others = [f"{name} {amount(c)}" for name, c in counts if c and name not in names][:TOP]
         if others:
             lines.append(("Next: " if en else "続いて: ") + (", " if en else "、").join(others))
     if by_dept:
@@ -185,7 +186,7 @@ def pair_answer(r: Records, f: Frame, out: Computed) -> Draft:
     base = stated(r, q.conds, en)
     narrow = stated(r, q.narrower, en)
     if en:
-        text = f"{n} initiatives{' (' + base + ')' if base else ' in the plan'}; of these, {m} {'is' if m == 1 else 'are'} {narrow}" + (
+        text = f"{en_count(n, 'initiatives')}{' (' + base + ')' if base else ' in the plan'}; of these, {m} ({m}件) {'is' if m == 1 else 'are'} {narrow}" + (
             " (all of them)." if n == m and n else ".")
     else:
         share = f"{n}件すべてが{narrow}です" if n == m and n else f"そのうち{narrow}は{m}件です"

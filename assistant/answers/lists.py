@@ -9,7 +9,7 @@ from ..query import distinct_departments
 from ..text import fold_kana
 from ..understand.frame import Frame
 from ..understand.slots import Slots
-from .base import Draft, Records, join_ja
+from .base import Draft, Records, en_count, join_ja
 
 KANJI = re.compile(r"[\u4e00-\u9fff]")
 GOAL_SHARE = 0.5  # share of a goal's rows that must match the theme for the whole goal to be listed
@@ -181,7 +181,7 @@ def list_answer(r: Records, inis: list[Initiative], f: Frame, head: str | None =
         cond = describe(r, s, en, by_topic)
         if en:
             noun = "initiative" if len(inis) == 1 else "initiatives"
-            head = f"{len(inis)} {noun}" + (f" match ({cond})" if cond else " in the plan") + ":"
+            head = en_count(len(inis), noun) + (f" match ({cond})" if cond else " in the plan") + ":"
         else:
             head = f"{cond + 'に該当する' if cond else 'プランの'}取組は{len(inis)}件です。"
     lines = [head]
