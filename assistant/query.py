@@ -270,7 +270,10 @@ def read_in(c: Cond, year: int) -> bool:
 def contradictory(conds: tuple[Cond, ...]) -> list[Cond]:
     """Status conditions no department's line can meet together: for one year, positive ones that allow no common
     status, or whose common statuses a negated one rules out (「2029年度に「検討」で、「—」」). They come from a
-    misread question, never from what was asked; [] when the conditions can hold."""
+    misread question, never from what was asked; [] when the conditions can hold. So do 新 and not 新."""
+    news = [c for c in conds if c.kind == "new"]
+    if len({c.negated for c in news}) > 1:
+        return news
     for y in YEARS:
         positive = [c for c in conds if c.kind == "status" and not c.negated and read_in(c, y)]
         if not positive:

@@ -237,7 +237,7 @@ def asking_part(text: str) -> str:
 
 # a second ask after a question that has ended: 「…は何件か。またそのうち新規は」「…は何件?あわせて…KPIも。」 'Also, …',
 # or 「…は何件？その中で新マークのものは？」 (the second narrows the first's rows: its words stay)
-SECOND_ASK = re.compile(r"(?<=[。？?])\s*(また|あわせて|併せて|それと|それから|加えて|あと)[、,]?\s*|"
+SECOND_ASK = re.compile(r"(?<=[。？?])\s*(また|あわせて|併せて|それと|それから|加えて|あと|念のため|ついでに|さらに)[、,]?\s*|"
                         r"(?<=[？?])\s*(?=その中|そのうち|その内|そのなか)|"
                         r"(?<=[.?])\s+(Also|And also|In addition|Additionally)[, ]\s*")
 # within a sentence: 「所管課とR8年度の状況、それから対応しそうなKPIを教えて」, or the last of 「①…、②…、③…」

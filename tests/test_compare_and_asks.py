@@ -114,3 +114,48 @@ def test_a_follow_up_counts_the_rows_of_that_department_however_the_turn_was_ask
         assert f"{d}に該当する取組は{len(rows[d])}件です" in ans.text, ans.text[:400]
         ans = bot.ask("その所管課は全部で何件の取組を持ってる？", history=[f"「{ini.name}」の担当は？"])
         assert f"{d}に該当する取組は{len(rows[d])}件です" in ans.text, ans.text[:400]
+
+
+def test_counts_per_field_say_the_total_and_the_most(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「新」マーク付きの取組数を分野別に。合計と最多の分野も」: every field's count, the total (a row once) and the
+    field with most, from a loop; the same in English."""
+    by_field = {no: sum(i.new and i.field_no == no for i in plan.initiatives) for no in plan.fields}
+    total, most = sum(by_field.values()), max(by_field.values())
+    ans = bot.ask("「新」マーク付きの取組数を分野別に出してください。合計と最多の分野も。")
+    assert f"合計{total}件" in ans.text and f"（{most}件）です" in ans.text, ans.text[:400]
+    assert all(f"{plan.fields[no]} {n}件" in ans.text for no, n in by_field.items() if n), ans.text[:400]
+    ans = bot.ask("How many new initiatives are there? Break that down by field and say which field has the most.")
+    assert f"In all: {total} initiatives ({total}件)" in ans.text, ans.text[:400]
+
+
+def test_a_named_rows_department_status_and_kpi_asked_together_are_its_card(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」について3点。①所管課、②2026年度の状況、③KPIの目標値。」 for every row with a KPI: the card (department,
+    the 2026 status) with the KPI's target."""
+    for ini in [i for i in plan.initiatives if i.kpi_ids and "「" not in i.name]:
+        ans = bot.ask(f"「{ini.name}」について3点。①所管課、②2026年度の状況、③KPIの目標値。")
+        targets = [k.target for k in plan.kpis if k.id in ini.kpi_ids]
+        assert ans.grounded and ini.departments[0] in ans.text and any(t in ans.text for t in targets), ans.text[:300]
+        assert f"2026年度 {ini.statuses[0].status(2026) or '—'}" in ans.text, ans.text[:300]
+
+
+def test_words_built_on_a_status_and_a_dash_between_parts_are_not_conditions(plan: Plan) -> None:
+    """「既存事業の継続分」「継続性」 name no status, a — between two parts is not 「—」; 新 and not 新 together are said
+    back as a misreading; 「がなく」「入っていない」 negate what they follow."""
+    from datetime import date
+
+    from assistant.query import contradictory
+    from assistant.understand.conditions import read_query
+    from assistant.understand.intent import asks
+    from assistant.understand.slots import read_slots
+
+    def read(text: str):  # noqa: ANN202
+        return read_query(text, plan, read_slots(text, plan, date(2026, 12, 1)), asks(text, []), False, date(2026, 12, 1))
+
+    assert not [c for c in read("「既存事業の継続分」を説明したい。デジタル政策課の取組は？").conds if c.kind == "status"]
+    assert not [c for c in read("継続性のある取組を一覧で").conds if c.kind == "status"]
+    q = read("暮らしづくり／「新」あり／2026年度が「新規導入」— この条件に当てはまる取組と所管を。")
+    assert [c.values for c in q.conds if c.kind == "status"] == [("新規導入",)], q.conds
+    assert contradictory(read("「新」マークが付いていない取組のうち新規のものは？").conds)
+    for said in ("「新」マークがなく", "「検討」の文字が入っていない"):
+        q = read(f"都市づくり分野の取組のうち、{said}ものを一覧で。")
+        assert any(c.negated for c in q.conds if c.kind in ("new", "status")), (said, q.conds)

@@ -71,6 +71,8 @@ def cond_words(r: Records, c: Cond, en: bool) -> str:
     if c.kind == "status" and c.negated and c.values == (NONE,):  # not 「—」: something is planned
         return f"something planned {years_words(c, en)}" if en else f"{years_words(c, en)}予定がある"
     who = ("for every department " if en else "どの担当課も") if c.every_department else ""
+    if c.negated and not c.years and not c.every_year:  # in no year: not 「いずれかの年度に…ではない」
+        return f"{who}{status_words(c, en)} in no year" if en else f"どの年度も{who}{status_words(c, en)}ではない"
     if en:
         return f"{who}{'not ' if c.negated else ''}{status_words(c, en)} {years_words(c, en)}"
     return f"{years_words(c, en)}{who}{status_words(c, en)}{'ではない' if c.negated else ''}"
@@ -146,6 +148,10 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
         listed = ", ".join(f"{n}: {amount(c)}" for n, c in ranked) if en else "、".join(f"{n} {amount(c)}" for n, c in ranked)
         by = ("field" if q.group == "field" else "department") if en else ("分野" if q.group == "field" else "担当課")
         lines = [f"{what.capitalize()} ({cond}) by {by}: {listed}." if en else f"条件（{cond}）の{what}の数（{by}別）: {listed}。"]
+        if ranked and not by_dept:  # the total counts a row once; the most is the first group
+            top = [n for n, c in ranked if c == ranked[0][1]]
+            lines.append(f"In all: {en_count(len(out.rows), 'initiatives')}; the most: {' and '.join(top)}." if en else
+                         f"合計{len(out.rows)}件で、最も多いのは{'と'.join(top)}（{ranked[0][1]}件）です。")
     elif q.result == "compare":  # each with its 新 rows counted (「件数と新マーク数を比較」)
         notes = [compare_note(r, g, v, q.group == "field", en) for g, v in out.groups.items()]
         counts_new = [(n, amount(c) + ("" if by_dept else note)) for (n, c), note in zip(counts, notes, strict=True)]
@@ -212,8 +218,8 @@ def first_answer(r: Records, f: Frame, out: Computed) -> Draft:
     earliest = [s for s in starts if s[2] == starts[0][2]]
     first = f"「{earliest[0][0].name}」" if by_row else earliest[0][1]
     if out.query.end:
-        parts = [f"「{i.name}」: " + (f"last planned in FY{y} ({fmt_status(v, en)})" if en else f"{y}年度「{v}」まで")
-                 for i, _dep, y, v in starts]
+        parts = [f"「{i.name}」（{dep}）: " + (f"last planned in FY{y} ({fmt_status(v, en)})" if en else f"{y}年度「{v}」まで")
+                 for i, dep, y, v in starts]
         if len(earliest) > 1:
             verdict = "They end in the same year." if en else "同じ年度まで予定されています。"
         else:

@@ -37,7 +37,8 @@ def kpi_list(r: Records, fields: list[int], en: bool, count: bool) -> Draft:
     """Every KPI of the plan (or of the fields asked), with its target."""
     chosen = [k for k in r.plan.kpis if not fields or k.field_no in fields]
     where = "".join(f"【分野{f}】{r.plan.fields.get(f, '')}" for f in fields)
-    head = (f"The plan sets {len(chosen)} KPIs{' in ' + where if where else ''} (targets for the end of FY2029):"
-            if en else f"{where + 'の' if where else 'プランの'}KPIは{len(chosen)}件です（2029年度末の目標）。")
+    head = (f"The plan sets {len(chosen)} KPIs ({len(chosen)}件){' in ' + where if where else ''} (targets for the end "
+            "of FY2029, the last year of the plan period FY2026–2029):" if en else
+            f"{where + 'の' if where else 'プランの'}KPIは{len(chosen)}件です（計画期間2026～2029年度の最終年度末、2029年度末の目標）。")
     lines = [head] + [f"・{k.label}: {k.target}" for k in chosen]
     return Draft("\n".join(lines), "count" if count else "kpi", [r.cite_kpi(k) for k in chosen])

@@ -23,6 +23,7 @@ from .subject import SUBJECT_LEXICAL, own_subject
 ANSWER = answer_threshold()  # confidence to answer one initiative (fitted, see confidence.py and fit.py)
 OFFER = ANSWER / 2  # confidence to offer the closest initiatives as (ungrounded) candidates
 TARGET_WORDS = re.compile(r"目標|目指|めざ|target|aim", re.IGNORECASE)  # 「何件を目標に」 asks a KPI, not a count
+CARD_ASK = re.compile(r"所管|担当課|状況|スケジュール")  # what a card answers besides the KPI it lists
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
 
 
@@ -121,8 +122,13 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     if KPI_WORDS.search(f.text) and "list_all" in f.asks and (f.slots.fields or not known_topic(r, f)):
         return kpi_list(r, f.slots.fields, f.english, count=False)  # 「人づくりのKPIぜんぶ」
     kpis = f.ranked("kpi")
+    own_kpis = r.initiatives[top.record_id].kpi_ids if top is not None and top.exact >= NAMED else []
+    if own_kpis and not f.english and CARD_ASK.search(f.text) and not (best_kpi and best_kpi.exact >= NAMED
+                                                     and best_kpi.record_id not in own_kpis):
+        return None  # 「かなパスについて①所管課②2026年度の状況③KPIの目標値」: the card, which gives its KPI too
     if top is not None and top.exact >= NAMED and not r.initiatives[top.record_id].kpi_ids and KPI_WORDS.search(f.text) \
-            and not (best_kpi and (best_kpi.exact >= NAMED or one_kpi_fits(kpis))):
+            and not (best_kpi and (best_kpi.exact >= top.exact
+                                   or one_kpi_fits(kpis) and best_kpi.score >= top.score - 2 * TIE)):
         return no_kpi(r, r.initiatives[top.record_id], f.english)  # 「「のりまっし金沢」の利用者数のKPIは？」
     sure = bool(kpis) and confidence(kpis, f.foreign_name) >= ANSWER
     if best_kpi and (sure or best_kpi.lexical >= SUBJECT_LEXICAL or best_kpi.reading >= 0.5) and (
@@ -216,7 +222,8 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
                   and goal.name_weight > 0 and goal.known_coverage >= SUBJECT_LEXICAL)  # 「子育てで何か便利になる？」
     sure_one = conf >= ANSWER and f.asks & {"who", "when"} and "list_all" not in f.asks
     if (wants_list or theme_only) and not named and not sure_one and known_topic(r, f):
-        rows = on_topic(r, f, pool if pool is not None else r.plan.initiatives)
+        rows = on_topic(r, f, filtered(r, s, pool) if s.any else pool if pool is not None else r.plan.initiatives)
+        # (the heading says the slots back: its rows pass them)
         if len(rows) > (1 if wants_list else 2):
             return list_answer(r, rows, f, by_topic=True)
     if wants_list and pool is not None and res.exclude:

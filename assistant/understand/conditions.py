@@ -20,7 +20,7 @@ from .slots import FIELD_ALIASES, FIELD_SEP, Slots, department_stem, fiscal_year
 
 NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|を除|除外|"
           "付いていない|ついていない|付いてない|ついてない|付いておらず|ついておらず|付かない|付されていない|付されておらず|"
-          "付されてない|(?<![一-龥ぁ-ん])なし|無し|進まず|進まない|進んでいない|"
+          "付されてない|(?<![一-龥ぁ-ん])なし|無し|マークがなく|印がなく|(文字|言葉)が入っていない|(文字|言葉)が入っておらず|含まれていない|含まれない|進まず|進まない|進んでいない|"
           "進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
           "になっていない|となっていない|になっておらず|担当していない|担当しない|担当しておらず|関わっていない|"
           "いずれも記載されていない|いずれも記載がない|記載されていない|記載されておらず|書かれていない|載っていない")
@@ -34,7 +34,9 @@ NEG_ANY = re.compile(rf"{NEG_JA}|\bnot\b|other than|apart from|except|excluding"
 STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|検討段階|まだ検討")
 EN_STATUS = {en: ja for ja, en in STATUS_EN.items() if " " in en}  # 'new introduction'; not the everyday 'continued'
 STATUS_EN_RX = re.compile(r"\b(" + "|".join(map(re.escape, EN_STATUS)) + r")\b", re.IGNORECASE)
-NONE_RX = re.compile(r"「?—」?(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|nothing planned")
+# 「—」, or a bare — that is not a dash between two parts (「…「新規導入」— この条件に…」)
+NONE_RX = re.compile(r"(「—」|(?<![\s」』])—(?!\s))(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|"
+                     r"nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
 BRACKETS = re.compile(r"[\s()（）「」『』]*")
 JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|及び|および|並びに|ならびに|でも|にも|or|and|,|、|/|・)\s*[「『]?|[」』]\s*も?\s*[「『]", re.IGNORECASE)
@@ -52,6 +54,7 @@ KPI_LINKED = re.compile(r"KPIが?(設定|あ[るり]|紐づ|ひもづ|付いて|
 KPI_UNLINKED = re.compile(r"KPIが?(設定されていない|ない|なし|無い)|KPIのない|without (a )?KPIs?|no KPI", re.IGNORECASE)
 ALL_YEARS = re.compile(r"ずっと|(4|四)(年間|か年|カ年|ヵ年|ケ年)(すべて|全て|とも|ずっと|通して|を通じて)?|一貫して|全期間|すべての年度|全ての年度|全年度|毎年度|every year|all four years|"
                        r"throughout", re.IGNORECASE)
+NO_YEAR = re.compile(r"(どの|いずれの)年度?(に|で)?も|一度も|\bin (any|no) (year|fiscal year)\b", re.IGNORECASE)
 EVERY_DEPT = re.compile(r"どの担当課も|どの課も|すべての(担当)?課|全ての(担当)?課|every department|all departments", re.I)
 WHICH_ROWS = re.compile(r"どれ|どの取組|取組名|which|what are", re.IGNORECASE)
 DISTINCT = re.compile(r"重複を除(いて|く|けば)|重複なし|重複せず|without (double|duplicate)s?|distinct", re.IGNORECASE)
@@ -67,7 +70,7 @@ ENDS = re.compile(r"終わ|終了|打ち切|長く(続|実施|予定)|長い期�
 WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
 ROWS_COUNTED = re.compile(r"取組(の)?(数|件数)|how many initiatives|number of initiatives", re.IGNORECASE)
 COMPARE = re.compile(r"比較|比べ|対比|\bcompare|\bcomparison\b|\bversus\b|\bvs\.?", re.IGNORECASE)
-NEW_COUNTED = re.compile(r"新(マーク|規)(の)?(付いた|付き|がついた|が付いた)?(の)?(取組)?(の)?(数|件数)|新マークの有無|"
+NEW_COUNTED = re.compile(r"[「『]?新[」』]?(マーク|規)?(の)?(付いた|付き|がついた|が付いた)?(の)?(取組)?(の)?(数|件数)|新マークの有無|"
                          r"(which|how many)( of them)?( \(if any\))? (are|is) (marked |flagged )?(新|new)|number of new", re.IGNORECASE)
 MORE_OF_TWO = re.compile(r"(多い|少ない)(のは|ほう|方)|has more|have more", re.IGNORECASE)
 GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which (of the \w+ )?fields?|field (has|had)", re.IGNORECASE)
@@ -80,7 +83,7 @@ NAME_HAS = re.compile(r"(取組名|名前|名称|タイトル|件名)(に|で|�
                       r"\s*(the word )?[「\"'](?P<en>[^」\"']+)",
                       re.IGNORECASE)
 GROUP_EACH = re.compile(r"(分野|担当課|課)(ごと|別|毎)|(per|by|for each|each) (field|department|division)s?\b", re.IGNORECASE)
-PERCENT = re.compile(r"割合(で|として)(示|設定|表)|[○〇]?\s*[%％]\s*(以上)?[」』]?\s*(の形|で設定|で示|で表|の目標|のもの)|パーセント|percentage|per ?cent", re.IGNORECASE)
+PERCENT = re.compile(r"割合(で|として)(示|設定|表)|[○〇]?\s*[%％]\s*(以上)?[」』]?\s*(の形|で(目標)?設定|で示|で表|の目標|のもの)|パーセント|percentage|per ?cent", re.IGNORECASE)
 SUM = re.compile(r"合計|足し(合わせ|あわせ)?|足す|総計|総和|\bsum\b|\btotal of\b|\badd(ed)? up\b|\bcombined\b", re.IGNORECASE)
 UNIT = re.compile(r"単位(が|は|を|の)?\s*[「『]?(?P<unit>人|件|コマ|チーム|ビュー|ダウンロード|%)(?![一-龥])")  # a KPI's unit
 CUMULATIVE = re.compile(r"累計|単年度|cumulative|single[- ]year", re.IGNORECASE)
@@ -120,13 +123,17 @@ def year_ranges(text: str, years: list[Mention]) -> list[tuple[Mention, Mention]
             if a.value < b.value and YEAR_TO.fullmatch(text[a.end:b.start])]
 
 
+NOT_A_STATUS = re.compile(r"[分性的率費]")  # 「既存事業の継続分」「継続性」: a word built on a status, not one
+
+
 def status_mentions(text: str, plan: Plan) -> list[Mention]:
     """Every status said: the plan's words (not inside a row's name: 「納付拡大」), —, and 「導入・実施に進む」."""
     names = " ".join(i.name for i in plan.initiatives)
     out = []
     for m in STATUS_RX.finditer(text):
         word = m.group()
-        if text[max(0, m.start() - 2):m.end()] in names or text[m.start():m.end() + 2] in names:
+        if text[max(0, m.start() - 2):m.end()] in names or text[m.start():m.end() + 2] in names \
+                or NOT_A_STATUS.match(text, m.end()):
             continue
         out.append(Mention(m.start(), m.end(), "status", "検討" if word.startswith(("検討中", "検討段階", "まだ検討"))
                            else word))
@@ -219,8 +226,8 @@ def next_other(text: str, mentions: list[Mention], n: int) -> tuple[int, int]:
         if o.start < end:
             continue
         between = text[end:o.start]
-        if "(" in between and TOPIC_AFTER.match(text, o.end):  # 「「新規実施」(新規導入は含めない)」: a remark of its own
-            return end, o.start
+        if "(" in between and (TOPIC_AFTER.match(text, o.end) or NEG_AFTER.search(text[o.end:])):
+            return end, o.start  # 「「新規実施」(新規導入は含めない)」「(新規導入・新規公開ではなく)」: a remark of its own
         if o.kind == mentions[n].kind and (BRACKETS.fullmatch(between) or JOINED.fullmatch(between)):
             end = o.end
             continue
@@ -286,6 +293,7 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         else:
             groups.append([(m, neg)])
     every_year = bool(ALL_YEARS.search(text))
+    in_no_year = bool(NO_YEAR.search(text))  # 「4か年のどの年度にも「継続・拡大」が付いていない」: negated in every year
     every_dept = bool(EVERY_DEPT.search(text))
     out = []
     for g in groups:
@@ -307,7 +315,8 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         if span and not onward:  # 「2026〜2029年度の4か年すべてで「検討」」: every year of the span (or any, when said)
             year = [y for y in YEARS if span[0] <= y <= span[1]]
             throughout = not (ANY_YEAR.search(text) or all(v == NEW_FAMILY or v.startswith("新規") for v in values))
-        out.append(Cond("status", values, tuple(year), every_year=bool(onward) or throughout or (every_year and not year),
+        every = bool(onward) or throughout or (every_year and not year)
+        out.append(Cond("status", values, tuple(year), every_year=every and not (neg and in_no_year),
                         every_department=every_dept and not neg, negated=neg))
     return out
 

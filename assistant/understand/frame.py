@@ -135,8 +135,8 @@ AND_NEXT = re.compile(r"[、,]?\s*(かつ|しかも|さらに|また)")
 
 def _corrected(m: re.Match[str]) -> str:
     """「AじゃなくてB」 drops A; a negated flag or a negation joined to the next condition stays for the reader."""
-    if FLAG_WORD.fullmatch(m.group(1)) or AND_NEXT.match(m.string, m.end()):
-        return m.group()
+    if FLAG_WORD.fullmatch(m.group(1)) or AND_NEXT.match(m.string, m.end()) or m.string[m.end():m.end() + 1] in (")", "）"):
+        return m.group()  # (a bracketed 「(新規導入・新規公開ではなく)」 is a remark on the condition before it)
     return " "
 
 
