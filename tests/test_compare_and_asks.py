@@ -159,3 +159,17 @@ def test_words_built_on_a_status_and_a_dash_between_parts_are_not_conditions(pla
     for said in ("「新」マークがなく", "「検討」の文字が入っていない"):
         q = read(f"都市づくり分野の取組のうち、{said}ものを一覧で。")
         assert any(c.negated for c in q.conds if c.kind in ("new", "status")), (said, q.conds)
+
+
+def test_a_status_negated_in_every_year_and_a_bracketed_exclusion_are_those_a_loop_finds(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「分野Fの新規取組のうち、4か年のどの年度にも「継続・拡大」が付いていないもの」 and 「…2026年度が「新規実施」
+    (新規導入・新規公開ではなく)のもの」 for every field: the rows a loop over every department line finds."""
+    for no in sorted(plan.fields):
+        new = [i for i in plan.initiatives if i.field_no == no and i.new]
+        never = {i.id for i in new if not any(st.status(y) == "継続・拡大" for st in i.statuses for y in range(2026, 2030))}
+        ans = bot.ask(f"{plan.fields[no]}分野の新規取組のうち、4か年のどの年度にも「継続・拡大」が付いていないものを一覧で。")
+        assert {c.id for c in ans.citations if c.kind == "initiative"} == never, (no, ans.text[:300])
+        assert "どの年度も" in ans.text.splitlines()[0], ans.text[:200]
+        started = {i.id for i in new if any(st.status(2026) == "新規実施" for st in i.statuses)}
+        ans = bot.ask(f"{plan.fields[no]}分野の新規取組のうち、2026年度の欄が「新規実施」(新規導入・新規公開ではなく)のものを示されたい。")
+        assert {c.id for c in ans.citations if c.kind == "initiative"} == started, (no, ans.text[:300])

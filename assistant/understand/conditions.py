@@ -226,8 +226,9 @@ def next_other(text: str, mentions: list[Mention], n: int) -> tuple[int, int]:
         if o.start < end:
             continue
         between = text[end:o.start]
-        if "(" in between and (TOPIC_AFTER.match(text, o.end) or NEG_AFTER.search(text[o.end:])):
-            return end, o.start  # 「「新規実施」(新規導入は含めない)」「(新規導入・新規公開ではなく)」: a remark of its own
+        if "(" in between and (TOPIC_AFTER.match(text, o.end) or (  # 「「新規実施」(新規導入は含めない)」: a remark
+                o.kind == "status" and o.value != mentions[n].value and NEG_AFTER.search(text[o.end:]))):
+            return end, o.start  # of its own, as is 「「新規実施」(新規導入・新規公開ではなく)」 (not 「新規(「新」)ではない」)
         if o.kind == mentions[n].kind and (BRACKETS.fullmatch(between) or JOINED.fullmatch(between)):
             end = o.end
             continue
