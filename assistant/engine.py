@@ -37,6 +37,7 @@ from .models import Answer, Plan
 from .retrieve import HybridSearcher, PlanRetriever
 from .text import two_asks
 from .understand import Frame, State, resolve, understand, user_turns, validate
+from .understand.frame import refers_back
 
 REFRESH_SECONDS = 1.0  # how often a running assistant looks for a newly published build
 RETIRE_SECONDS = 30.0  # an old build stays leased this long after the switch (requests in flight finish)
@@ -262,7 +263,10 @@ class Assistant:
         past = user_turns(history)[::-1]  # newest first, as the budget gives them tokens
         count = self.token_count
         budgets = turn_budgets(count(text), [count(t) for t in past])
-        return tuple((t, b) for t, b in zip(past, budgets[1:], strict=True) if b)[::-1], (text, budgets[0])
+        kept = [(t, b) for t, b in zip(past, budgets[1:], strict=True) if b]
+        while kept and len(kept) < len(past) and refers_back(kept[-1][0]):  # its own antecedent had to go: so does it
+            kept.pop()  # (「うち新マーク付きは？」 read alone would be about every row)
+        return tuple(kept)[::-1], (text, budgets[0])
 
     def _answer(self, conversation: Conversation, today: date | None) -> Answer:
         """The answer to a validated question (its text read from its end) after its earlier turns."""

@@ -30,8 +30,11 @@ BODY_BYTES = 1024 * 1024  # the largest request body any route accepts: above ev
 
 
 def turn_budgets(question_tokens: int, turn_tokens: list[int]) -> list[int]:
-    """Embedding tokens for the question and for each earlier turn (newest first); 0 drops that turn."""
-    used = min(question_tokens, QUESTION_TOKENS)
+    """Embedding tokens for the question and for each earlier turn (newest first); 0 drops that turn. The newest
+    turn keeps MIN_TURN_TOKENS however long the question is: a long follow-up (「では、その中で…だけに絞って
+    ください」) is read from its end a little shorter rather than lose what it refers to."""
+    keep = min(turn_tokens[0], MIN_TURN_TOKENS) if turn_tokens else 0
+    used = min(question_tokens, QUESTION_TOKENS, REQUEST_TOKENS - keep)
     budgets = [used]
     for need in turn_tokens:
         give = min(need, TURN_TOKENS, REQUEST_TOKENS - used)

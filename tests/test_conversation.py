@@ -123,3 +123,19 @@ def test_each_rows_department_after_a_short_list(bot, plan: Plan, year: int) -> 
     ans = bot.ask("それぞれの担当課は？", history=[first])
     assert ans.grounded and all(d in ans.text for i in rows for d in i.departments), ans.text
     assert {c.id for c in ans.citations if c.kind == "initiative"} == {i.id for i in rows}
+
+
+def test_a_long_narrowing_follow_up_keeps_the_turn_it_narrows(bot, plan) -> None:  # noqa: ANN001
+    """A follow-up long enough to fill the embedding budget on its own (「では、その中で…だけに絞って…」) after
+    「Dが所管する取組は何件？」, for departments with both new and existing rows: D's rows without 新, from a loop,
+    with the rows narrowed said back."""
+    deps = sorted({d for i in plan.initiatives for d in i.departments})
+    for d in deps:
+        rows = [i for i in plan.initiatives if d in i.departments]
+        if not (any(i.new for i in rows) and sum(not i.new for i in rows) >= 2):
+            continue
+        ans = bot.ask("では、その中で「新」マークが付いていないものだけに絞って、それぞれの取組名を一覧で示してください。"
+                      "議会答弁の資料に使いますので、漏れのないようにお願いします。",
+                      history=[f"{d}が所管する取組は、プラン全体で何件ありますか。"])
+        assert {c.id for c in ans.citations if c.kind == "initiative"} == {i.id for i in rows if not i.new}, (d, ans.text)
+        assert ans.text.startswith(f"前の回答の{len(rows)}件のうち"), ans.text[:100]

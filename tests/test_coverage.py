@@ -311,3 +311,16 @@ def test_a_named_row_asked_when_it_does_three_things_it_lacks_is_declined(bot, p
         a, b, c = rng.sample(absent, 3)
         ans = bot.ask(f"{a}と{b}と{c}を「{ini.name}」で配布する計画があると聞いたのですが、何年度に実施する予定ですか。")
         assert ans.grounded is False and ans.kind == "not_in_plan", (ini.name, ans.text[:200])
+
+
+def test_a_new_question_about_what_the_last_row_lacks_is_not_answered_by_that_row(bot, plan: Plan) -> None:  # noqa: ANN001
+    """After 「「X」の担当は？」, 「そっちで〈absent〉と〈absent〉の〈absent〉もできる事業の担当課と年次は？」 for random
+    rows: the conversation's row lacks what is asked, so it is not given as the answer (declined)."""
+    text = plan_text(plan)
+    absent = [w for w in ABSENT if w not in text]
+    rng = random.Random(33)
+    for ini in rng.sample([i for i in plan.initiatives if "「" not in i.name], 6):
+        a, b, c = rng.sample(absent, 3)
+        ans = bot.ask(f"関連で、そっちで{a}と{b}の{c}もできる事業もあったと思うけど、その担当課と年次は？",
+                      history=[f"「{ini.name}」の担当は？"])
+        assert ans.grounded is False, (ini.name, ans.text[:200])

@@ -252,8 +252,9 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         if yes_no(r, f, draft.subjects[0]):  # whichever way the row was chosen (by name, meaning or department)
             return not_held(r, draft, unheld, f.english) if len(unheld) >= (
                 YES_NO_MISSING_EN if f.english else YES_NO_MISSING) else draft
-        if not ranked_card(f, draft):
-            return draft
+        if not ranked_card(f, draft):  # the conversation's row (or one chosen by department): a new question about
+            # something it lacks (「そっちの…高齢者宅にIoTセンサーを置いて見守る事業は？」) is not about that row
+            return not_in_plan(r, f, unheld) if not f.english and len(unheld) >= CARD_MISSING else draft
         if not f.english and len(unheld) >= CARD_MISSING and names_top(f) and not (
                 NEWNESS.search(f.text) or asserted_departments(r, f, draft.subjects[0])):
             return not_held(r, draft, unheld, False)  # 「…デジタル商品券をかなパスで配布する計画は何年度？」

@@ -48,7 +48,11 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     theme = themed(r, f, q)
     if theme is not None:
         q = replace(q, conds=q.conds + (theme,))
-    return replace(answer(r, f, run(r.plan, q, pool)), computed=True)
+    draft = answer(r, f, run(r.plan, q, pool))
+    if pool is not None:  # the rows narrowed are said back too: 「前の回答の12件のうち、条件（…）」
+        said = f"Of the {len(pool)} in the previous answer: " if f.english else f"前の回答の{len(pool)}件のうち、"
+        draft = replace(draft, text=said + draft.text)
+    return replace(draft, computed=True)
 
 
 def themed(r: Records, f: Frame, q: Query) -> Cond | None:

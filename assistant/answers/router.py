@@ -23,6 +23,7 @@ from .subject import SUBJECT_LEXICAL, own_subject
 ANSWER = answer_threshold()  # confidence to answer one initiative (fitted, see confidence.py and fit.py)
 OFFER = ANSWER / 2  # confidence to offer the closest initiatives as (ungrounded) candidates
 TARGET_WORDS = re.compile(r"目標|目指|めざ|target|aim", re.IGNORECASE)  # 「何件を目標に」 asks a KPI, not a count
+QUOTED_NAME = re.compile(r"「([^「」]{4,})」")  # a name the question quotes
 CARD_ASK = re.compile(r"所管|担当課|状況|スケジュール")  # what a card answers besides the KPI it lists
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
 
@@ -245,6 +246,10 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
         both = [r.initiatives[h.record_id] for h in ranked[:2] if h.lexical >= SUBJECT_LEXICAL]
         if len(both) == 2:
             return with_verdict(card(r, both, f.english, kind, years), same_departments(both, f.english))
+    quoted = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= 0.8]
+    if len(quoted) >= 2 and len(QUOTED_NAME.findall(f.text)) >= 2 and all(
+            any(q in i.name for q in QUOTED_NAME.findall(f.text)) for i in quoted[:2]):
+        return card(r, quoted[:2], f.english, kind, years)  # 「「A」と「B」は…どう違うか」: both rows named
     named = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= 0.8 and h.score >= ranked[0].score - TIE]
     if len(named) > 1 and top is not None and top.exact >= 0.8:  # 「かなパス」 names several rows equally
         if len({tuple(i.departments) for i in named}) == 1:

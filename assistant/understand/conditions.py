@@ -20,7 +20,7 @@ from .slots import FIELD_ALIASES, FIELD_SEP, Slots, department_stem, fiscal_year
 
 NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|を除|除外|"
           "付いていない|ついていない|付いてない|ついてない|付いておらず|ついておらず|付かない|付されていない|付されておらず|"
-          "付されてない|(?<![一-龥ぁ-ん])なし|無し|マークがなく|印がなく|(文字|言葉)が入っていない|(文字|言葉)が入っておらず|含まれていない|含まれない|進まず|進まない|進んでいない|"
+          "付されてない|(?<![一-龥ぁ-ん])なし|無し|マークがなく|印がなく|文字が入っていない|言葉が入っていない|文字が入っておらず|含まれていない|含まれない|進まず|進まない|進んでいない|"
           "進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
           "になっていない|となっていない|になっておらず|担当していない|担当しない|担当しておらず|関わっていない|"
           "いずれも記載されていない|いずれも記載がない|記載されていない|記載されておらず|書かれていない|載っていない")
@@ -399,6 +399,7 @@ def asks_more_of_two(text: str) -> bool:
 
 def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: bool, today: date) -> Query:
     """The question as one query over the rows (conditions, result, unread parts)."""
+    text = NO_GAPS.sub(lambda m: " " * len(m.group()), text)  # 「漏れのないように」 negates nothing (same length)
     examples = [m.span() for m in EXAMPLES.finditer(text)]
     mentions = year_mentions(text, today) + status_mentions(text, plan) + flag_mentions(text) + [
         m for m in named_mentions(text, plan, slots)
@@ -432,6 +433,9 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
 # words that ask for a kind of condition or grouping the reader has no reading for: when one is said and no
 # condition of its kind was read, a list or count would silently cover every ○ goal, so the part is said back
 CUES = ((re.compile(r"[○〇◯]\s*目標\s*(ごと|別|のうち|の中で|の中|で最も|で一番)|目標ごと|目標別"), "goal"),)
+
+
+NO_GAPS = re.compile(r"(漏れ|もれ|抜け|ぬけ|間違い|まちがい|誤り|重複)(の|が)(ない|なく|無い|無く)")  # how to answer, not a condition
 
 
 def unread_in(text: str, spans: tuple[tuple[int, int], ...], conds: list[Cond]) -> tuple[str, ...]:

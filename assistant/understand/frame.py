@@ -83,6 +83,11 @@ class Frame:
         return [h for h in self.hits if h.kind in kinds]
 
 
+def refers_back(text: str) -> bool:
+    """True when a turn refers to an earlier one (その課, そのうち, それ …): read alone it would be about something else."""
+    return any(REFS[k].search(text) for k in ("subject", "department", "narrow"))
+
+
 POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|of (those|these|them)|among (them|these)", re.I)
 REFS: dict[str, re.Pattern[str]] = {
     "subject": re.compile(r"それ|その(取組|取り組み|事業|運用|サービス|アプリ|システム|講座|計画|施策|制度|仕組み|しくみ|窓口|サイト)|"
