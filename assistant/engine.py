@@ -39,6 +39,7 @@ from .text import two_asks
 from .understand import Frame, State, resolve, understand, user_turns, validate
 from .understand.frame import refers_back
 
+REFERS_CHARS = 40  # a follow-up says what it refers to first (「では、その中で…」)
 REFRESH_SECONDS = 1.0  # how often a running assistant looks for a newly published build
 RETIRE_SECONDS = 30.0  # an old build stays leased this long after the switch (requests in flight finish)
 Turn = tuple[str, int]  # a question and the embedding tokens it may use
@@ -262,7 +263,7 @@ class Assistant:
         """The earlier turns that fit the embedding budget (oldest first) and the question's turn, as (text, tokens)."""
         past = user_turns(history)[::-1]  # newest first, as the budget gives them tokens
         count = self.token_count
-        budgets = turn_budgets(count(text), [count(t) for t in past])
+        budgets = turn_budgets(count(text), [count(t) for t in past], refers_back(text[:REFERS_CHARS]))
         kept = [(t, b) for t, b in zip(past, budgets[1:], strict=True) if b]
         while kept and len(kept) < len(past) and refers_back(kept[-1][0]):  # its own antecedent had to go: so does it
             kept.pop()  # (「うち新マーク付きは？」 read alone would be about every row)

@@ -29,11 +29,12 @@ ASK_SLOTS = threading.BoundedSemaphore(ASKS_AT_ONCE)
 BODY_BYTES = 1024 * 1024  # the largest request body any route accepts: above every body the schema allows
 
 
-def turn_budgets(question_tokens: int, turn_tokens: list[int]) -> list[int]:
-    """Embedding tokens for the question and for each earlier turn (newest first); 0 drops that turn. The newest
-    turn keeps MIN_TURN_TOKENS however long the question is: a long follow-up (「では、その中で…だけに絞って
-    ください」) is read from its end a little shorter rather than lose what it refers to."""
-    keep = min(turn_tokens[0], MIN_TURN_TOKENS) if turn_tokens else 0
+def turn_budgets(question_tokens: int, turn_tokens: list[int], refers_back: bool = False) -> list[int]:
+    """Embedding tokens for the question and for each earlier turn (newest first); 0 drops that turn. When the
+    question refers back, the newest turn keeps MIN_TURN_TOKENS however long the question is: a long follow-up
+    (「では、その中で…だけに絞ってください」) is read from its end a little shorter rather than lose what it refers
+    to (a long question that does not refer back still costs one embedding)."""
+    keep = min(turn_tokens[0], MIN_TURN_TOKENS) if turn_tokens and refers_back else 0
     used = min(question_tokens, QUESTION_TOKENS, REQUEST_TOKENS - keep)
     budgets = [used]
     for need in turn_tokens:
