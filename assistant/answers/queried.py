@@ -14,11 +14,11 @@ from ..understand.frame import Frame, topic_tokens
 from .answerable import ASSERTS_NEW
 from .base import Draft, Records
 from .computed import answer, cond_words
+from .coverage import NAMED
 from .decline import decline
 from .lists import known, on_topic
 from .subject import own_subject
 
-NAMED = 0.8  # exact-name score of a row the question names
 COMPARED = 0.5  # lexical score of each of two rows (or KPIs) a comparison names
 
 

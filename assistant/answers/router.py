@@ -123,14 +123,13 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     if KPI_WORDS.search(f.text) and "list_all" in f.asks and (f.slots.fields or not known_topic(r, f)):
         return kpi_list(r, f.slots.fields, f.english, count=False)  # 「人づくりのKPIぜんぶ」
     kpis = f.ranked("kpi")
-    own_kpis = r.initiatives[top.record_id].kpi_ids if top is not None and top.exact >= NAMED else []
-    if own_kpis and not f.english and CARD_ASK.search(f.text) and not (best_kpi and best_kpi.exact >= NAMED
-                                                     and best_kpi.record_id not in own_kpis):
+    row = r.initiatives[top.record_id] if top is not None and top.exact >= NAMED else None  # the row named
+    if row and row.kpi_ids and not f.english and CARD_ASK.search(f.text) and not (
+            best_kpi and best_kpi.exact >= NAMED and best_kpi.record_id not in row.kpi_ids):
         return None  # 「かなパスについて①所管課②2026年度の状況③KPIの目標値」: the card, which gives its KPI too
-    if top is not None and top.exact >= NAMED and not r.initiatives[top.record_id].kpi_ids and KPI_WORDS.search(f.text) \
-            and not (best_kpi and (best_kpi.exact >= top.exact
+    if row and not row.kpi_ids and KPI_WORDS.search(f.text) and not (best_kpi and (best_kpi.exact >= top.exact
                                    or one_kpi_fits(kpis) and best_kpi.score >= top.score - 2 * TIE)):
-        return no_kpi(r, r.initiatives[top.record_id], f.english)  # 「「のりまっし金沢」の利用者数のKPIは？」
+        return no_kpi(r, row, f.english)  # 「「のりまっし金沢」の利用者数のKPIは？」
     sure = bool(kpis) and confidence(kpis, f.foreign_name) >= ANSWER
     if best_kpi and (sure or best_kpi.lexical >= SUBJECT_LEXICAL or best_kpi.reading >= 0.5) and (
             top is None or best_kpi.score >= top.score - 2 * TIE):
@@ -246,9 +245,8 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
         both = [r.initiatives[h.record_id] for h in ranked[:2] if h.lexical >= SUBJECT_LEXICAL]
         if len(both) == 2:
             return with_verdict(card(r, both, f.english, kind, years), same_departments(both, f.english))
-    quoted = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= 0.8]
-    if len(quoted) >= 2 and len(QUOTED_NAME.findall(f.text)) >= 2 and all(
-            any(q in i.name for q in QUOTED_NAME.findall(f.text)) for i in quoted[:2]):
+    quoted, quotes = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= NAMED], QUOTED_NAME.findall(f.text)
+    if len(quoted) >= 2 and len(quotes) >= 2 and all(any(q in i.name for q in quotes) for i in quoted[:2]):
         return card(r, quoted[:2], f.english, kind, years)  # 「「A」と「B」は…どう違うか」: both rows named
     named = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= 0.8 and h.score >= ranked[0].score - TIE]
     if len(named) > 1 and top is not None and top.exact >= 0.8:  # 「かなパス」 names several rows equally
