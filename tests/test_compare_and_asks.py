@@ -173,3 +173,61 @@ def test_a_status_negated_in_every_year_and_a_bracketed_exclusion_are_those_a_lo
         started = {i.id for i in new if any(st.status(2026) == "新規実施" for st in i.statuses)}
         ans = bot.ask(f"{plan.fields[no]}分野の新規取組のうち、2026年度の欄が「新規実施」(新規導入・新規公開ではなく)のものを示されたい。")
         assert {c.id for c in ans.citations if c.kind == "initiative"} == started, (no, ans.text[:300])
+
+
+def test_most_and_fewest_asked_together_give_both_ends_from_a_loop(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「新マーク付きの取組が最も多い分野と最も少ない分野」: every field's count, the most and the fewest named (not one end
+    only, and not by department), in Japanese and English."""
+    for new, said in ((True, "新マーク付きの"), (False, "")):
+        counts = {no: sum(i.field_no == no and (i.new or not new) for i in plan.initiatives) for no in plan.fields}
+        ans = bot.ask(f"{said}取組が最も多い分野と最も少ない分野、それぞれの件数を示されたい。")
+        most, least = max(counts.values()), min(counts.values())
+        for no, n in counts.items():
+            assert f"{plan.fields[no]} {n}件" in ans.text, (no, ans.text[:300])
+        assert "最も多いのは" in ans.text and f"（{most}件）" in ans.text and "最も少ないのは" in ans.text, ans.text[:300]
+        fewest = [plan.fields[no] for no, n in counts.items() if n == least]
+        assert all(f in ans.text.split("最も少ないのは")[1] for f in fewest), ans.text[:300]
+
+
+def test_a_condition_said_with_if_any_marks_rows_instead_of_filtering(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「〈課〉の所管分は何件…新マークが付いているものがあればそれも」 for every department: all its rows counted, the new
+    ones counted and marked (a clause 「…があれば」 does not filter)."""
+    for dep, rows in sorted(dept_rows(plan).items()):
+        ans = bot.ask(f"{dep}の所管分は何件あって、それぞれ何という取組ですか。新マークが付いているものがあればそれも教えてください。")
+        assert ans.grounded, (dep, ans.text[:200])
+        assert f"{len(rows)}件" in ans.text.splitlines()[0], (dep, ans.text[:300])
+        assert all(i.name in ans.text for i in rows), (dep, ans.text[:300])
+        if any(i.new for i in rows) and len(rows) > sum(i.new for i in rows):
+            assert f"新規（新）は{sum(i.new for i in rows)}件" in ans.text, (dep, ans.text[:300])
+
+
+def test_a_comparison_whose_groups_are_not_read_is_declined_not_listed(bot, plan: Plan) -> None:  # noqa: ANN001
+    """Two viewpoints of a field compared (groups the reader does not take): declined with the part said back, never one
+    joined list under the badge — for every field."""
+    views = sorted({i.viewpoint for i in plan.initiatives})
+    for no, name in sorted(plan.fields.items()):
+        ans = bot.ask(f"{name}分野の「{views[0]}」と「{views[1]}」とで、取組数を比較されたい。")
+        assert not ans.grounded and "比較" in ans.text, (no, ans.text[:200])
+
+
+def test_years_after_the_plan_period_are_declined_on_every_route(bot, plan: Plan) -> None:  # noqa: ANN001
+    """A year after 2029 (2030–2035, 令和12–17) asked of a department's rows or of one row: the plan's period is said,
+    nothing is listed under the badge."""
+    deps = sorted(dept_rows(plan))
+    for k, year in enumerate(range(2030, 2036)):
+        dep, row = deps[k % len(deps)], plan.initiatives[k * 7 % len(plan.initiatives)]
+        for q in (f"{dep}所管の取組のうち、令和{year - 2018}年度({year}年度)以降も「継続・拡大」と位置付けられているものを示されたい。",
+                  f"「{row.name}」は{year}年度にはどうなる予定ですか？"):
+            ans = bot.ask(q)
+            assert not ans.grounded and "2026～2029年度" in ans.text, (q, ans.text[:200])
+
+
+def test_a_year_alone_is_not_answered_with_every_row_of_that_year(bot, plan: Plan) -> None:  # noqa: ANN001
+    """A yes/no question whose only condition is a year (its subject not recognised) gets no grounded list of every row
+    with something in that year; asked for a list or a count, the year does select those rows."""
+    for year in (2026, 2027, 2028, 2029):
+        ans = bot.ask(f"あれって{year}ねんにも やっとるんやよね？")
+        assert not (ans.grounded and ans.kind in ("list", "count")), (year, ans.text[:200])
+        n = sum(any(s.years.get(year) for s in i.statuses) for i in plan.initiatives)
+        ans = bot.ask(f"{year}年度に予定が入っている取組はいくつありますか？")
+        assert ans.grounded and f"{n}件" in ans.text.splitlines()[0], (year, n, ans.text[:200])

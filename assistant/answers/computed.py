@@ -129,6 +129,9 @@ def compare_note(r: Records, group: object, rows: list, kpis: bool, en: bool) ->
     return f"（うち新規{new}件" + (f"、KPI {n_kpis}件）" if kpis else "）")
 
 
+FEWEST_SAID = 3  # the fewest groups are named when there are at most this many
+
+
 def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
     """The department or field with the most (fewest) rows, or two named ones compared, with the counts."""
     q, en = out.query, f.english
@@ -150,8 +153,14 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
         lines = [f"{what.capitalize()} ({cond}) by {by}: {listed}." if en else f"条件（{cond}）の{what}の数（{by}別）: {listed}。"]
         if ranked and not by_dept:  # the total counts a row once; the most is the first group
             top = [n for n, c in ranked if c == ranked[0][1]]
-            lines.append(f"In all: {en_count(len(out.rows), 'initiatives')}; the most: {' and '.join(top)}." if en else
-                         f"合計{len(out.rows)}件で、最も多いのは{'と'.join(top)}（{ranked[0][1]}件）です。")
+            low = [n for n, c in ranked if c == ranked[-1][1]]
+            fewest = len(ranked) > 1 and len(low) <= FEWEST_SAID
+            if en:
+                lines.append(f"In all: {en_count(len(out.rows), 'initiatives')}; the most: {' and '.join(top)}"
+                             + (f"; the fewest: {' and '.join(low)} ({ranked[-1][1]})." if fewest else "."))
+            else:
+                lines.append(f"合計{len(out.rows)}件で、最も多いのは{'と'.join(top)}（{ranked[0][1]}件）"
+                             + (f"、最も少ないのは{'と'.join(low)}（{ranked[-1][1]}件）です。" if fewest else "です。"))
     elif q.result == "compare":  # each with its 新 rows counted (「件数と新マーク数を比較」)
         notes = [compare_note(r, g, v, q.group == "field", en) for g, v in out.groups.items()]
         counts_new = [(n, amount(c) + ("" if by_dept else note)) for (n, c), note in zip(counts, notes, strict=True)]

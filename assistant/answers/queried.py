@@ -8,7 +8,7 @@ from dataclasses import replace
 from ..query import Cond, Query, contradictory, needs_query, run
 from ..retrieve import Hit
 from ..text import asking_part
-from ..understand.conditions import residue
+from ..understand.conditions import COMPARE, residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
 from .answerable import ASSERTS_NEW
@@ -29,6 +29,8 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         return None
     if q.unread:
         return unread(r, f, q)
+    if q.result in ("list", "count") and q.conds and res.fresh and (cue := COMPARE.search(f.text)):
+        return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「(1)と(2)とで比較」: not one list
     clash = contradictory(q.conds)
     if clash:  # 「2029年度に「継続」で、「継続」ではない」: a misreading, not an empty answer
         return clashing(r, f, [cond_words(r, c, f.english) for c in clash])
@@ -65,13 +67,17 @@ def themed(r: Records, f: Frame, q: Query) -> Cond | None:
     return Cond("rows", tuple(i.id for i in rows), label=words) if rows else None
 
 
-def unread(r: Records, f: Frame, q: Query) -> Draft:
+CONDITION_EXAMPLE = ("initiatives of field 4 not run by 産業政策課", "分野4の取組のうち、産業政策課以外が担当するもの")
+COMPARE_EXAMPLE = ("compare the number of initiatives of 観光政策課 and 文化政策課", "観光政策課と文化政策課の取組数を比べて")
+
+
+def unread(r: Records, f: Frame, q: Query, example: tuple[str, str] = CONDITION_EXAMPLE) -> Draft:
     """A condition-like part of the question that was not understood: said, and nothing computed."""
     parts = "」「".join(dict.fromkeys(q.unread))
     text = (f"I could not read the condition 「{parts}」 in your question, so I have not computed a list that might "
-            "be wrong. Could you rephrase it (e.g. 'initiatives of field 4 not run by 産業政策課')?") if f.english else (
+            f"be wrong. Could you rephrase it (e.g. '{example[0]}')?") if f.english else (
         f"ご質問の「{parts}」の部分を条件として読み取れなかったため、誤った一覧にならないよう回答を控えます。"
-        "「分野4の取組のうち、産業政策課以外が担当するもの」のように言い換えてください。")
+        f"「{example[1]}」のように言い換えてください。")
     return decline(r, f.english, [], text)
 
 

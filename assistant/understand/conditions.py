@@ -73,7 +73,9 @@ COMPARE = re.compile(r"比較|比べ|対比|\bcompare|\bcomparison\b|\bversus\b|
 NEW_COUNTED = re.compile(r"[「『]?新[」』]?(マーク|規)?(の)?(付いた|付き|がついた|が付いた)?(の)?(取組)?(の)?(数|件数)|新マークの有無|"
                          r"(which|how many)( of them)?( \(if any\))? (are|is) (marked |flagged )?(新|new)|number of new", re.IGNORECASE)
 MORE_OF_TWO = re.compile(r"(多い|少ない)(のは|ほう|方)|has more|have more", re.IGNORECASE)
-GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|which (of the \w+ )?fields?|field (has|had)", re.IGNORECASE)
+GROUP_FIELD = re.compile(r"どの分野|分野は(どこ|どれ|何)|(多い|少ない|最多|最少)(の)?分野|which (of the \w+ )?fields?|field (has|had)",
+                         re.IGNORECASE)
+MOST_MANY = re.compile(rf"多い|多かった|最多|{MOST_EN}", re.IGNORECASE)  # with LEAST: both ends are asked
 COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数(?!値|字)|取組数|総数|how many|number of", re.IGNORECASE)
 FIRST = re.compile(r"(?<![優祖])先(?![端進行])|早く|早い|遅い|\bfirst\b|earlier|sooner|later", re.IGNORECASE)
 LARGER = re.compile(r"大き[いく]|高[いく]|多[いく]|上|higher|larger|bigger|greater", re.IGNORECASE)
@@ -360,6 +362,8 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
         return {"result": "groups", "group": group, "measure": measure}, [c for c in conds if c.kind != group or c.negated]
     if MOST.search(text) and MANY.search(text):
         group = "field" if GROUP_FIELD.search(text) or measure == "departments" else "department"
+        if LEAST.search(text) and MOST_MANY.search(text):  # 「最も多い分野と最も少ない分野」: every group, both ends said
+            return {"result": "groups", "group": group, "measure": measure}, conds
         return {"result": "most", "group": group, "least": bool(LEAST.search(text)), "measure": measure}, conds
     if asks_more_of_two(text) or (COMPARE.search(text) and COUNT.search(text)):
         if two := compared(text, conds, measure):
@@ -404,6 +408,16 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
     mentions = year_mentions(text, today) + status_mentions(text, plan) + flag_mentions(text) + [
         m for m in named_mentions(text, plan, slots)
         if not (m.kind == "department" and any(a <= m.start < b for a, b in examples))]
+    if (clause := if_any_clause(text)) and not (COMPARE.search(text) or MOST.search(text)):
+        inside = [m for m in mentions if clause[0] <= m.start < clause[1]]
+        outside = [m for m in mentions if m not in inside]
+        if inside and outside:  # 「危機管理課の所管分は何件…新マークが付いているものがあれば」: marked, not a filter
+            base, used = conditions(text, outside, english)
+            narrow, used2 = conditions(text, inside, english)
+            spans = tuple(used + used2) + tuple((m.start, m.end) for m in mentions)
+            if narrower := tuple(c for c in narrow if c not in base):
+                return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + narrow),
+                             spans=spans)
     split = SPLIT_PAIR.search(text)
     if split and KPI_SUBJECT.search(text[:split.start()]) and (narrow := kpi_properties(text[split.end():])):
         base = [c for c in conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)[0]
@@ -447,6 +461,16 @@ def unread_in(text: str, spans: tuple[tuple[int, int], ...], conds: list[Cond]) 
     out += [m.group() for rx, kind in CUES if kind not in kinds for m in rx.finditer(text)
             if not any(a <= m.start() < b for a, b in spans)][:1]
     return tuple(out)
+
+
+IF_ANY = re.compile(r"(もの|の|取組|事業)?(が|は)?(あれば|ある場合は|あるなら|あったら)|\bif any\b", re.IGNORECASE)
+
+
+def if_any_clause(text: str) -> tuple[int, int] | None:
+    """Where a clause 「…ものがあれば」 ('… if any') is: its conditions mark rows of the answer, they do not filter it."""
+    if not (m := IF_ANY.search(text)):
+        return None
+    return max(text.rfind(c, 0, m.start()) for c in "、。,，？?") + 1, m.end()
 
 
 def residue(text: str, q: Query) -> str:
