@@ -324,3 +324,17 @@ def test_a_new_question_about_what_the_last_row_lacks_is_not_answered_by_that_ro
         ans = bot.ask(f"関連で、そっちで{a}と{b}の{c}もできる事業もあったと思うけど、その担当課と年次は？",
                       history=[f"「{ini.name}」の担当は？"])
         assert ans.grounded is False, (ini.name, ans.text[:200])
+
+
+def test_a_named_row_with_guessed_departments_one_of_them_its_own_is_checked_like_any(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「X」で、〈absent〉〈absent〉〈absent〉もできる予定ですか？〈own〉か〈other〉あたりで」 for random rows: naming the row's
+    own department among guesses is no wrong premise, so the lacking words decline the card as without the guess."""
+    text = plan_text(plan)
+    absent = [w for w in ABSENT if w not in text]
+    deps = sorted({d for i in plan.initiatives for d in i.departments})
+    rng = random.Random(23)
+    for ini in rng.sample([i for i in plan.initiatives if "「" not in i.name], 8):
+        a, b, c = rng.sample(absent, 3)
+        other = rng.choice([d for d in deps if d not in ini.departments])
+        ans = bot.ask(f"「{ini.name}」で、{a}や{b}の{c}もできるようにする予定ですか。{ini.departments[0]}か{other}あたりで。")
+        assert ans.grounded is False, (ini.name, ans.text[:200])

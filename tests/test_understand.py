@@ -123,3 +123,14 @@ def test_fit_cross_validates_both_models(bot, tmp_path) -> None:  # noqa: ANN001
     assert summary["examples"] > 150 and summary["cv_answered_wrong"] / answered < 0.05
     intent = fit_intent(bot, [DEFAULT_SET], output=tmp_path / "intent.json")
     assert intent["intent_cv_accuracy"] > 0.6 and (tmp_path / "intent.json").is_file()
+
+
+def test_every_something_else_is_not_a_list_of_every_row() -> None:
+    """「全部の工事で」「全ての人の」 say every something else; 「全部で何件」「すべての取組」 ask for every row."""
+    from assistant.understand.intent import asks
+
+    for text in ("ICTモデル工事は2027年度から全部の工事で本格実施になるの？", "全ての人の利便性向上に向けての取組の担当は？",
+                 "すべての小学校で使えるようになる？"):
+        assert "list_all" not in asks(text, []), text
+    for text in ("取組は全部で何件？", "すべての取組を挙げて", "全部教えて", "全ての課の取組を一覧で"):
+        assert "list_all" in asks(text, []), text

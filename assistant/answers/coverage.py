@@ -204,6 +204,12 @@ def asserted_departments(r: Records, f: Frame, rid: str) -> list[str]:
     return [d for d in f.slots.departments if d not in own and (d in f.text or department_stem(match_key(d)) not in key)]
 
 
+def wrong_department(r: Records, f: Frame, rid: str) -> bool:
+    """True when the question asserts departments for a row and none of them is its own (a premise its card corrects;
+    「学校指導課か教育総務課あたりで」 names its own among guesses, which is no premise)."""
+    return bool(asserted_departments(r, f, rid)) and not set(f.slots.departments) & set(r.initiatives[rid].departments)
+
+
 def yes_no(r: Records, f: Frame, rid: str) -> bool:
     """True when a question about one row asks neither who runs it nor when, nor asserts a department, a year, a
     field or whether it is new (all of which its card answers):
@@ -256,7 +262,7 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
             # something it lacks (「そっちの…高齢者宅にIoTセンサーを置いて見守る事業は？」) is not about that row
             return not_in_plan(r, f, unheld) if not f.english and len(unheld) >= CARD_MISSING else draft
         if not f.english and len(unheld) >= CARD_MISSING and names_top(f) and not (
-                NEWNESS.search(f.text) or asserted_departments(r, f, draft.subjects[0])):
+                NEWNESS.search(f.text) or wrong_department(r, f, draft.subjects[0])):
             return not_held(r, draft, unheld, False)  # 「…デジタル商品券をかなパスで配布する計画は何年度？」
         if f.english or (not asks_feature(f) and (names_top(f) or anchored(r, draft.subjects[0], words or []))):
             return draft

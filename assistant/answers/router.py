@@ -203,9 +203,14 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         return None  # 「ICTモデル工事」の2026年度…: the named row's card answers, not a list of 2026
     one = top is not None and conf >= ANSWER and own_subject(f) and "list_all" not in f.asks and bool(f.topic) and \
         bool(set(s.departments) & set(r.initiatives[top.record_id].departments)) and not s.by_status and not s.fields
+    # a year alone filters nothing (every row has 2026–2029): 「…って2028ねんからこうかいですよね」 asks of one row
+    years_only = bool(s.years) and not (s.departments or s.fields or s.status or s.new_only or s.ended or s.no_plan)
     if s.any and not one and (wants_list or conf < ANSWER or not f.topic or not own_subject(f)):
         rows = filtered(r, s, pool)
         themed = on_topic(r, f, rows) if known_topic(r, f) and not own_subject(f) else []
+        if years_only and not themed and not f.asks & {"list", "count"} and pool is None and res.fresh:
+            near = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3] if h.lexical >= 0.3]
+            return decline(r, f.english, near)  # not every row of 2028 under the badge
         rows = themed or rows
         # the one row of the department said, when it lacks what the question describes and retrieval ranks another
         # row first: the department is a premise about that row (「市民課の窓口に透明なディスプレイが置かれる…」)

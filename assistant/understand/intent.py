@@ -6,6 +6,8 @@ import re
 
 from ..text import ITSU
 
+# 「全部」「すべて」 ask for every row, not 「全ての人の利便性向上」「全部の工事で」 (every something else)
+ALL = r"(?:すべて|全て|全部)(?!の(?!取組|事業|もの|課|分野|担当|KPI|指標))"
 CUES: dict[str, re.Pattern[str]] = {
     "kpi": re.compile(
         r"KPI|目標|目指|めざ|指標|数値目標|何人|何件|何回|何コマ|何パーセント|何%|何％|割合|どれくらい|どのくらい|どこまで|"
@@ -19,7 +21,7 @@ CUES: dict[str, re.Pattern[str]] = {
                           r"(same|different) (department|division|section|office)s?|share (a |the )?(department|division)|"
                           r"both", re.IGNORECASE),
     "list": re.compile(
-        r"一覧|列挙|洗い出|示されたい|すべて|全て|全部|(どんな|どのような|どういった)(?!予定|状況|段階|扱い|スケジュール)|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
+        rf"一覧|列挙|洗い出|示されたい|{ALL}|(どんな|どのような|どういった)(?!予定|状況|段階|扱い|スケジュール)|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
         r"取組は|取組を|取組には|取組で(?!す)|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
         r"list|what are|which initiatives|what initiatives|what else|\ball\b|anything else|what (kind|sort|types?) of", re.IGNORECASE),
     "when": re.compile(
@@ -30,7 +32,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"推進本部|DX会議|趣旨|目的|視点|発行|増補|なぜ|柱|前の計画|これまでの計画|作ってきた|分野(って|は)(何|なに|どんな|いくつ)|どんな分野|どんなまち|どんな街|会議|"
         r"plan period|philosophy|guideline|council|headquarters|formulated|period|\bvision\b|why", re.IGNORECASE),
 }
-LIST_STRONG = re.compile(r"一覧|列挙|洗い出|すべて|全て|全部|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
+LIST_STRONG = re.compile(rf"一覧|列挙|洗い出|{ALL}|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
                          r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives|what (kind|sort|types?) of", re.I)
 DEPT_COUNT = re.compile(r"(全部|合計|全体|ぜんぶ)で?(何課|何部署)|(何課|何部署)(ある|あり|くらい|ぐらい|です|に)|"
                         r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|いくつの(課|部署)|何種類の(担当)?(課|部署)|how many (distinct |different |separate )?departments", re.I)
