@@ -10,6 +10,7 @@ from ..retrieve import Hit
 from ..understand.confidence import answer_threshold, confidence
 from ..understand.conversation import Resolved
 from ..understand.frame import KPI_WORDS, Frame
+from ..understand.intent import ROW_COUNT
 from .base import Draft, Records
 from .card import candidates, card, same_departments, with_verdict
 from .coverage import NAMED, missing
@@ -92,7 +93,8 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
     # with row conditions only an exact name is a KPI: 「分野5で新マークの取組は何件？」 counts rows (都市づくり ≠ つくり手掲載数)
     kpi_named = best_kpi and (best_kpi.exact >= 0.8 or not f.slots.any) and (
         best_kpi.lexical >= SUBJECT_LEXICAL or confidence(f.ranked("kpi"), f.foreign_name) >= OFFER)
-    if "kpi" in f.asks and (kpi_named or TARGET_WORDS.search(f.text)) and not KPI_WORDS.search(f.text):
+    rows_asked = ROW_COUNT.search(f.text) and not (best_kpi and best_kpi.exact >= NAMED)  # 「取組は全部で何件」
+    if "kpi" in f.asks and (kpi_named or TARGET_WORDS.search(f.text)) and not KPI_WORDS.search(f.text) and not rows_asked:
         return None  # 「支援件数は何件を目指す？」: a KPI target, not a count of rows
     if KPI_WORDS.search(f.text):  # a named row's KPI ('the KPI on かなざわスマートフォン講座 (number of sessions)') is _kpi's
         return None if own_subject(f) and not f.slots.fields else kpi_list(r, f.slots.fields, f.english, count=True)

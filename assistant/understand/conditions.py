@@ -18,7 +18,7 @@ from ..query import NEW_FAMILY, NONE, Cond, Query
 from ..text import match_key
 from .slots import FIELD_ALIASES, FIELD_SEP, Slots, department_stem, fiscal_year
 
-NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|を除|除外|"
+NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|でなく|じゃなく|ではありません|でない|じゃない|でもない|にもならない|を除|は除|除いて|除外|"
           "付いていない|ついていない|付いてない|ついてない|付いておらず|ついておらず|付かない|付されていない|付されておらず|"
           "付されてない|(?<![一-龥ぁ-ん])なし|無し|マークがなく|印がなく|文字が入っていない|言葉が入っていない|文字が入っておらず|含まれていない|含まれない|進まず|進まない|進んでいない|"
           "進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
@@ -125,7 +125,7 @@ def year_ranges(text: str, years: list[Mention]) -> list[tuple[Mention, Mention]
             if a.value < b.value and YEAR_TO.fullmatch(text[a.end:b.start])]
 
 
-NOT_A_STATUS = re.compile(r"[分性的率費]")  # 「既存事業の継続分」「継続性」: a word built on a status, not one
+NOT_A_STATUS = re.compile(r"[分性的率費]|事業")  # 「継続事業の棚卸し」 are rows that continue, not the status  # 「既存事業の継続分」「継続性」: a word built on a status, not one
 
 
 def status_mentions(text: str, plan: Plan) -> list[Mention]:

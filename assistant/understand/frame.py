@@ -44,7 +44,7 @@ KPI_WORDS = re.compile(r"KPI|指標|数値目標|目標値|targets?\b|indicators
 PLAN_ASK = re.compile(r"担当|課|部署|所管|誰が|取組|施策|事業|プラン|目標|KPI|ありますか|あるん|はある|"
                       r"department|initiative|target|in charge", re.IGNORECASE)
 SCAFFOLD = re.compile(
-    r"新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|何も|ない|無い|なし|一覧|関する|関連|取組|施策|事業|分野|"
+    r"所管分|担当分|位置付け|位置づけ|位置付|添えて|併記|新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|何も|ない|無い|なし|一覧|関する|関連|取組|施策|事業|分野|"
     r"数|件数|いくつ|何件|何個|目標|KPI|指標|今年度|来年度|再来年度|最終年度|初年度|以降|まで|から|デジタル化|デジタル|DX|"
     r"initiatives?|projects?|list|new|field|year|fy|kpis?|targets?|all|please|tell|me|about|related|digital|"
     r"there|plan|プラン|計画|全体|全部で|合計|総数|全部|載って|出てくる|今回|サービス|仕組み|しくみ|取り組み|"
@@ -88,7 +88,7 @@ def refers_back(text: str) -> bool:
     return any(REFS[k].search(text) for k in ("subject", "department", "narrow"))
 
 
-POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|of (those|these|them)|among (them|these)", re.I)
+POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|(その|この|上記の?|前記の?)\s*[0-9０-９]+\s*(件|つ|項目)の?(うち|中)|of (those|these|them)|among (them|these)", re.I)
 REFS: dict[str, re.Pattern[str]] = {
     "subject": re.compile(r"それ|その(取組|取り組み|事業|運用|サービス|アプリ|システム|講座|計画|施策|制度|仕組み|しくみ|窓口|サイト)|"
                           r"これ|あれ|その件|そっち|その話|\bit\b|\bthat\b|\bthis\b|\bits\b", re.I),

@@ -66,8 +66,8 @@ def fiscal_year(today: date) -> int:
 def years(text: str, today: date) -> tuple[list[int], list[int], bool]:
     """Plan years named (absolute, 令和, relative, ranges), years outside the plan, and whether 'from' was said."""
     found: list[int] = []
-    for m in re.finditer(r"令和\s*(\d{1,2})\s*年", text):
-        found.append(2018 + int(m.group(1)))
+    for m in re.finditer(r"令和\s*(\d{1,2})\s*年|(?<![A-Za-z0-9])R\s*(\d{1,2})(?![0-9])", text):  # 令和8年度, R8
+        found.append(2018 + int(m.group(1) or m.group(2)))
     for m in re.finditer(r"(?:FY\s*)?(20\d\d)(?!\d)", text, re.IGNORECASE):
         found.append(int(m.group(1)))
     fy = fiscal_year(today)
