@@ -157,11 +157,6 @@ def grams(reading: str) -> set[str]:
     return {reading[i : i + MIN_READING] for i in range(len(reading) - MIN_READING + 1)}
 
 
-# the closing request form of a Japanese question (「…について教えてください」「…でしょうか？」), which names nothing
-CLOSING = re.compile(r"(について)?(を)?(教えて|おしえて|知りたい|しりたい)?(ください|下さい|くれ|ほしい|欲しい|もらえますか|いただけますか)?"
-                     r"(です|でしょう|ます)?(か)?[?？。!！\s]*$")
-
-
 class HybridSearcher:
     """Scores plan records against a question with four signals and fuses them."""
 
@@ -299,10 +294,8 @@ class HybridSearcher:
         return count(text) if count else len(text)
 
     def fit(self, text: str, max_tokens: int = QUESTION_TOKENS) -> str:
-        """The part of a question that is embedded: all of it, or its last sentences within max_tokens, without a
-        closing request form (「…を教えてください」「…ですか？」: every token costs embedding time, these say nothing)."""
-        fitted = fit_tokens(text, max_tokens, self.token_count)
-        return CLOSING.sub("", fitted) or fitted
+        """The part of a question that is embedded: all of it, or its last sentences within max_tokens."""
+        return fit_tokens(text, max_tokens, self.token_count)
 
     def fit_with(self, question: str, expansions: str, max_tokens: int = QUESTION_TOKENS) -> str:
         """What is embedded: the question fitted to the budget, then as many expansion terms as still fit."""
