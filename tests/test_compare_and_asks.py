@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from itertools import combinations
 
-from assistant.models import Plan
+from assistant.models import YEARS, Plan
 from assistant.text import two_asks
 
 
@@ -231,3 +231,66 @@ def test_a_year_alone_is_not_answered_with_every_row_of_that_year(bot, plan: Pla
         n = sum(any(s.years.get(year) for s in i.statuses) for i in plan.initiatives)
         ans = bot.ask(f"{year}年度に予定が入っている取組はいくつありますか？")
         assert ans.grounded and f"{n}件" in ans.text.splitlines()[0], (year, n, ans.text[:200])
+
+
+def test_a_status_word_no_row_uses_alone_reads_as_the_statuses_that_hold_it(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「R8に試行やってるのは？」「2027年度に拡大の取組」 for every year: 試行 and 拡大 are no row's status on their own,
+    so they read as every status that holds them (検討・試行; 継続・拡大 and 拡大検討), said back, rows from a loop."""
+    used = {v for i in plan.initiatives for s in i.statuses for v in s.years.values() if v}
+    for word in ("試行", "拡大"):
+        assert word not in used
+        for year in YEARS:
+            expected = {i.id for i in plan.initiatives if any(word in (s.years.get(year) or "") for s in i.statuses)}
+            ans = bot.ask(f"令和{year - 2018}年度に{word}やってる取組ってどれ？")
+            head = ans.text.splitlines()[0]
+            count = f"{len(expected)}件" if expected else "ありません"
+            assert ans.grounded and count in head, (word, year, ans.text[:200])
+            assert all(f"「{u}」" in head for u in used if word in u), (word, head)
+
+
+def test_a_status_that_comes_up_in_no_year_is_negated(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「新規の取組のうち、どの年度にも「S」が出てこないものは何件」 for every status the rows use: the 新 rows none of whose
+    lines has S in any year, counted by a loop."""
+    used = sorted({v for i in plan.initiatives for s in i.statuses for v in s.years.values() if v})
+    for status in used:
+        n = sum(i.new and not any(status == v for s in i.statuses for v in s.years.values()) for i in plan.initiatives)
+        ans = bot.ask(f"新規の取組のうち、どの年度にも「{status}」が出てこないものは何件ありますか。")
+        assert ans.grounded and f"{n}件" in ans.text.splitlines()[0], (status, n, ans.text[:200])
+
+
+def test_words_before_the_departments_named_describe_them_and_select_no_theme(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「〈word〉関係（AとB）の取組は、合わせて何件」 for random department pairs, the word taken from A's own row names:
+    every row of A or B counted (the word says which departments, it does not narrow their rows)."""
+    rows = dept_rows(plan)
+    rng = random.Random(5)
+    for a, b in rng.sample(list(combinations(sorted(rows), 2)), 8):
+        word = next((t for t in bot.searcher.name_tokens[rows[a][0].id] if len(t) >= 2 and t.isalpha()), None)
+        if word is None:
+            continue
+        n = len({i.id for i in rows[a] + rows[b]})
+        ans = bot.ask(f"{word}関係（{a}と{b}）の取組は、合わせて何件になりますか。")
+        assert ans.grounded and f"{n}件" in ans.text.splitlines()[0], (a, b, word, n, ans.text[:200])
+
+
+def test_two_rows_named_without_quotes_and_asked_each_get_both_cards(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「AとBについて、それぞれ担当課を教えて」 for random pairs of rows named in full without quotes: both rows and their
+    departments are in the answer."""
+    rng = random.Random(8)
+    names = [i for i in plan.initiatives if "「" not in i.name and "(" not in i.name]
+    for a, b in (rng.sample(names, 2) for _ in range(8)):
+        ans = bot.ask(f"{a.name}と、{b.name}について、それぞれ担当課を教えて")
+        assert ans.grounded, (a.name, b.name, ans.text[:200])
+        for i in (a, b):
+            assert i.name in ans.text and all(d in ans.text for d in i.departments), (i.name, ans.text[:300])
+
+
+def test_continuing_projects_are_rows_and_jo_ite_negates(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「〈課〉の取組を整理しています。継続事業の棚卸しなので、新マークが付いているものは除いてください」 for every
+    department with both kinds of rows: exactly its rows without 新 (「継続事業」 is no status, 「は除いて」 negates)."""
+    for dep, rows in sorted(dept_rows(plan).items()):
+        old = [i for i in rows if not i.new]
+        if not old or len(old) == len(rows):
+            continue
+        ans = bot.ask(f"{dep}の取組を整理しています。継続事業の棚卸しなので、新マークが付いているものは除いてください。")
+        assert ans.grounded and f"{len(old)}件" in ans.text.splitlines()[0], (dep, ans.text[:200])
+        assert all(i.name in ans.text for i in old) and not any(i.name in ans.text for i in rows if i.new), dep

@@ -139,3 +139,15 @@ def test_a_long_narrowing_follow_up_keeps_the_turn_it_narrows(bot, plan) -> None
                       history=[f"{d}が所管する取組は、プラン全体で何件ありますか。"])
         assert {c.id for c in ans.citations if c.kind == "initiative"} == {i.id for i in rows if not i.new}, (d, ans.text)
         assert ans.text.startswith(f"前の回答の{len(rows)}件のうち"), ans.text[:100]
+
+
+def test_the_n_rows_of_the_last_answer_are_narrowed_by_a_department(bot, plan) -> None:  # noqa: ANN001
+    """「そのN件のうち、〈課〉の所管分だけ挙げて」 after 「〈分野〉の取組は何件？」 for every field and one of its departments:
+    exactly the field's rows that department runs (「その12件のうち」 points back like 「そのうち」)."""
+    for no, name in sorted(plan.fields.items()):
+        rows = [i for i in plan.initiatives if i.field_no == no]
+        dep = sorted({d for i in rows for d in i.departments}, key=lambda d: -sum(d in i.departments for i in rows))[0]
+        expected = [i for i in rows if dep in i.departments]
+        ans = bot.ask(f"その{len(rows)}件のうち、{dep}の所管分だけ挙げてください。", history=[f"{name}分野の取組は何件ありますか。"])
+        assert ans.grounded and f"{len(expected)}件" in ans.text.splitlines()[0], (name, dep, ans.text[:200])
+        assert all(i.name in ans.text for i in expected), (name, dep, ans.text[:300])

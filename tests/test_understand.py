@@ -33,6 +33,9 @@ def test_slots_years_ranges_and_status_words(plan) -> None:  # noqa: ANN001
     assert read_slots("ずっと「検討」のままの取組", plan, today).all_years
     assert not read_slots("いつから始まるん？", plan, today).new_only  # asks a year, not a filter
     assert read_slots("デジタルの課がやってるやつ", plan, today).departments == ["デジタル政策課"]
+    for n in range(8, 12):  # R8–R11 are 令和 years in the slots as in the conditions; QR8 or AR10 are not
+        assert read_slots(f"R{n}の位置付けも添えて", plan, today).years == [2018 + n]
+        assert read_slots(f"QR{n}コードの取組", plan, today).years == []
 
 
 def test_unknown_words_rank_but_never_filter(bot, plan) -> None:  # noqa: ANN001

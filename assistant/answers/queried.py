@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..models import STATUSES
 from ..query import Cond, Query, contradictory, needs_query, run
 from ..retrieve import Hit
 from ..text import asking_part
@@ -50,7 +51,10 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     theme = themed(r, f, q)
     if theme is not None:
         q = replace(q, conds=q.conds + (theme,))
-    draft = answer(r, f, run(r.plan, q, pool))
+    out = run(r.plan, q, pool)
+    draft = answer(r, f, out)
+    if theme is not None and q.subject == "initiative" and not out.rows:  # 「…「住民」に関する）に該当する取組はありません」:
+        draft = replace(draft, grounded=False)  # a theme read from the residue found nothing: likely a misreading
     if pool is not None:  # the rows narrowed are said back too: 「前の回答の12件のうち、条件（…）」
         said = f"Of the {len(pool)} in the previous answer: " if f.english else f"前の回答の{len(pool)}件のうち、"
         draft = replace(draft, text=said + draft.text)
@@ -61,6 +65,8 @@ def themed(r: Records, f: Frame, q: Query) -> Cond | None:
     """The question's theme (防災, 子育て) as a condition on rows: the words the plan's rows use that are left once
     the conditions read are taken out of the question."""
     words = known(r, topic_tokens(asking_part(residue(f.text, q)), f.slots, r.searcher, f.english))
+    if any(c.kind == "status" for c in q.conds):  # 「令和8年度に導入（新規導入）となっているもの」: 導入 says the status
+        words = tuple(w for w in words if not any(w in s for s in STATUSES))
     if not words:
         return None
     rows = on_topic(r, replace(f, topic=words, topic_syn=()), r.plan.initiatives)

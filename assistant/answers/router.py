@@ -7,6 +7,7 @@ import re
 from ..models import Initiative
 from ..query import select
 from ..retrieve import Hit
+from ..text import match_key
 from ..understand.confidence import answer_threshold, confidence
 from ..understand.conversation import Resolved
 from ..understand.frame import KPI_WORDS, Frame
@@ -25,6 +26,7 @@ ANSWER = answer_threshold()  # confidence to answer one initiative (fitted, see 
 OFFER = ANSWER / 2  # confidence to offer the closest initiatives as (ungrounded) candidates
 TARGET_WORDS = re.compile(r"目標|目指|めざ|target|aim", re.IGNORECASE)  # 「何件を目標に」 asks a KPI, not a count
 QUOTED_NAME = re.compile(r"「([^「」]{4,})」")  # a name the question quotes
+EACH = re.compile(r"それぞれ|各々|おのおの|両方|両者|\beach\b|\bboth\b", re.IGNORECASE)  # two rows named, both asked
 CARD_ASK = re.compile(r"所管|担当課|状況|スケジュール")  # what a card answers besides the KPI it lists
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
 
@@ -99,7 +101,7 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
     if KPI_WORDS.search(f.text):  # a named row's KPI ('the KPI on かなざわスマートフォン講座 (number of sessions)') is _kpi's
         return None if own_subject(f) and not f.slots.fields else kpi_list(r, f.slots.fields, f.english, count=True)
     pool = filtered(r, f.slots, _pool(r, res))
-    themed = on_topic(r, f, pool) if known_topic(r, f) else []
+    themed = on_topic(r, f, pool) if known_topic(r, f) and not describes(f) else []
     rows = themed or pool
     if not rows:
         return None
@@ -209,7 +211,7 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     years_only = bool(s.years) and not (s.departments or s.fields or s.status or s.new_only or s.ended or s.no_plan)
     if s.any and not one and (wants_list or conf < ANSWER or not f.topic or not own_subject(f)):
         rows = filtered(r, s, pool)
-        themed = on_topic(r, f, rows) if known_topic(r, f) and not own_subject(f) else []
+        themed = on_topic(r, f, rows) if known_topic(r, f) and not own_subject(f) and not describes(f) else []
         if years_only and not themed and not f.asks & {"list", "count"} and pool is None and res.fresh:
             near = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3] if h.lexical >= 0.3]
             return decline(r, f.english, near)  # not every row of 2028 under the badge
@@ -240,6 +242,16 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     return None
 
 
+def describes(f: Frame) -> bool:
+    """True when every topic word comes before the departments named: 「消防の警防課・予防課の取組」「上下水道関係
+    （料金センターと経営企画課）の取組」 say which departments, not a theme their rows must hold."""
+    first = min((f.text.find(d) for d in f.slots.departments if d in f.text), default=-1)
+    if first <= 0 or not f.topic:
+        return False
+    before = match_key(f.text[:first])
+    return all(t in before for t in f.topic)
+
+
 def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
     """One initiative (from the question or the conversation) as a card, naming close alternatives."""
     years = f.slots.years or None
@@ -253,8 +265,9 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
         if len(both) == 2:
             return with_verdict(card(r, both, f.english, kind, years), same_departments(both, f.english))
     quoted, quotes = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= NAMED], QUOTED_NAME.findall(f.text)
-    if len(quoted) >= 2 and len(quotes) >= 2 and all(any(q in i.name for q in quotes) for i in quoted[:2]):
-        return card(r, quoted[:2], f.english, kind, years)  # 「「A」と「B」は…どう違うか」: both rows named
+    if len(quoted) >= 2 and (EACH.search(f.text) or len(quotes) >= 2 and all(any(q in i.name for q in quotes)
+                                                                           for i in quoted[:2])):
+        return card(r, quoted[:2], f.english, kind, years)  # 「「A」と「B」は…どう違うか」「AとBについて、それぞれ」
     named = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= 0.8 and h.score >= ranked[0].score - TIE]
     if len(named) > 1 and top is not None and top.exact >= 0.8:  # 「かなパス」 names several rows equally
         if len({tuple(i.departments) for i in named}) == 1:

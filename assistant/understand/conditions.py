@@ -23,7 +23,8 @@ NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|で
           "付されてない|(?<![一-龥ぁ-ん])なし|無し|マークがなく|印がなく|文字が入っていない|言葉が入っていない|文字が入っておらず|含まれていない|含まれない|進まず|進まない|進んでいない|"
           "進んでおらず|至らない|至らず|至っていない|ならない|ならず|がない|のない|含めない|含まない|含まず|"
           "になっていない|となっていない|になっておらず|担当していない|担当しない|担当しておらず|関わっていない|"
-          "いずれも記載されていない|いずれも記載がない|記載されていない|記載されておらず|書かれていない|載っていない")
+          "いずれも記載されていない|いずれも記載がない|記載されていない|記載されておらず|書かれていない|載っていない|"
+          "出てこない|出てこず|出てきていない|出ていない|現れない|見当たらない")
 LINE = r"(?:(?!\s・)[^\n→])"  # within one line or bullet (「・対象:…・除外1:…」 arrives with its lines joined by spaces)
 NEG_AFTER = re.compile(rf"^(?:(?![、。,.?？!！]){LINE}){{0,12}}?({NEG_JA})")
 NEG_LABEL = re.compile(rf"(除外|除く|対象外|以外|exclud(e|es|ed|ing)|except)\s*[0-9０-９]*\s*[:：]{LINE}*", re.IGNORECASE)  # 「・除外1:…」
@@ -79,7 +80,7 @@ MOST_MANY = re.compile(rf"多い|多かった|最多|{MOST_EN}", re.IGNORECASE) 
 COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数(?!値|字)|取組数|総数|how many|number of", re.IGNORECASE)
 FIRST = re.compile(r"(?<![優祖])先(?![端進行])|早く|早い|遅い|\bfirst\b|earlier|sooner|later", re.IGNORECASE)
 LARGER = re.compile(r"大き[いく]|高[いく]|多[いく]|上|higher|larger|bigger|greater", re.IGNORECASE)
-KPI_SUBJECT = re.compile(r"KPI|指標|目標値|targets?\b", re.IGNORECASE)
+KPI_SUBJECT = re.compile(r"KPI|指標|目標値|(?<![○〇◯])(累計|数値|人数|件数)?目標(?!を目指)|targets?\b", re.IGNORECASE)
 NAME_HAS = re.compile(r"(取組名|名前|名称|タイトル|件名)(に|で|の中に)[「『](?P<ja>[^」』]+)[」』](と(いう|いった)(語|言葉|文字))?(が|を)?"
                       r"(入|含|付|つ|使われ)|(named|titled|(whose|with an?|that has an?|have an?|has an?) (name|title) (that )?(contains|includes|has|with))"
                       r"\s*(the word )?[「\"'](?P<en>[^」\"']+)",
@@ -137,13 +138,29 @@ def status_mentions(text: str, plan: Plan) -> list[Mention]:
         if text[max(0, m.start() - 2):m.end()] in names or text[m.start():m.end() + 2] in names \
                 or NOT_A_STATUS.match(text, m.end()):
             continue
-        out.append(Mention(m.start(), m.end(), "status", "検討" if word.startswith(("検討中", "検討段階", "まだ検討"))
-                           else word))
+        word = "検討" if word.startswith(("検討中", "検討段階", "まだ検討")) else word
+        if word in family(plan) and IN_COMPOUND.match(text[m.start() - 1:m.start()]):
+            continue  # 「コンビニ交付拡大」: a word of a compound, not the status family 拡大
+        out.append(Mention(m.start(), m.end(), "status", family(plan).get(word, word)))
     out += [Mention(m.start(), m.end(), "status", ja) for m in STATUS_EN_RX.finditer(text)
             for ja in [EN_STATUS[m.group().lower()]]]
     out += [Mention(m.start(), m.end(), "status", NONE) for m in NONE_RX.finditer(text)]
     out += [Mention(m.start(), m.end(), "status", NEW_FAMILY) for m in ADVANCE_RX.finditer(text)]
     return out
+
+
+def family(plan: Plan) -> dict[str, tuple[str, ...]]:
+    """A status word no row uses alone, as the statuses the rows use that hold it: 「試行」 → 検討・試行, 「拡大」 →
+    継続・拡大 and 拡大検討 (「R8に試行やってるのは」 asks for those, not for an exact 試行 no row has). Once per plan."""
+    if _FAMILY.get("plan") is not plan:
+        used = {v for i in plan.initiatives for s in i.statuses for v in s.years.values() if v}
+        _FAMILY.update(plan=plan, words={w: tuple(u for u in STATUSES if u in used and w in u)
+                                         for w in STATUSES if w not in used})
+    return _FAMILY["words"]
+
+
+_FAMILY: dict = {}
+IN_COMPOUND = re.compile(r"[一-龥ァ-ヶー]")  # the character before a family word that makes it part of a longer word  # the plan the families were read from, and its families
 
 
 def spans_of(text: str, needle: str) -> list[tuple[int, int]]:
@@ -308,7 +325,7 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         after_here = [y.value for y in years if g[-1][0].end <= y.start < nxt]
         year = (after_here[:1] or before[-1:]) if english else (before[-1:] or after[:1])
         neg = any(n for _, n in g)
-        values = tuple(dict.fromkeys(m.value for m, _ in g))
+        values = tuple(dict.fromkeys(v for m, _ in g for v in (m.value if isinstance(m.value, tuple) else (m.value,))))
         onward = values == (NONE,) and year and any(y.value == year[0] and ONWARD.match(text, y.end) for y in years)
         if onward:  # 「2028年度から「—」」: nothing planned from that year to the plan's end
             year = [y for y in YEARS if y >= year[0]]
