@@ -294,3 +294,20 @@ def test_continuing_projects_are_rows_and_jo_ite_negates(bot, plan: Plan) -> Non
         ans = bot.ask(f"{dep}の取組を整理しています。継続事業の棚卸しなので、新マークが付いているものは除いてください。")
         assert ans.grounded and f"{len(old)}件" in ans.text.splitlines()[0], (dep, ans.text[:200])
         assert all(i.name in ans.text for i in old) and not any(i.name in ans.text for i in rows if i.new), dep
+
+
+def test_kpis_that_are_not_cumulative_are_those_without_the_mark(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「累計じゃないKPIだけ一覧に」「累計ではない指標」: exactly the KPIs not marked (累計), from a loop."""
+    expected = [k for k in plan.kpis if not k.cumulative]
+    for q in ("累計じゃないKPIだけ一覧にしてもらえますか", "累計ではない指標を全部挙げて"):
+        ans = bot.ask(q)
+        assert ans.grounded and f"{len(expected)}件" in ans.text.splitlines()[0], (q, ans.text[:200])
+        assert sorted(k.label for k in plan.kpis if k.label in ans.text) == sorted(k.label for k in expected), q
+
+
+def test_the_most_of_kpis_not_by_field_is_declined_not_answered_by_field(bot) -> None:  # noqa: ANN001
+    """「人数で目標を立ててるKPIで一番多いのは」 asks for the largest target, which the query does not compute: declined,
+    never the field with the most KPIs; 「KPIが最も少ない分野」 is still answered."""
+    for q in ("人数で目標を立ててるKPIで、一番多いのと一番少ないのはどれ？", "累計のKPIで最も多いのはどれ？"):
+        assert not bot.ask(q).grounded, q
+    assert bot.ask("KPIの設定数が最も少ない分野はどこ？").grounded

@@ -151,3 +151,17 @@ def test_the_n_rows_of_the_last_answer_are_narrowed_by_a_department(bot, plan) -
         ans = bot.ask(f"その{len(rows)}件のうち、{dep}の所管分だけ挙げてください。", history=[f"{name}分野の取組は何件ありますか。"])
         assert ans.grounded and f"{len(expected)}件" in ans.text.splitlines()[0], (name, dep, ans.text[:200])
         assert all(i.name in ans.text for i in expected), (name, dep, ans.text[:300])
+
+
+def test_a_department_compared_with_the_last_one_in_dokkochi_form(bot, plan) -> None:  # noqa: ANN001
+    """「Bと比べると、新マークの数はどっちが多い？」 after 「Aの取組は？」 for random department pairs: both new counts from a
+    loop (「どっちが」 is no correction); asked with no earlier turn, it is declined, never B's rows alone."""
+    import random
+
+    deps = sorted({d for i in plan.initiatives for d in i.departments})
+    rng = random.Random(4)
+    for a, b in (rng.sample(deps, 2) for _ in range(6)):
+        new = {d: sum(d in i.departments and i.new for i in plan.initiatives) for d in (a, b)}
+        ans = bot.ask(f"{b}と比べると、新マークの数はどっちが多い？", history=[f"{a}の取組は？"])
+        assert ans.grounded and all(f"{d} {n}件" in ans.text for d, n in new.items()), (a, b, ans.text[:300])
+        assert not bot.ask(f"{b}と比べると、新マークの数はどっちが多い？").grounded, b

@@ -9,7 +9,7 @@ from ..models import STATUSES
 from ..query import Cond, Query, contradictory, needs_query, run
 from ..retrieve import Hit
 from ..text import asking_part
-from ..understand.conditions import COMPARE, residue
+from ..understand.conditions import COMPARE, WHICH, asks_more_of_two, residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
 from .answerable import ASSERTS_NEW
@@ -26,12 +26,17 @@ COMPARED = 0.5  # lexical score of each of two rows (or KPIs) a comparison names
 def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
     """The answer computed from the question's query, or None when the slot-based kinds answer it."""
     q = f.query
-    if res.subjects or not needs_query(q):
+    if res.subjects:
         return None
+    listed = q.result in ("list", "count") and q.conds and res.fresh
+    if listed and not f.english and asks_more_of_two(f.text) and (cue := WHICH.search(f.text)):
+        return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「予防課と比べると、どっちが多い？」
+    if not needs_query(q):
+        return None
+    if listed and (cue := COMPARE.search(f.text)):
+        return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「(1)と(2)とで比較」: not one list
     if q.unread:
         return unread(r, f, q)
-    if q.result in ("list", "count") and q.conds and res.fresh and (cue := COMPARE.search(f.text)):
-        return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「(1)と(2)とで比較」: not one list
     clash = contradictory(q.conds)
     if clash:  # 「2029年度に「継続」で、「継続」ではない」: a misreading, not an empty answer
         return clashing(r, f, [cond_words(r, c, f.english) for c in clash])

@@ -407,10 +407,17 @@ SAID_IN_PLAN = re.compile(r"と(書かれ|記載され|記され|載っ|表記�
 
 
 def kpi_properties(text: str) -> list[Cond]:
-    """What a KPI question says of the KPIs themselves: cumulative or single-year, a share in % or not."""
-    out = [Cond("cumulative", negated=bool(SINGLE_YEAR.search(text)))] if CUMULATIVE.search(text) else []
+    """What a KPI question says of the KPIs themselves: cumulative or single-year (「累計じゃない」 too), a share in %."""
+    negated = bool(SINGLE_YEAR.search(text) or cumulative_negations(text))
+    out = [Cond("cumulative", negated=negated)] if CUMULATIVE.search(text) else []
     out += [Cond("unit", (m.group("unit"),))] if (m := UNIT.search(text)) else []
     return out + ([Cond("percent")] if PERCENT.search(text) and not m else [])
+
+
+def cumulative_negations(text: str) -> list[tuple[int, int]]:
+    """Where a negation of 累計 is (「累計じゃないKPI」「累計ではない指標」)."""
+    return [(m.end(), m.end() + n.end()) for m in CUMULATIVE.finditer(text)
+            if (n := NEG_AFTER.match(text[m.end():])) and n.end() <= 8]
 
 
 def asks_more_of_two(text: str) -> bool:
@@ -458,7 +465,11 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
         used.append(named.span())
     result, conds = result_of(text, conds, asks)
     spans = tuple(used) + tuple((m.start, m.end) for m in mentions) + tuple(m.span() for m in SAID_IN_PLAN.finditer(text))
-    return Query(tuple(conds), unread=unread_in(text, spans, conds), spans=spans, **result)
+    spans += tuple(cumulative_negations(text)) if any(c.kind == "cumulative" for c in conds) else ()
+    unread = unread_in(text, spans, conds)
+    if result.get("subject") == "kpi" and result["result"] == "most" and not re.search(r"分野|fields?", text, re.I):
+        unread += (MOST.search(text).group(),)  # 「人数で目標を立ててるKPIで一番多いのは」: the largest target, not a field
+    return Query(tuple(conds), unread=unread, spans=spans, **result)
 
 
 # words that ask for a kind of condition or grouping the reader has no reading for: when one is said and no

@@ -85,7 +85,11 @@ class Frame:
 
 def refers_back(text: str) -> bool:
     """True when a turn refers to an earlier one (その課, そのうち, それ …): read alone it would be about something else."""
-    return any(REFS[k].search(text) for k in ("subject", "department", "narrow"))
+    return any(REFS[k].search(text) for k in ("subject", "department", "narrow")) or bool(COMPARED_WITH.search(text))
+
+
+# 「予防課と比べると、どっちが多い？」 names one side: the other is the last turn's
+COMPARED_WITH = re.compile(r"と(比べ|くらべ|比較)|\bcompared (with|to)\b", re.I)
 
 
 POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|(その|この|上記の?|前記の?)\s*[0-9０-９]+\s*(件|つ|項目)の?(うち|中)|of (those|these|them)|among (them|these)", re.I)
@@ -95,7 +99,7 @@ REFS: dict[str, re.Pattern[str]] = {
     "department": re.compile(r"その課|この課|同じ課|その部署|そこ|そっちの課|その担当|(その|同じ|当該)(所管|担当)課?|that department|same department|"
                              r"this department|\bthey\b|\btheir\b|\bthem\b", re.I),
     "narrow": re.compile(rf"{POINTS_BACK.pattern}|^うち|うち[、,]|だけ(?!ど|れど)|のみ|just|only", re.I),
-    "correction": re.compile(r"ちが|違|じゃなくて|やなくて|ではなく|でなくて|のほう|の方|I meant|sorry|wrong|actually", re.I),
+    "correction": re.compile(r"(?<!っ)ちが|違|じゃなくて|やなくて|ではなく|でなくて|のほう|の方|I meant|sorry|wrong|actually", re.I),
     "other": re.compile(r"ほかに|他に|ほかの|他の|ほかにも|他にも|\belse\b|\bother\b", re.I),
     "shift": re.compile(r"話(が)?かわ|話(が)?変わ|べつの|別の|ところで|different question|something else|by the way", re.I),
 }
