@@ -311,3 +311,20 @@ def test_the_most_of_kpis_not_by_field_is_declined_not_answered_by_field(bot) ->
     for q in ("人数で目標を立ててるKPIで、一番多いのと一番少ないのはどれ？", "累計のKPIで最も多いのはどれ？"):
         assert not bot.ask(q).grounded, q
     assert bot.ask("KPIの設定数が最も少ない分野はどこ？").grounded
+
+
+def test_a_status_read_both_as_said_and_as_negated_is_a_misreading(bot) -> None:  # noqa: ANN001
+    """「「S」を打ち出していない…どの年度にも「S」の文字が入っていない」 for every status family: S and not S for the same
+    years cannot both be meant, so the question is declined and both readings are said back."""
+    for word in ("拡大", "試行", "継続・拡大", "検討"):
+        ans = bot.ask(f"デジタル政策課所管の取組で「{word}」を打ち出していないものを区別したい。R8〜R11のどの年度にも"
+                      f"“{word}”の文字が入っていない取組はどれか。")
+        assert not ans.grounded and "同時には成り立たない" in ans.text, (word, ans.text[:200])
+
+
+def test_still_being_studied_reads_as_study_with_or_without_a_trial(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「〈年度〉にまだ検討段階の新規取組」 for every year: the 新 rows with 検討 or 検討・試行 that year, from a loop."""
+    for year in YEARS:
+        n = sum(i.new and any(s.years.get(year) in ("検討", "検討・試行") for s in i.statuses) for i in plan.initiatives)
+        ans = bot.ask(f"新規の取組で、{year}年度にまだ検討段階のものは何件？")
+        assert ans.grounded and f"{n}件" in ans.text.splitlines()[0], (year, n, ans.text[:200])

@@ -338,3 +338,14 @@ def test_a_named_row_with_guessed_departments_one_of_them_its_own_is_checked_lik
         other = rng.choice([d for d in deps if d not in ini.departments])
         ans = bot.ask(f"「{ini.name}」で、{a}や{b}の{c}もできるようにする予定ですか。{ini.departments[0]}か{other}あたりで。")
         assert ans.grounded is False, (ini.name, ans.text[:200])
+
+
+def test_whether_one_service_exists_needs_every_word_of_it_in_one_row(bot) -> None:  # noqa: ANN001
+    """「〈theme〉で〈absent〉を確認する取組ってありますか」 for every theme and absent word: one service is asked, so a theme
+    list whose rows lack one of its words is declined naming it; 「〈theme〉の取組はありますか」 stays answered."""
+    absent = [w for w in ABSENT if w not in plan_text(bot.records.plan)]
+    for theme in THEMES:
+        for word in absent[:4]:
+            ans = bot.ask(f"{theme}で{word}の状況を確認する取組ってありますか")
+            assert ans.grounded is False and (word[:2] in ans.text or ans.kind != "not_in_plan"), (theme, word, ans.text[:200])
+        assert bot.ask(f"{theme}の取組はありますか").grounded, theme

@@ -172,6 +172,29 @@ FEATURE = re.compile(r"(でき|使え|見られ|見れ|受け取れ|申し込め
                      r"(でき|使え|申し込め)(ますか|る[?？ん]|るが|るけ|るの)|(導入|設置|入れ)る(計画|予定)|計画(って|は)?ある")
 
 
+# 「…を確認する取組ってありますか」: whether one service exists (not 「どんな…がある？」, which asks for a theme's rows)
+EXISTS = re.compile(r"(取組|取り組み|事業|サービス|仕組み|しくみ|もの|予定|計画)(って|は|が|も)?(あり|ある|あん)(ます|ますか|か|の|ん|け)?"
+                    r"[?？。]?$")
+THEME_ASK = re.compile(r"どんな|どういう|どのような|どういった|何が|なにが|一覧|ほかに|他に")
+
+
+@cache
+def channels() -> frozenset[str]:
+    """Words for the channel a service is used through (スマホ, アプリ, オンライン …; lexicon.json "channels"), folded."""
+    return frozenset(folded(w) for w in section("channels"))
+
+
+def is_channel(word: str) -> bool:
+    """True for a channel word: 「スマホで調べられるものはある？」 asks for the service, whatever its rows call the channel."""
+    return folded(word) in channels()
+
+
+def asks_one_service(f: Frame) -> bool:
+    """True when the question asks whether the plan has one service it describes: every word of it must be in a row."""
+    ask = asking_part(f.text).strip()
+    return bool(EXISTS.search(ask)) and not THEME_ASK.search(ask)
+
+
 def asks_feature(f: Frame) -> bool:
     """True when the question asks whether something becomes possible (「…で申し込めるようになる？」) and not who
     runs it or when: a row's card answers that only when the row holds what is asked."""
@@ -241,10 +264,15 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         weight = len(lacking) + (not f.english and any(LOANWORD.fullmatch(w) and unknown_to_plan(r, w) for w in lacking))
         # 「D課の取組で、Aもできるようになりますか？」 asks whether the rows do A: one word none of them holds is enough
         weight += (MISSING - YES_NO_MISSING) * bool(lacking and not f.english and asks_feature(f))
-        if draft.kind == "candidates" and len(lacking) < CARD_MISSING:
+        # 「…を確認する取組ってありますか」 asks whether one service exists: so does a word (not a channel) no row holds
+        one_service = not f.english and asks_one_service(f)
+        unheld = one_service and not all(map(is_channel, lacking))
+        weight = max(weight, MISSING) if unheld else weight
+        if draft.kind == "candidates" and len(lacking) < CARD_MISSING and not unheld:
             return draft  # a choice between rows, which an everyday paraphrase (周りの市町といっしょに) may still fit
         if draft.kind == "list" and not f.english and weight < MISSING and not f.slots.any and "list_all" not in f.asks \
-                and (alone := lacked_by_each(r, f, draft.citations)) is not None and len(alone) >= ONE_ROW_MISSING:
+                and (alone := lacked_by_each(r, f, draft.citations)) is not None and len(alone) >= (
+                    1 if one_service and not all(map(is_channel, alone)) else ONE_ROW_MISSING):
             lacking, weight = alone, MISSING  # 「災害のときドローンで被害状況を確認する取組」: each row holds one part
     elif draft.kind in CARDS and draft.subjects:  # its content words are read once for every check
         words = None if f.english else japanese_words(f)

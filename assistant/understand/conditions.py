@@ -138,7 +138,10 @@ def status_mentions(text: str, plan: Plan) -> list[Mention]:
         if text[max(0, m.start() - 2):m.end()] in names or text[m.start():m.end() + 2] in names \
                 or NOT_A_STATUS.match(text, m.end()):
             continue
-        word = "検討" if word.startswith(("検討中", "検討段階", "まだ検討")) else word
+        word = STUDY if word.startswith(("検討中", "検討段階", "まだ検討")) else word
+        if isinstance(word, tuple):  # 「検討段階にとどまる」: any status of study (検討, 検討・試行)
+            out.append(Mention(m.start(), m.end(), "status", word))
+            continue
         if word in family(plan) and IN_COMPOUND.match(text[m.start() - 1:m.start()]):
             continue  # 「コンビニ交付拡大」: a word of a compound, not the status family 拡大
         out.append(Mention(m.start(), m.end(), "status", family(plan).get(word, word)))
@@ -160,6 +163,7 @@ def family(plan: Plan) -> dict[str, tuple[str, ...]]:
 
 
 _FAMILY: dict = {}
+STUDY = ("検討", "検討・試行")  # what 「検討中」「検討段階」「まだ検討」 say: still studied, with or without a trial
 IN_COMPOUND = re.compile(r"[一-龥ァ-ヶー]")  # the character before a family word that makes it part of a longer word  # the plan the families were read from, and its families
 
 
