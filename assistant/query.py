@@ -276,7 +276,8 @@ def contradictory(conds: tuple[Cond, ...]) -> list[Cond]:
         return news
     statuses = [c for c in conds if c.kind == "status"]
     for c in statuses:  # 「「拡大」を打ち出していない…「拡大」の文字が入っていない」 read as 拡大 and not 拡大, in the same years
-        if not c.negated and (same := [o for o in statuses if o.negated and (o.values, o.years) == (c.values, c.years)]):
+        if not c.negated and (same := [o for o in statuses if o.negated and (o.values, o.years, o.every_year, o.every_department)
+                                       == (c.values, c.years, c.every_year, c.every_department)]):
             return [c, *same]
     for y in YEARS:
         positive = [c for c in conds if c.kind == "status" and not c.negated and read_in(c, y)]

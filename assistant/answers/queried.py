@@ -12,7 +12,7 @@ from ..text import asking_part
 from ..understand.conditions import COMPARE, WHICH, asks_more_of_two, residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
-from .answerable import ASSERTS_NEW
+from .answerable import ASSERTS_NEW, aspect_asked
 from .base import Draft, Records
 from .computed import answer, cond_words
 from .coverage import NAMED
@@ -28,7 +28,7 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     q = f.query
     if res.subjects:
         return None
-    listed = q.result in ("list", "count") and q.conds and res.fresh
+    listed = q.result in ("list", "count") and q.conds and res.fresh and not aspect_asked(f.text)
     if listed and not f.english and asks_more_of_two(f.text) and (cue := WHICH.search(f.text)):
         return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「予防課と比べると、どっちが多い？」
     if not needs_query(q):

@@ -246,8 +246,10 @@ def describes(f: Frame) -> bool:
     """True when every topic word comes before the departments named: 「消防の警防課・予防課の取組」「上下水道関係
     （料金センターと経営企画課）の取組」 say which departments, not a theme their rows must hold."""
     first = min((f.text.find(d) for d in f.slots.departments if d in f.text), default=-1)
-    if first <= 0 or not f.topic:
+    if first <= 0:
         return False
+    if not f.topic:  # only synonyms of words before them (「金沢関係（…）」): no theme of the question's own
+        return True
     before = match_key(f.text[:first])
     return all(t in before for t in f.topic)
 

@@ -80,7 +80,7 @@ MOST_MANY = re.compile(rf"多い|多かった|最多|{MOST_EN}", re.IGNORECASE) 
 COUNT = re.compile(r"いくつ|何件|何個|何本|件数|の数(?!値|字)|取組数|総数|how many|number of", re.IGNORECASE)
 FIRST = re.compile(r"(?<![優祖])先(?![端進行])|早く|早い|遅い|\bfirst\b|earlier|sooner|later", re.IGNORECASE)
 LARGER = re.compile(r"大き[いく]|高[いく]|多[いく]|上|higher|larger|bigger|greater", re.IGNORECASE)
-KPI_SUBJECT = re.compile(r"KPI|指標|目標値|(?<![○〇◯])(累計|数値|人数|件数)?目標(?!を目指)|targets?\b", re.IGNORECASE)
+KPI_SUBJECT = re.compile(r"KPI|指標|目標値|(累計|人数|件数)目標|targets?\b", re.IGNORECASE)
 NAME_HAS = re.compile(r"(取組名|名前|名称|タイトル|件名)(に|で|の中に)[「『](?P<ja>[^」』]+)[」』](と(いう|いった)(語|言葉|文字))?(が|を)?"
                       r"(入|含|付|つ|使われ)|(named|titled|(whose|with an?|that has an?|have an?|has an?) (name|title) (that )?(contains|includes|has|with))"
                       r"\s*(the word )?[「\"'](?P<en>[^」\"']+)",
@@ -495,7 +495,7 @@ def unread_in(text: str, spans: tuple[tuple[int, int], ...], conds: list[Cond]) 
     return tuple(out)
 
 
-IF_ANY = re.compile(r"(もの|の|取組|事業)?(が|は)?(あれば|ある場合は|あるなら|あったら)|\bif any\b", re.IGNORECASE)
+IF_ANY = re.compile(r"(もの|の|取組|事業)(が|は)?(あれば|ある場合は|あるなら|あったら)|\bif any\b", re.IGNORECASE)
 
 
 def if_any_clause(text: str) -> tuple[int, int] | None:
