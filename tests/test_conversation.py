@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from assistant.limits import READ_CHARS
@@ -156,8 +158,6 @@ def test_the_n_rows_of_the_last_answer_are_narrowed_by_a_department(bot, plan) -
 def test_a_department_compared_with_the_last_one_in_dokkochi_form(bot, plan) -> None:  # noqa: ANN001
     """「Bと比べると、新マークの数はどっちが多い？」 after 「Aの取組は？」 for random department pairs: both new counts from a
     loop (「どっちが」 is no correction); asked with no earlier turn, it is declined, never B's rows alone."""
-    import random
-
     deps = sorted({d for i in plan.initiatives for d in i.departments})
     rng = random.Random(4)
     for a, b in (rng.sample(deps, 2) for _ in range(6)):

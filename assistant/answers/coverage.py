@@ -266,9 +266,9 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         weight += (MISSING - YES_NO_MISSING) * bool(lacking and not f.english and asks_feature(f))
         # 「…を確認する取組ってありますか」 asks whether one service exists: so does a word (not a channel) no row holds
         one_service = not f.english and asks_one_service(f)
-        unheld = one_service and not all(map(is_channel, lacking))
-        weight = max(weight, MISSING) if unheld else weight
-        if draft.kind == "candidates" and len(lacking) < CARD_MISSING and not unheld:
+        service_lacks = one_service and not all(map(is_channel, lacking))
+        weight = max(weight, MISSING) if service_lacks else weight
+        if draft.kind == "candidates" and len(lacking) < CARD_MISSING and not service_lacks:
             return draft  # a choice between rows, which an everyday paraphrase (周りの市町といっしょに) may still fit
         if draft.kind == "list" and not f.english and weight < MISSING and not f.slots.any and "list_all" not in f.asks \
                 and (alone := lacked_by_each(r, f, draft.citations)) is not None and len(alone) >= (

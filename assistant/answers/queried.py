@@ -28,12 +28,15 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     q = f.query
     if res.subjects:
         return None
-    listed = q.result in ("list", "count") and q.conds and res.fresh and not aspect_asked(f.text)
-    if listed and not f.english and asks_more_of_two(f.text) and (cue := WHICH.search(f.text)):
+    # a fresh list or count that a comparison cue asks of one group is declined, unless it asks a never-given aspect
+    # (「前の計画と比べて」: checked() says so); the aspect is read last, only for a question about to be declined
+    listed = q.result in ("list", "count") and bool(q.conds) and res.fresh
+    if listed and not f.english and asks_more_of_two(f.text) and (cue := WHICH.search(f.text)) \
+            and not aspect_asked(f.text):
         return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「予防課と比べると、どっちが多い？」
     if not needs_query(q):
         return None
-    if listed and (cue := COMPARE.search(f.text)):
+    if listed and (cue := COMPARE.search(f.text)) and not aspect_asked(f.text):
         return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「(1)と(2)とで比較」: not one list
     if q.unread:
         return unread(r, f, q)

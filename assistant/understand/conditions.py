@@ -126,25 +126,27 @@ def year_ranges(text: str, years: list[Mention]) -> list[tuple[Mention, Mention]
             if a.value < b.value and YEAR_TO.fullmatch(text[a.end:b.start])]
 
 
-NOT_A_STATUS = re.compile(r"[分性的率費]|事業")  # 「継続事業の棚卸し」 are rows that continue, not the status  # 「既存事業の継続分」「継続性」: a word built on a status, not one
+# 「既存事業の継続分」「継続性」「継続事業の棚卸し」: a word built on a status (rows that continue), not the status
+NOT_A_STATUS = re.compile(r"[分性的率費]|事業")
 
 
 def status_mentions(text: str, plan: Plan) -> list[Mention]:
     """Every status said: the plan's words (not inside a row's name: 「納付拡大」), —, and 「導入・実施に進む」."""
     names = " ".join(i.name for i in plan.initiatives)
+    families = family(plan)
     out = []
     for m in STATUS_RX.finditer(text):
         word = m.group()
         if text[max(0, m.start() - 2):m.end()] in names or text[m.start():m.end() + 2] in names \
                 or NOT_A_STATUS.match(text, m.end()):
             continue
-        word = STUDY if word.startswith(("検討中", "検討段階", "まだ検討")) else word
-        if isinstance(word, tuple):  # 「検討段階にとどまる」: any status of study (検討, 検討・試行)
-            out.append(Mention(m.start(), m.end(), "status", word))
-            continue
-        if word in family(plan) and IN_COMPOUND.match(text[m.start() - 1:m.start()]):
+        if word.startswith(("検討中", "検討段階", "まだ検討")):
+            value: object = STUDY  # 「検討段階にとどまる」: any status of study
+        elif word in families and IN_COMPOUND.match(text[m.start() - 1:m.start()]):
             continue  # 「コンビニ交付拡大」: a word of a compound, not the status family 拡大
-        out.append(Mention(m.start(), m.end(), "status", family(plan).get(word, word)))
+        else:
+            value = families.get(word, word)
+        out.append(Mention(m.start(), m.end(), "status", value))
     out += [Mention(m.start(), m.end(), "status", ja) for m in STATUS_EN_RX.finditer(text)
             for ja in [EN_STATUS[m.group().lower()]]]
     out += [Mention(m.start(), m.end(), "status", NONE) for m in NONE_RX.finditer(text)]
@@ -162,9 +164,9 @@ def family(plan: Plan) -> dict[str, tuple[str, ...]]:
     return _FAMILY["words"]
 
 
-_FAMILY: dict = {}
+_FAMILY: dict = {}  # the plan the families were read from, and its families
 STUDY = ("検討", "検討・試行")  # what 「検討中」「検討段階」「まだ検討」 say: still studied, with or without a trial
-IN_COMPOUND = re.compile(r"[一-龥ァ-ヶー]")  # the character before a family word that makes it part of a longer word  # the plan the families were read from, and its families
+IN_COMPOUND = re.compile(r"[一-龥ァ-ヶー]")  # the character before a family word that makes it part of a longer word
 
 
 def spans_of(text: str, needle: str) -> list[tuple[int, int]]:
