@@ -13,6 +13,7 @@ from typing import Any
 
 from .answers import Draft, Records, own_subject, route
 from .answers.answerable import checked
+from .answers.subject import names_a_row
 from .builds import Lease
 from .caching import LRU
 from .catalogue import list_link
@@ -35,7 +36,7 @@ from .index import (
 from .limits import ASK_SLOTS, QUESTION_TOKENS, READ_CHARS, turn_budgets
 from .models import Answer, Plan
 from .retrieve import HybridSearcher, PlanRetriever
-from .text import two_asks
+from .text import many_asks, two_asks
 from .understand import Frame, State, resolve, understand, user_turns, validate
 from .understand.frame import refers_back
 
@@ -246,7 +247,9 @@ class Assistant:
         """Answer one question; raises InputError for empty, too long, control-character or HTML input."""
         text = validate(question, self.settings.max_question_chars)[-READ_CHARS:]
         with ASK_SLOTS:  # one question per core at a time, whichever route (API, UI) asks
-            parts = two_asks(text)
+            # three asks at once are split only about a named row (its card, then the rest); else declined whole
+            many = many_asks(text) and not names_a_row(self.follow_index().plan, text)
+            parts = None if many else two_asks(text)
             if parts is None or sum(map(self.token_count, parts)) > 2 * QUESTION_TOKENS:  # at most two questions' cost
                 return self._answer(self._turns(text, history), today)
             turns = self._turns(parts[0], history)

@@ -64,6 +64,10 @@ EN_JA.update({
     "monitoring": "監視", "farmer": "農業", "farmers": "農業", "farm": "農業", "marathon app": "マラソン 公式アプリ", "sensor": "センサー", "road": "道路", "roads": "道路", "tourism data": "観光データ",
     "no visit": "行かない", "no visiting": "行かない", "no forms": "書かない", "no form": "書かない", "no writing": "書かない",
     "no waiting": "待たない", "no wait": "待たない", "sorting": "分別", "separation": "分別", "school route": "通学路", "map": "マップ", "maps": "マップ", "small companies": "中小企業", "small company": "中小企業", "support": "支援",
+    "online": "オンライン", "women": "女性", "woman": "女性", "consumer": "消費生活", "foreigner": "外国人",
+    "language": "言語", "languages": "言語", "web application": "Web出願 電子申請", "health insurance": "保険", "maternal": "母子", "mother": "母子", "mothers": "母子",
+    "handbook": "手帳", "maternal and child health handbook": "母子健康手帳", "child health": "母子健康", "contest": "コンテスト", "contests": "コンテスト",
+    "coding": "プログラミング", "club": "部活", "clubs": "部活", "web applications": "Web出願 電子申請",
 })
 MAX_WORDS = max(len(k.split()) for k in EN_JA)
 

@@ -246,6 +246,16 @@ ASKING_TAIL = re.compile(r"(教えて|示され|まとめて|整理して|お願
 MIN_ASK_CHARS = 6  # a second part shorter than this asks nothing of its own
 
 
+# three asks or more said as such: 「①…②…③…」, 「…の3点をあわせて示されたい」 (bullets are not counted: 「・対象:…・除外:…」
+# specify one list, and 「・件数 ・うち新 ・その担当課」 is one count with its narrowing, which one reply answers)
+MANY_SAID = re.compile(r"[①②].*③|(次|以下|下記)の\s*[3-9３-９三四五]\s*(点|つ|項目)|の\s*[3-9３-９三四五]\s*点(を|について|とも|に)")
+
+
+def many_asks(text: str) -> bool:
+    """True when a message says it asks three things or more (①②③, 「次の3点」): more than one reply answers."""
+    return bool(MANY_SAID.search(text))
+
+
 def two_asks(text: str) -> tuple[str, str] | None:
     """A question that asks two things one after the other, as its two parts (the first ends in an ask, or, joined
     inside one sentence, the second does), or None."""

@@ -15,10 +15,11 @@ import re
 from dataclasses import replace
 from functools import cache
 
-from ..models import YEARS, DepartmentStatus, Initiative
-from ..query import NEW_FAMILY, Cond, first_year
+from ..models import YEARS, Initiative
+from ..query import line_start
 from ..text import asking_part
 from ..understand.frame import Frame
+from ..understand.intent import ROW_COUNT
 from ..understand.lexicon import section
 from ..understand.slots import ENDED_CUE
 from .base import Draft, Records, join_ja
@@ -33,6 +34,7 @@ EVERY_YEAR = re.compile(r"毎年|毎年度|every year|each year|yearly|annually"
 FULL_SCALE = re.compile(r"本格(的に|的な)?(導入|実施|運用|開始|稼働|スタート)?|full[- ]scale|fully (launched|introduced|running)",
                         re.IGNORECASE)
 TARGET_BEFORE = re.compile(r"(目標|KPI|target)[^。？?、]{0,8}$", re.IGNORECASE)  # 「目標値はいくら」 asks a target
+PRICED = frozenset({"fee", "budget"})  # the aspects whose words (いくら, 万円) also ask a target after 目標
 CONFIRMS = re.compile(r"よね|でしょう|だよな|やろ|ですか|ますか|のか|んか|け[?？]|\?|？|\bright\b|isn't it|is it", re.I)
 
 
@@ -50,7 +52,7 @@ def aspect_asked(text: str, sections: bool = False) -> tuple[str, str, str] | No
     part and not be followed by an ask the plan answers (the asking part of a Japanese question comes last)."""
     text = asking_part(text)
     for key, ja, en, rx in aspects(sections):
-        found = [m for m in rx.finditer(text) if not TARGET_BEFORE.search(text, 0, m.start())]
+        found = [m for m in rx.finditer(text) if key not in PRICED or not TARGET_BEFORE.search(text, 0, m.start())]
         if found and not ANSWERABLE_ASK.search(text, found[-1].end()):
             return key, ja, en
     return None
@@ -66,7 +68,36 @@ def checked(r: Records, f: Frame, draft: Draft) -> Draft:
     aspect = aspect_asked(f.text)
     if aspect is not None:
         return not_given(draft, aspect, f.english)
+    if (dropped := dropped_ask(f, draft)) is not None:
+        return unanswered(draft, dropped, f.english)
     return with_premise(r, f, covered(r, f, draft))
+
+
+# 「KPIはいくつ設定されているか・…の目標値」 asks how many KPIs besides a target; 「掲載取組数と…KPIの目標値」 a row count
+# (not 「生成AIの利用者数のKPIはいくつ？」, which asks its target)
+KPI_COUNT = re.compile(r"(KPI|指標|数値目標)(は|が)?(全部で|合計で?)?(いくつ|何個|何件|何項目|何本)(設定|あ[るり])|(KPI|指標)の(数|件数|個数)|"
+                       r"how many (kpis|indicators|targets)", re.IGNORECASE)
+KPIS_COUNTED = re.compile(r"KPI\s*(は)?\s*\d+件|\d+ KPIs", re.IGNORECASE)  # a draft that says how many KPIs
+
+
+def dropped_ask(f: Frame, draft: Draft) -> tuple[str, str] | None:
+    """The count a question asks that its draft does not give (Japanese, English label), or None: a single KPI's
+    target does not say how many KPIs there are, nor KPIs alone how many rows."""
+    if draft.kind == "kpi" and KPI_COUNT.search(f.text) and not KPIS_COUNTED.search(draft.text):
+        return "KPIの数", "how many KPIs there are"
+    if draft.kind in ("kpi", "count") and draft.citations and all(c.kind == "kpi" for c in draft.citations) \
+            and ROW_COUNT.search(f.text):
+        return "取組の数", "how many initiatives there are"
+    return None
+
+
+def unanswered(draft: Draft, ask: tuple[str, str], en: bool) -> Draft:
+    """The draft as related information (grounded=False), after saying which part of the question it leaves open."""
+    ja, label_en = ask
+    head = (f"This answer does not say {label_en}, which you also asked; please ask that separately.\n"
+            "Related information from the plan:" if en else
+            f"ご質問のうち「{ja}」には、この回答では答えていません。分けてお尋ねください。\n参考までに、プランに書かれている関連情報:")
+    return replace(draft, text=f"{head}\n{draft.text}", kind="not_in_plan", grounded=False)
 
 
 def not_given(draft: Draft, aspect: tuple[str, str, str], en: bool) -> Draft:
@@ -186,15 +217,6 @@ def ends_in(ini: Initiative, year: int, en: bool) -> str:
     status = next(s for _d, y, s in later if y == last)
     return (f"No: 「{ini.name}」 does not end in FY{year}; the plan lists it until FY{last} ({status})." if en else
             f"いいえ、「{ini.name}」は{year}年度で終わりません。プランでは{last}年度まで「{status}」の予定です。")
-
-
-NEW_STATUS = (Cond("status", (NEW_FAMILY,)),)
-
-
-def line_start(line: DepartmentStatus) -> tuple[int, str] | None:
-    """The year one department's line starts: its first 新規… status, else its first status that is not a study."""
-    return first_year(line, NEW_STATUS) or next(
-        ((y, v) for y in YEARS if (v := line.years[y]) and "検討" not in v), None)
 
 
 def starts_in(ini: Initiative, year: int, departments: list[str], en: bool) -> str:

@@ -75,6 +75,23 @@ def english_words(f: Frame) -> list[tuple[str, str]]:
                               and w not in discourse() and w.removesuffix("s") not in discourse()))
 
 
+DISTINCT_ROWS = 3  # a Japanese term held by this few initiatives names what a row is about (縄文, not デジタル or アプリ)
+
+
+def translated(r: Records, f: Frame, lacking: list[str]) -> bool:
+    """True when one of the English words a card lacks is a distinctive domain word (jomon → 縄文, held by few rows, no
+    part of a department the question names): its absence says the row is about something else, where an everyday or
+    common word's absence ('digital', 'app') says nothing."""
+    return any(w in lacking and distinctive(r, term, f.slots.departments) for w, term in english_words(f) if term)
+
+
+def distinctive(r: Records, term: str, departments: list[str]) -> bool:
+    """True when each word of a glossary term is held by few initiatives and is no part of the departments named."""
+    words = term.split()
+    return all(0 < len(r.searcher.holders(folded(t))[0] & r.initiatives.keys()) <= DISTINCT_ROWS
+               and not any(t in d for d in departments) for t in words)
+
+
 @lru_cache(maxsize=4096)
 def words_of(text: str) -> tuple[frozenset[str], str]:
     """The tokens and the match key of a record's text."""
@@ -189,6 +206,17 @@ def is_channel(word: str) -> bool:
     return folded(word) in channels()
 
 
+DESCRIBED = 30  # characters from which a question describes a service, beyond naming a channel (「アプリについて」)
+
+
+def channel_only(f: Frame, lacking: list[str]) -> bool:
+    """True when a question describes a service at length and every content word the cited rows hold is a channel
+    word (スマホ, アプリ): they share how a service is used, not which (a kana-only 「じょせつしゃが…スマホの ちずで」
+    keeps little else); 「アプリについて」 asks about the channel itself, and its rows are the choice to offer."""
+    held = [w for w in japanese_words(f) if surface(f.text, w) not in lacking]
+    return len(f.text) >= DESCRIBED and bool(held) and all(map(is_channel, held))
+
+
 def asks_one_service(f: Frame) -> bool:
     """True when the question asks whether the plan has one service it describes: every word of it must be in a row."""
     ask = asking_part(f.text).strip()
@@ -206,9 +234,10 @@ ASKS_CARD = re.compile(rf"どこ(が|の(課|部署|担当)|で(担当|やって
                        r"(どの|何)分野|位置づけ|位置付け|違い|比べ|比較|which field|\bwho\b|\bwhich one\b|"
                        r"what (department|office|section|division)|which (city )?(office|section|division|department)|"
                        r"responsible|\bscheduled?\b|\bhow long\b|\buntil\b", re.IGNORECASE)
-# 「のりまっし金沢は知っとるんやけど、…」「電子書籍の貸出があるのは知ってます。」: the row named is what the asker knows
+# 「のりまっし金沢は知っとるんやけど、…」「電子書籍の貸出があるのは知ってます。」「…が新規で位置付けられていますが、」: the
+# row named is what the asker knows
 KNOWN = re.compile(r"知っ(て|と)(る|ます|います|いる|いま[すし]た?)(ん|の)?(や|だ|です)?(けど|けれど|が[、,]|[。、,])|"
-                   r"(それ|これ|その取組|それら)とは別に|"
+                   r"(それ|これ|その取組|それら)とは別に|(られ|され)て(い)?(ます|る)(が|けど|けれど)[、,]|"
                    r"\bI know (about )?\b[^.?]*(but|[.,])", re.IGNORECASE)
 NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと|従来|前の(プラン|計画)|\bbrand[- ]new\b|"
                      r"\bis (it|this|that) new\b|\bnew (initiative|project|program)", re.IGNORECASE)
@@ -268,6 +297,8 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         one_service = not f.english and asks_one_service(f)
         service_lacks = one_service and not all(map(is_channel, lacking))
         weight = max(weight, MISSING) if service_lacks else weight
+        if draft.kind == "candidates" and not f.english and channel_only(f, lacking):
+            return not_in_plan(r, f, lacking)  # rows tied on スマホ alone: the service asked was not read at all
         if draft.kind == "candidates" and len(lacking) < CARD_MISSING and not service_lacks:
             return draft  # a choice between rows, which an everyday paraphrase (周りの市町といっしょに) may still fit
         if draft.kind == "list" and not f.english and weight < MISSING and not f.slots.any and "list_all" not in f.asks \
@@ -292,6 +323,8 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         if not f.english and len(unheld) >= CARD_MISSING and names_top(f) and not (
                 NEWNESS.search(f.text) or wrong_department(r, f, draft.subjects[0])):
             return not_held(r, draft, unheld, False)  # 「…デジタル商品券をかなパスで配布する計画は何年度？」
+        if f.english and not names_top(f) and len(lacking) >= MISSING_EN and translated(r, f, lacking):
+            return not_in_plan(r, f, lacking)  # 'the Jomon World digital … is our college in charge?': not this row
         if f.english or (not asks_feature(f) and (names_top(f) or anchored(r, draft.subjects[0], words or []))):
             return draft
         weight = len(lacking)
@@ -305,16 +338,26 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
 def not_in_plan(r: Records, f: Frame, lacking: list[str]) -> Draft:
     """「プランには、ご質問の「…」に当たる取組は載っていません」 with the closest rows as candidates (grounded=False)."""
     rows = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:SHOWN]]
+    cites = [r.cite_initiative(i) for i in rows]
     ask = folded(asking_part(f.text))  # the words of what is asked come first, a preamble's last
-    named = "」「".join(sorted(lacking, key=lambda w: folded(w) not in ask)[:SHOWN])
+    known = {w for w, term in english_words(f) if term} if f.english else set()  # domain words first: 「jomon」
+    if f.english:  # a word a row shown holds is in the plan after all; 'friend' names nothing
+        unheld = set(missing(r, f, cites)) if lacking else set()
+        absent = [w for w in lacking if w in unheld and w in known]
+    else:  # held as written (a loose reading, 除草 ~ 所蔵, does not make the plan hold it)
+        shown = Cited(r, cites)
+        absent = [w for w in lacking if not shown.holds(folded(w))]
+    named = "」「".join(sorted(absent, key=lambda w: (w not in known, folded(w) not in ask))[:SHOWN])
     if f.english:
-        head = (f"The plan has no initiative about 「{named}」. The initiatives below only share some words with "
-                "your question; they are the closest the plan lists:")
+        head = (f"The plan has no initiative about 「{named}」. " if named else
+                "No single initiative in the plan matches everything your question describes. ") + (
+                "The initiatives below only share some words with your question; they are the closest the plan lists:")
     else:
-        head = (f"プランには、ご質問の「{named}」に当たる取組は載っていません。"
+        head = (f"プランには、ご質問の「{named}」に当たる取組は載っていません。" if named else
+                "プランには、ご質問の内容すべてに当たる取組は載っていません。") + (
                 "ご質問と言葉の一部が共通する、近い取組は次のとおりです（ご質問の内容そのものではありません）。")
     lines = [head] + [f"・「{i.name}」（{join_ja(i.departments)}）" for i in rows]
-    return Draft("\n".join(lines), "not_in_plan", [r.cite_initiative(i) for i in rows], grounded=False)
+    return Draft("\n".join(lines), "not_in_plan", cites, grounded=False)
 
 
 def not_held(r: Records, draft: Draft, lacking: list[str], en: bool) -> Draft:

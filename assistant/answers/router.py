@@ -7,7 +7,7 @@ import re
 from ..models import Initiative
 from ..query import select
 from ..retrieve import Hit
-from ..text import match_key
+from ..text import many_asks, match_key
 from ..understand.confidence import answer_threshold, confidence
 from ..understand.conversation import Resolved
 from ..understand.frame import KPI_WORDS, Frame
@@ -20,7 +20,7 @@ from .kpi import kpi_answer, kpi_list, no_kpi
 from .lists import closest_in, department_count, filtered, known_topic, list_answer, on_topic
 from .plan import plan_answer
 from .queried import queried
-from .subject import SUBJECT_LEXICAL, own_subject
+from .subject import SUBJECT_LEXICAL, names_a_row, own_subject
 
 ANSWER = answer_threshold()  # confidence to answer one initiative (fitted, see confidence.py and fit.py)
 OFFER = ANSWER / 2  # confidence to offer the closest initiatives as (ungrounded) candidates
@@ -48,7 +48,16 @@ def route(r: Records, f: Frame, res: Resolved) -> Draft:
         years = "、".join(f"{y}年度" for y in s.out_of_range_years)
         return decline(r, en, [], f"The plan covers FY2026–FY2029 only, so it says nothing about {years}." if en
                        else f"プランの期間は2026～2029年度の4か年のため、{years}についての記載はありません。")
+    if res.dangling:
+        return decline(r, en, [], "どの取組についてのご質問か分かりませんでした。取組の名前（例:「かなパス」）を入れて、"
+                                  "もう一度お尋ねください。")
     top, conf = initiative_confidence(f)
+    # three asks at once (read before NFKC, which makes ③ a 3): one list cannot answer them; about a named row the
+    # engine splits them (its card, then the rest)
+    if many_asks(f.raw) and not names_a_row(r.plan, f.raw):
+        return decline(r, en, [], "Your message asks three things or more at once. To avoid mixing up the answers, please "
+                       "ask them one or two at a time." if en else "一度に3つ以上のことをお尋ねのため、答えを取り違えないよう"
+                       "回答を控えます。1つずつ（2つまで）に分けてお尋ねください。")
     near = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3] if h.lexical >= 0.3]
     if f.out_of_scope or f.foreign_place:
         return decline(r, en, near)
@@ -213,6 +222,8 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         rows = filtered(r, s, pool)
         themed = on_topic(r, f, rows) if known_topic(r, f) and not own_subject(f) and not describes(f) else []
         if years_only and not themed and not f.asks & {"list", "count"} and pool is None and res.fresh:
+            if top is not None and top.exact >= NAMED:
+                return None  # rows named, tied (「「金沢市デジタル工芸展」への…」): their cards, not every row of a year
             near = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3] if h.lexical >= 0.3]
             return decline(r, f.english, near)  # not every row of 2028 under the badge
         rows = themed or rows
@@ -275,6 +286,9 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
         if len({tuple(i.departments) for i in named}) == 1:
             return card(r, named, f.english, kind, years)
         return candidates(r, named, f.english, sure=True)
+    whole = [i for i in (r.initiatives[h.record_id] for h in ranked[:4]) if match_key(i.name) in match_key(f.text)]
+    if len(whole) == 1 and (top is None or conf < ANSWER):  # the row's whole name, however its words tie with others
+        return card(r, whole, f.english, kind, years)
     if top is None or conf < ANSWER:
         return None
     if "kpi" in f.asks and not f.asks & {"who", "when"} and not r.initiatives[top.record_id].kpi_ids:

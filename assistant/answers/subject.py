@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from ..models import Plan
+from ..text import match_key
 from ..understand.frame import Frame
 from .coverage import card_words, folded
 
@@ -20,3 +24,17 @@ def own_subject(f: Frame) -> bool:
     rivals = sum(1 for h in f.ranked(top.kind) if h.coverage >= top.coverage - 0.1)
     naming = [t for t in f.topic if folded(t) not in card_words()]
     return top.coverage >= SUBJECT_LEXICAL and top.name_weight > 0 and bool(naming) and rivals <= 2
+
+
+MIN_NAME = 4  # a quoted part of a row's name this long names the row (「かなパス」)
+
+
+def names_a_row(plan: Plan, text: str) -> bool:
+    """True when the text holds a row's whole name or a 「」-quoted part of it, read by the words alone (before
+    anything is embedded): 「学校デジタル推進リーダーの育成について①…②…③…」 asks about that row."""
+    key = match_key(text)
+    for ini in plan.initiatives:
+        parts = [ini.name, *re.findall(r"「([^「」]+)」", ini.name)]
+        if any(len(k := match_key(p)) >= MIN_NAME and k in key for p in parts):
+            return True
+    return False

@@ -5,16 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from ..limits import HISTORY_TURNS, READ_CHARS
-from ..text import bounded
+from ..text import bounded, fold_kana
 from .conditions import asks_more_of_two
 from .frame import POINTS_BACK, Frame
 from .intent import ROW_COUNT
+from .lexicon import section
 
 EACH = re.compile(r"それぞれ|各々|おのおの|各取組|each of (them|those|these)|\bfor each\b", re.IGNORECASE)
 EACH_MAX = 5  # rows a 「それぞれ」 follow-up gets a card each for (a longer list is asked again as a list)
+# 「それって」「ほぉ その取組は」 opening a question: about what an earlier turn named (not 「…画面、あれって」, which the
+# question itself described)
+DANGLING = re.compile(r"^[\s、。！!]*((ほぉ|ほう|へえ|へー|ふーん|じゃあ|では|なら|ほんなら|ほな|えっと|あの|で)[\s、,。！!ー]*)?"
+                      r"((それ|これ|あれ)(って|は|が|も|を|の(担当|こと))|その(取組|取り組み|事業|サービス|アプリ|システム|仕組み|しくみ))")
 DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
 ANSWER_ASKS = {"who", "when", "kpi", "list", "count", "explain", "list_all", "compare", "count_departments"}
 
@@ -46,6 +52,7 @@ class Resolved:
     exclude: list[str] = field(default_factory=list)
     fresh: bool = True
     hint_kpis: list[str] = field(default_factory=list)  # the previous answer's KPIs, to prefer among close ones
+    dangling: bool = False  # 「それって…の担当ながやね？」 with nothing earlier to refer to: what it is about is unknown
 
 
 def user_turns(history: Sequence[Any] | None) -> list[str]:
@@ -78,7 +85,7 @@ def _user_text(turn: Any) -> str:
 def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     """Start fresh when the question has its own subject or filters; else refer back to the state."""
     if state.empty or "shift" in f.refs:
-        return Resolved()
+        return Resolved(dangling=state.empty and not own_subject and not f.english and bool(DANGLING.search(f.text)))
     res = _resolve(f, state, own_subject)
     res.hint_kpis = state.kpis if res.fresh and state.subjects else []
     return res
@@ -113,9 +120,11 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         _inherit_asks(f, state, ignored={"list", "count"})
         return Resolved(subjects=state.subjects, fresh=False)
     s = f.slots
-    only_years = s.years and not (s.departments or s.fields or s.status or s.new_only or s.ended or s.no_plan)
-    if state.subjects and only_years and not f.topic and not own_subject and not ({"list", "list_all", "count"} & f.asks):
-        return Resolved(subjects=state.subjects, fresh=False)  # 「2028年度はどうなる？」 about the last subject
+    # 「2028年度はどうなる？」「令和9年度からは「継続」に移行するってことでいいのかな」: the last subject's years
+    its_years = s.years and not (s.departments or s.fields or s.new_only or s.ended or s.no_plan)
+    if state.subjects and its_years and not topic_of_its_own(f) and not own_subject and not (
+            {"list", "list_all", "count"} & f.asks):
+        return Resolved(subjects=state.subjects, fresh=False)
     if own_subject or f.slots.any:
         return Resolved()
     if "other" in refs:
@@ -128,6 +137,17 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         _inherit_asks(f, state, ignored={"list"})
         return Resolved(subjects=state.subjects, fresh=False)
     return Resolved()
+
+
+@cache
+def _no_topic() -> frozenset[str]:
+    """Words that say how a row stands or why one asks (lexicon "card_answers", "discourse"), kana-folded."""
+    return frozenset(fold_kana(w).lower() for w in section("card_answers") + section("discourse"))
+
+
+def topic_of_its_own(f: Frame) -> bool:
+    """True when the question names a topic beyond how a row stands (本格, 移行) and why one asks (了解, つまり)."""
+    return any(t not in _no_topic() for t in f.topic)
 
 
 def _compared_with_last(f: Frame, state: State) -> str | None:

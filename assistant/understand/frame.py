@@ -85,7 +85,13 @@ class Frame:
 
 def refers_back(text: str) -> bool:
     """True when a turn refers to an earlier one (その課, そのうち, それ …): read alone it would be about something else."""
-    return any(REFS[k].search(text) for k in ("subject", "department", "narrow")) or bool(COMPARED_WITH.search(text))
+    return any(REFS[k].search(text) for k in ("subject", "department", "narrow")) or bool(
+        COMPARED_WITH.search(text) or CONTINUES.match(text))
+
+
+# 「了解。で、令和9年度からは…」「じゃあ、2028年度は？」: a turn that goes on from the last answer
+CONTINUES = re.compile(r"^\s*((了解|りょうかい|わかりました|分かりました|なるほど|ありがとう\w*|ok|okay)[。、,.!！\s]*(で[、,\s])?|"
+                       r"(では|じゃあ|じゃ|ほな|ほんなら|それなら|だったら)[、,\s])", re.I)
 
 
 # 「予防課と比べると、どっちが多い？」 names one side: the other is the last turn's
