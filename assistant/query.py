@@ -172,6 +172,20 @@ def first_year(line: DepartmentStatus, conds: tuple[Cond, ...]) -> tuple[int, st
     return None
 
 
+def line_start(line: DepartmentStatus) -> tuple[int, str] | None:
+    """The year one department's line starts: its first 新規… status, else its first status that is not a study."""
+    return first_year(line, (Cond("status", (NEW_FAMILY,)),)) or next(
+        ((y, v) for y in YEARS if (v := line.years.get(y)) and "検討" not in v), None)
+
+
+def start_of(line: DepartmentStatus, conds: tuple[Cond, ...]) -> tuple[int, str] | None:
+    """When a compared line starts: the first year of a status asked, else its start (a line studied only: its first
+    year, shown with its status 検討)."""
+    if any(c.kind == "status" and not c.negated for c in conds):
+        return first_year(line, conds)
+    return line_start(line) or first_year(line, conds)
+
+
 def last_year(line: DepartmentStatus) -> tuple[int, str] | None:
     """The last year a line has a status (— after it means it ends), and that status."""
     return next(((y, v) for y in reversed(YEARS) if (v := line.years.get(y)) is not None), None)
@@ -194,11 +208,11 @@ def firsts(rows: list[Initiative], conds: tuple[Cond, ...]) -> list[tuple[Initia
     out = []
     if len(rows) == 1 and len(named) >= 2:
         for st in rows[0].statuses:
-            if st.department in named and (fy := first_year(st, conds)):
+            if st.department in named and (fy := start_of(st, conds)):
                 out.append((rows[0], st.department, *fy))
         return out
     for ini in rows:
-        starts = [(fy, st.department) for st in lines_of(ini, conds) if (fy := first_year(st, conds))]
+        starts = [(fy, st.department) for st in lines_of(ini, conds) if (fy := start_of(st, conds))]
         if starts:
             (year, value), dep = min(starts)
             out.append((ini, dep, year, value))

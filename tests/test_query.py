@@ -102,12 +102,13 @@ def ref_select(rows: list[Initiative], conds: tuple[Cond, ...]) -> list[str]:
 
 
 def ref_start(line: DepartmentStatus, wanted: list[str]) -> tuple[int, str] | None:
-    """The first plan year a line has a status (one of the wanted ones when some are), and that status."""
-    for y in YEARS:
-        value = line.years.get(y)
-        if value is not None and (not wanted or ref_year(value, tuple(wanted))):
-            return y, value
-    return None
+    """When a line starts: the first plan year of one of the wanted statuses when some are; else its first 新規…
+    status, else its first status that is no study (検討), else (studied only) its first status."""
+    held = [(y, v) for y in YEARS if (v := line.years.get(y)) is not None]
+    if wanted:
+        return next(((y, v) for y, v in held if ref_year(v, tuple(wanted))), None)
+    return next(((y, v) for y, v in held if v.startswith("新規")), None) or next(
+        ((y, v) for y, v in held if "検討" not in v), None) or (held[0] if held else None)
 
 
 def ref_kpi(k: KPI, conds: tuple[Cond, ...]) -> bool:

@@ -49,8 +49,9 @@ def cond_words(r: Records, c: Cond, en: bool) -> str:
     if c.kind == "new":
         return f"{not_}new (新)" if en else ("新規ではない（新の印がない）" if c.negated else "新規（新）")
     if c.kind == "departments_at_least":
-        return ("run by a single department" if c.negated else "run by two or more departments") if en else (
-            "担当課が1つ" if c.negated else "担当課が2つ以上")
+        n = c.values[0]
+        return (f"run by fewer than {n} departments" if c.negated else f"run by {n} or more departments") if en else (
+            f"担当課が{n - 1}つ以下" if c.negated and n > 2 else "担当課が1つ" if c.negated else f"担当課が{n}つ以上")
     if c.kind == "kpi":
         return f"{'without' if c.negated else 'with'} a linked KPI" if en else (
             "KPIが紐づいていない" if c.negated else "KPIが紐づいている")

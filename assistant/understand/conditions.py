@@ -31,6 +31,7 @@ NEG_LABEL = re.compile(rf"(除外|除く|対象外|以外|exclud(e|es|ed|ing)|ex
 NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|never)\s+"
                         r"((those|ones|the ones|initiatives|rows)( that are)?\s+)?"
                         r"((run|handled|managed|led|owned) by |by |in |yet |marked )?(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
+NEG_REACH = 40  # how far before a mention an English negation may start ('other than the ones run by the …')
 NEG_ANY = re.compile(rf"{NEG_JA}|\bnot\b|other than|apart from|except|excluding", re.IGNORECASE)  # what NEG_AFTER reads
 STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|検討段階|まだ検討")
 EN_STATUS = {en: ja for ja, en in STATUS_EN.items() if " " in en}  # 'new introduction'; not the everyday 'continued'
@@ -38,16 +39,28 @@ STATUS_EN_RX = re.compile(r"\b(" + "|".join(map(re.escape, EN_STATUS)) + r")\b",
 # 「—」, or a bare — that is not a dash between two parts (「…「新規導入」— この条件に…」)
 NONE_RX = re.compile(r"(「—」|(?<![\s」』])—(?!\s))(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|"
                      r"nothing planned")
+RESTATES_NONE = re.compile(r"記載|書かれ|載って")  # a negation after 「—」 that says nothing is written: the — again
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
 BRACKETS = re.compile(r"[\s()（）「」『』]*")
 JOINED = re.compile(r"[」』]?\s*(や|と|か|または|もしくは|及び|および|並びに|ならびに|でも|にも|or|and|,|、|/|・)\s*[「『]?|[」』]\s*も?\s*[「『]", re.IGNORECASE)
 NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|(?<![一-龥])新(?![一-龥ぁ-んァ-ヶ])|\bnew\b(?! introduction| implementation| "
                     r"release)|\bnewly\b", re.IGNORECASE)
 EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
-MANY_DEPTS = re.compile(r"(担当課|課|部署)が?(2|二|２|複数)つ?以上|(担当課|担当部署|課|部署)(が|は)?複数|複数の(課|部署|担当課)|"
-                        r"複数(の)?(課|部署)(で|が)(担当|所管|実施|共同)|(2|二)つ以上の(課|部署|担当課)|(2|二)課以上|"
-                        r"(more than one|multiple|several|two or more)( responsible| different| separate)? (departments?|divisions?|sections?)",
-                        re.IGNORECASE)
+N = r"[2-9２-９二三四五]"  # how many departments at least (「3つ以上の課」); 複数 and 'multiple' say two
+MANY_DEPTS = re.compile(rf"(担当課|課|部署)が?({N}|複数)つ?以上|(担当課|担当部署|課|部署)(が|は)?複数|複数の(課|部署|担当課)|"
+                        rf"複数(の)?(課|部署)(で|が)(担当|所管|実施|共同)|{N}つ以上の(課|部署|担当課)|{N}課以上|"
+                        r"(more than one|multiple|several|(two|three|four|five) or more)( responsible| different| separate)? "
+                        r"(departments?|divisions?|sections?)", re.IGNORECASE)
+HOW_MANY = {"二": 2, "三": 3, "四": 4, "五": 5, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def at_least(phrase: str) -> int:
+    """The number of departments a MANY_DEPTS phrase asks for at least (2 for 複数, 'multiple')."""
+    found = re.search(r"[2-9２-９二三四五]|two|three|four|five", phrase, re.IGNORECASE)
+    if not found:
+        return 2
+    word = unicodedata.normalize("NFKC", found.group()).lower()
+    return int(word) if word.isdigit() else HOW_MANY[word]
 ONE_DEPT = re.compile(r"単独の(課|部署)|単独で担当|(1|一)つの課(だけ|のみ)|(1|一)課(だけ|のみ)|(担当課|課)が(1|一)つ(だけ|のみ)?の|"
                       r"only one (department|division)|a single (department|division)", re.I)
 KPI_LINKED = re.compile(r"KPIが?(設定|あ[るり]|紐づ|ひもづ|付いて|ついて)|KPIのある|KPI付き|with (a )?KPIs?|linked to (a )?KPI",
@@ -224,7 +237,8 @@ def flag_mentions(text: str) -> list[Mention]:
     out = [Mention(m.start(), m.end(), "new") for m in NEW_RX.finditer(rest)]
     out += [Mention(m.start(), m.end(), "existing") for m in EXISTING_RX.finditer(rest)]
     for rx, kind in ((MANY_DEPTS, "many"), (ONE_DEPT, "one"), (KPI_UNLINKED, "nokpi")):
-        out += [Mention(m.start(), m.end(), kind) for m in rx.finditer(text) if not SCOPE_REMARK.match(text, m.end())
+        out += [Mention(m.start(), m.end(), kind, at_least(m.group()) if kind == "many" else None)
+                for m in rx.finditer(text) if not SCOPE_REMARK.match(text, m.end())
                 and not SCOPE_BEFORE.search(text[max(0, m.start() - 40):m.start()])]
     if not KPI_UNLINKED.search(text):
         out += [Mention(m.start(), m.end(), "kpi") for m in KPI_LINKED.finditer(text)]
@@ -236,7 +250,7 @@ def negation(text: str, m: Mention, run_end: int, nxt: int, english: bool) -> tu
     found = NEG_AFTER.search(text[run_end:nxt])
     if found:
         return run_end, run_end + found.end()
-    before = max(0, m.start - 24)
+    before = max(0, m.start - NEG_REACH)
     if english and (found := NEG_BEFORE.search(text[before:m.start])):
         return before + found.start(), m.start
     return None
@@ -273,7 +287,8 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
         run_end, nxt = next_other(text, mentions, n)
         label = next((lm for lm in labels if lm.end(1) <= m.start < lm.end()), None)
         span = (label.start(), label.end(1)) if label else negation(text, m, run_end, nxt, english)
-        neg = span is not None
+        # 「「—」で何も記載されていない」 says the — again: the negation is read, and negates nothing
+        neg = span is not None and not (m.value == NONE and RESTATES_NONE.search(text[span[0]:span[1]]))
         prev = negated_before
         if english and not neg and prev is not None and prev.kind == m.kind and JOINED.fullmatch(text[prev.end:m.start]):
             neg = True  # 'other than those run by A or B': B is excluded too
@@ -287,7 +302,7 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
         elif m.kind in ("new", "existing"):
             conds.append(Cond("new", negated=neg != (m.kind == "existing")))
         elif m.kind in ("many", "one"):
-            conds.append(Cond("departments_at_least", (2,), negated=neg != (m.kind == "one")))
+            conds.append(Cond("departments_at_least", (m.value or 2,), negated=neg != (m.kind == "one")))
         elif m.kind in ("kpi", "nokpi"):
             conds.append(Cond("kpi", negated=neg != (m.kind == "nokpi")))
     years = [m for m in mentions if m.kind == "year"]
