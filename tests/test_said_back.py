@@ -9,7 +9,7 @@ import re
 from assistant.glossary import EN_JA
 from assistant.models import YEARS, Plan
 from assistant.query import line_start
-from assistant.text import many_asks
+from assistant.text import fold_kana, many_asks, morphemes
 from assistant.understand.slots import department_stem
 
 OPENERS = ["それって", "ほぉ それって", "じゃあ、それは", "その取組は"]
@@ -174,3 +174,25 @@ def test_rows_tied_on_a_channel_word_alone_are_no_choice_to_offer(bot) -> None: 
     """A kana-only question whose only word the rows hold is スマホ: no 'which of these did you mean'."""
     ans = bot.ask("ゆきのひに じょせつしゃが いま どこ はしっとるか スマホの ちずで みれるように なるがけ？")
     assert ans.grounded is False, ans.text
+
+
+def hiragana(text: str) -> str:
+    """The text as Sudachi reads it, in hiragana (how a kana-only question writes a row's name)."""
+    return fold_kana("".join(reading if reading else surface for surface, _pos, _d, reading in morphemes(text)))
+
+
+def test_a_kana_question_is_answered_by_its_reading_and_never_by_chance_pieces(bot, plan: Plan) -> None:  # noqa: ANN001
+    """Every 「」 name of a row written in hiragana inside a long kana question names its row (its department); a kana
+    question about what the plan lacks (図書館の予約をLINEで…) is no row's answer, whatever pieces of it match."""
+    answered = []
+    for ini in [i for i in plan.initiatives if "「" in i.name]:
+        name = re.findall(r"「([^「」]+)」", ini.name)[0]
+        if not re.fullmatch(r"[ァ-ヶー一-龥ぁ-ん]+", name):
+            continue  # a Latin name (KANAZAWA FREE Wi-Fi) is typed as it is
+        ans = bot.ask(f"{hiragana(name)} って いうの あるやろ あれ どこの かが たんとう しとるん？")
+        assert ans.grounded is False or any(d in ans.text for d in ini.departments), (ini.name, ans.text)
+        answered.append(ans.grounded)
+    assert sum(answered) >= len(answered) // 2, answered
+    for q in ["としょかんの ほんを LINEで よやく したり かえす ひを おしえて もらえるように なりますか",
+              "びょういんの まちじかんを すまほで みられるように なるって ほんと？ どこが やるの？"]:
+        assert bot.ask(q).grounded is False, q

@@ -60,6 +60,8 @@ def aspect_asked(text: str, sections: bool = False) -> tuple[str, str, str] | No
 
 def checked(r: Records, f: Frame, draft: Draft) -> Draft:
     """The draft as it may be given: grounded only when the cited records answer what was asked."""
+    if draft.grounded and kana_unread(f):
+        return unread_kana(r, f, draft)
     if draft.kind == "narrative":  # a plan section: 「DX会議の有識者はどなた？」 asks what no section names
         aspect = aspect_asked(f.text, sections=True) if draft.grounded else None
         return not_given(draft, aspect, f.english) if aspect else covered(r, f, draft)
@@ -98,6 +100,35 @@ def unanswered(draft: Draft, ask: tuple[str, str], en: bool) -> Draft:
             "Related information from the plan:" if en else
             f"ご質問のうち「{ja}」には、この回答では答えていません。分けてお尋ねください。\n参考までに、プランに書かれている関連情報:")
     return replace(draft, text=f"{head}\n{draft.text}", kind="not_in_plan", grounded=False)
+
+
+KANA_WRITTEN = 0.8  # the share of hiragana among a question's letters from which it is written in kana
+KANA_CHARS = 20  # from this long a kana question describes something (「それ、どこの課？」 refers back instead)
+KANA_READ = 0.6  # how well a record's reading must match a kana question to be what it names (かなぱす → かなパス)
+LETTER = re.compile(r"[^\s\W\d_]")
+REFERS = ("subject", "department", "narrow", "correction", "other", "shift")
+
+
+def kana_unread(f: Frame) -> bool:
+    """True when a fresh question written in hiragana names no record by its reading: its words split into pieces
+    that match rows by chance (「としょかんの ほんを LINEで よやく…」 is not the garbage app), so no answer it gets by
+    meaning is grounded; 「かなぱすのりようしゃのもくひょう」 reads as かなパス and is answered."""
+    letters = LETTER.findall(f.text)
+    if f.english or len(f.text) < KANA_CHARS or not letters or set(REFERS) & f.refs:
+        return False
+    if sum("\u3041" <= c <= "\u309f" for c in letters) < KANA_WRITTEN * len(letters):
+        return False
+    best = f.best("initiative", "kpi")
+    return best is None or (best.reading < KANA_READ and best.exact < 0.8)
+
+
+def unread_kana(r: Records, f: Frame, draft: Draft) -> Draft:
+    """The draft as an unsure offer (grounded=False): the closest rows, and a request to name what is meant."""
+    rows = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:3]]
+    lines = ["ご質問の言葉を、プランの取組にはっきり結びつけられませんでした（ひらがなの言葉を読み違えているかもしれません）。"
+             "取組の名前や漢字を添えて、もう一度お尋ねください。近い取組:"]
+    lines += [f"・「{i.name}」（{join_ja(i.departments)}）" for i in rows]
+    return Draft("\n".join(lines), "candidates", [r.cite_initiative(i) for i in rows], grounded=False)
 
 
 def not_given(draft: Draft, aspect: tuple[str, str, str], en: bool) -> Draft:
