@@ -196,3 +196,13 @@ def test_a_kana_question_is_answered_by_its_reading_and_never_by_chance_pieces(b
     for q in ["としょかんの ほんを LINEで よやく したり かえす ひを おしえて もらえるように なりますか",
               "びょういんの まちじかんを すまほで みられるように なるって ほんと？ どこが やるの？"]:
         assert bot.ask(q).grounded is False, q
+
+
+def test_a_row_count_asked_beside_one_rows_card_is_not_dropped(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「分野Fについて、取組の総数と、「X」の所管」 for a row X of every field: X's card alone does not say how many rows
+    the field has, so the reply is not grounded unless it gives that count (counted here)."""
+    for no in sorted({i.field_no for i in plan.initiatives}):
+        rows = [i for i in plan.initiatives if i.field_no == no]
+        ini = rows[0]
+        ans = bot.ask(f"{ini.field_name}分野について、取組の総数と、「{ini.name}」の所管を教えて。")
+        assert ans.grounded is False or f"{len(rows)}件" in ans.text, (no, ans.text)

@@ -79,6 +79,8 @@ def checked(r: Records, f: Frame, draft: Draft) -> Draft:
 # (not 「生成AIの利用者数のKPIはいくつ？」, which asks its target)
 KPI_COUNT = re.compile(r"(KPI|指標|数値目標)(は|が)?(全部で|合計で?)?(いくつ|何個|何件|何項目|何本)(設定|あ[るり])|(KPI|指標)の(数|件数|個数)|"
                        r"how many (kpis|indicators|targets)", re.IGNORECASE)
+TOTAL = re.compile(r"(取組|事業)の?総数")  # 「取組の総数」 asks a row count as ROW_COUNT's 「取組数」 does (not 「KPIの総数」)
+COUNTED = re.compile(r"\d+件(です|で、)|\d+ initiatives", re.IGNORECASE)  # a draft saying how many rows (not a KPI's 15件)
 KPIS_COUNTED = re.compile(r"KPI\s*(は)?\s*\d+件|\d+ KPIs", re.IGNORECASE)  # a draft that says how many KPIs
 
 
@@ -87,9 +89,12 @@ def dropped_ask(f: Frame, draft: Draft) -> tuple[str, str] | None:
     target does not say how many KPIs there are, nor KPIs alone how many rows."""
     if draft.kind == "kpi" and KPI_COUNT.search(f.text) and not KPIS_COUNTED.search(draft.text):
         return "KPIの数", "how many KPIs there are"
+    rows_asked = ROW_COUNT.search(f.text) or TOTAL.search(f.text)
     if draft.kind in ("kpi", "count") and draft.citations and all(c.kind == "kpi" for c in draft.citations) \
-            and ROW_COUNT.search(f.text):
+            and rows_asked:
         return "取組の数", "how many initiatives there are"
+    if draft.kind in ("who", "schedule") and rows_asked and not COUNTED.search(draft.text):
+        return "取組の数", "how many initiatives there are"  # 「分野の取組の総数と、「X」の所管」: X's card alone
     return None
 
 
