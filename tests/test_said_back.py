@@ -206,3 +206,22 @@ def test_a_row_count_asked_beside_one_rows_card_is_not_dropped(bot, plan: Plan) 
         ini = rows[0]
         ans = bot.ask(f"{ini.field_name}分野について、取組の総数と、「{ini.name}」の所管を教えて。")
         assert ans.grounded is False or f"{len(rows)}件" in ans.text, (no, ans.text)
+
+
+def test_why_a_named_row_is_as_it_is_is_no_plan_section(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「X」が…なのはなぜですか」 for rows named: the plan gives no row's reasons, so no section (策定の趣旨) answers it;
+    why the plan itself was made is answered by its section."""
+    for ini in plan.initiatives[:20]:
+        ans = bot.ask(f"「{ini.name}」が2029年度まで続くのはなぜですか。")
+        assert ans.grounded is False, (ini.name, ans.text)
+    assert bot.ask("このプランはなぜ作られたのですか？").grounded is True
+
+
+def test_it_counted_by_group_after_a_list_counts_that_list(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「それを分野ごとの件数にすると」 after a department's list: that department's rows by field (counted here)."""
+    for dep in ["デジタル政策課", "産業政策課", "交通政策課"]:
+        rows = [i for i in plan.initiatives if dep in i.departments]
+        ans = bot.ask("それを分野ごとの件数にするとどうなる", history=[f"{dep}が担当している取組を全部教えてください"])
+        assert ans.grounded is True and f"前の回答の{len(rows)}件" in ans.text, (dep, ans.text)
+        for no in {i.field_no for i in rows}:
+            assert f"{sum(i.field_no == no for i in rows)}件" in ans.text, (dep, no, ans.text)

@@ -24,6 +24,7 @@ from ..understand.lexicon import section
 from ..understand.slots import ENDED_CUE
 from .base import Draft, Records, join_ja
 from .coverage import ANSWERABLE_ASK, covered
+from .subject import own_subject
 
 INITIATIVE_KINDS = frozenset({"who", "schedule", "kpi", "list", "count", "candidates"})
 ASSERTS_NEW = re.compile(r"(新しく|新たに|新規(の|で|に)?|初めて|今回(から|の2\.0で))[^。？?]*(始ま|スタート|導入|取組|取り組)|"
@@ -63,7 +64,8 @@ def checked(r: Records, f: Frame, draft: Draft) -> Draft:
     if draft.grounded and kana_unread(f):
         return unread_kana(r, f, draft)
     if draft.kind == "narrative":  # a plan section: 「DX会議の有識者はどなた？」 asks what no section names
-        aspect = aspect_asked(f.text, sections=True) if draft.grounded else None
+        # (a row named: 「AI活用セミナーが1年で終わるのはなぜ」 asks that row's reason, which no section gives)
+        aspect = aspect_asked(f.text, sections=not own_subject(f)) if draft.grounded else None
         return not_given(draft, aspect, f.english) if aspect else covered(r, f, draft)
     if not draft.grounded or draft.kind not in INITIATIVE_KINDS:
         return draft

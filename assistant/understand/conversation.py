@@ -102,6 +102,8 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         f.query = replace(f.query, result="compare", group="department", among=(other, *f.slots.departments),
                           conds=tuple(c for c in f.query.conds if c.kind != "department"))
         return Resolved(fresh=False)
+    if state.listed and f.query.group and "subject" in refs and not f.slots.any:  # 「それを分野ごとの件数にすると」
+        return Resolved(pool=state.listed, fresh=False)
     if "narrow" in refs and state.listed and (not f.slots.departments or POINTS_BACK.search(f.text)):
         return Resolved(pool=state.listed, fresh=False)  # 「その中で市立病院事務局以外は？」, not 「デジタル政策課だけ」
     lists_department = "other" in refs or bool(ROW_COUNT.search(f.text)) or (
