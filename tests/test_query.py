@@ -719,10 +719,10 @@ def test_which_of_two_named_rows_ends_first_is_read_from_their_last_planned_year
 
 
 def test_every_japanese_negation_is_read_or_said_never_dropped(bot, plan: Plan) -> None:  # noqa: ANN001
-    """For each negation form the reader knows (conditions.NEG_JA), after 新規: the new condition is read as
+    """For each negation form the reader knows (mentions.NEG_JA), after 新規: the new condition is read as
     negated, or the negation is reported as unread; a list never silently keeps the 新 rows."""
-    from assistant.understand.conditions import NEG_JA
     from assistant.understand.frame import understand
+    from assistant.understand.mentions import NEG_JA
 
     forms = NEG_JA.split("|")
     assert len(forms) > 40

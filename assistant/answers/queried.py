@@ -9,9 +9,10 @@ from ..models import STATUSES
 from ..query import Cond, Query, contradictory, needs_query, run
 from ..retrieve import Hit
 from ..text import asking_part
-from ..understand.conditions import COMPARE, WHICH, asks_more_of_two, residue
+from ..understand.conditions import residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
+from ..understand.results import COMPARE, WHICH, asks_more_of_two
 from .answerable import ASSERTS_NEW, aspect_asked
 from .base import Draft, Records
 from .computed import answer, cond_words

@@ -10,10 +10,10 @@ from typing import Any
 
 from ..limits import HISTORY_TURNS, READ_CHARS
 from ..text import bounded, fold_kana
-from .conditions import asks_more_of_two
 from .frame import POINTS_BACK, Frame
 from .intent import ROW_COUNT
 from .lexicon import section
+from .results import asks_more_of_two
 
 EACH = re.compile(r"それぞれ|各々|おのおの|各取組|each of (them|those|these)|\bfor each\b", re.IGNORECASE)
 EACH_MAX = 5  # rows a 「それぞれ」 follow-up gets a card each for (a longer list is asked again as a list)
