@@ -19,7 +19,7 @@ from .decline import INJECTION_EN, INJECTION_JA, decline
 from .kpi import kpi_answer, kpi_list, no_kpi
 from .lists import closest_in, department_count, filtered, known_topic, list_answer, on_topic
 from .plan import plan_answer
-from .queried import queried
+from .queried import queried, two_named
 from .subject import SUBJECT_LEXICAL, names_a_row, own_subject
 
 ANSWER = answer_threshold()  # confidence to answer one initiative (fitted, see confidence.py and fit.py)
@@ -28,6 +28,7 @@ TARGET_WORDS = re.compile(r"目標|目指|めざ|target|aim", re.IGNORECASE)  # 
 QUOTED_NAME = re.compile(r"「([^「」]{4,})」")  # a name the question quotes
 EACH = re.compile(r"それぞれ|各々|おのおの|両方|両者|\beach\b|\bboth\b", re.IGNORECASE)  # two rows named, both asked
 CARD_ASK = re.compile(r"所管|担当課|状況|スケジュール")  # what a card answers besides the KPI it lists
+LABEL_NAMED = 0.65  # share of a KPI label's words a question holds when it names that KPI among two it asks
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
 
 
@@ -51,6 +52,10 @@ def route(r: Records, f: Frame, res: Resolved) -> Draft:
     if res.dangling:
         return decline(r, en, [], "どの取組についてのご質問か分かりませんでした。取組の名前（例:「かなパス」）を入れて、"
                                   "もう一度お尋ねください。")
+    if res.nothing_to_narrow:
+        return decline(r, en, [], "There is no earlier list in this conversation to narrow down. Please ask again with "
+                       "every condition in one question." if en else "絞り込む元になる前の回答の一覧が見当たりません。"
+                       "条件をすべて入れて、もう一度お尋ねください（例:「分野2の新規取組のうち、市立病院事務局以外のもの」）。")
     top, conf = initiative_confidence(f)
     # three asks at once (read before NFKC, which makes ③ a 3): one list cannot answer them; about a named row the
     # engine splits them (its card, then the rest)
@@ -98,7 +103,7 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
     """How many initiatives, departments or KPIs."""
     if "count" not in f.asks or res.subjects:
         return None
-    if any(h.exact >= 0.8 for h in f.hits[:3] if h.kind in ("initiative", "kpi")):
+    if any(h.exact >= 0.8 and named_apart_from_departments(r, f, h) for h in f.hits[:3] if h.kind in ("initiative", "kpi")):
         return None  # 「「金沢ミュージアムプラス」のKPIは何で、目標値はいくつ？」 asks about the named row
     best_kpi = f.best("kpi")
     # with row conditions only an exact name is a KPI: 「分野5で新マークの取組は何件？」 counts rows (都市づくり ≠ つくり手掲載数)
@@ -109,7 +114,8 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
         return None  # 「支援件数は何件を目指す？」: a KPI target, not a count of rows
     if KPI_WORDS.search(f.text):  # a named row's KPI ('the KPI on かなざわスマートフォン講座 (number of sessions)') is _kpi's
         return None if own_subject(f) and not f.slots.fields else kpi_list(r, f.slots.fields, f.english, count=True)
-    pool = filtered(r, f.slots, _pool(r, res))
+    # no row passes the slots: the query's conditions (a year asked about, 「2027年度はどういう状況？」, filters nothing)
+    pool = filtered(r, f.slots, _pool(r, res)) or select(r.plan, f.query.conds, _pool(r, res))
     themed = on_topic(r, f, pool) if known_topic(r, f) and not describes(f) else []
     rows = themed or pool
     if not rows:
@@ -136,7 +142,9 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     if KPI_WORDS.search(f.text) and "list_all" in f.asks and (f.slots.fields or not known_topic(r, f)):
         return kpi_list(r, f.slots.fields, f.english, count=False)  # 「人づくりのKPIぜんぶ」
     kpis = f.ranked("kpi")
-    row = r.initiatives[top.record_id] if top is not None and top.exact >= NAMED else None  # the row named
+    if len(named := two_named(r, f, "kpi")) == 2 and all(label_share(r, h.record_id, f) >= LABEL_NAMED for h in named):
+        return kpi_answer(r, [r.kpis[h.record_id] for h in named], f.english)  # 「かなパスの利用者数目標と、…コマ数目標は？」
+    row = r.initiatives[top.record_id] if top is not None and named_over_kpi(top, conf, best_kpi) else None
     if row and row.kpi_ids and not f.english and CARD_ASK.search(f.text) and not (
             best_kpi and best_kpi.exact >= NAMED and best_kpi.record_id not in row.kpi_ids):
         return None  # 「かなパスについて①所管課②2026年度の状況③KPIの目標値」: the card, which gives its KPI too
@@ -159,6 +167,34 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     if kpis and confidence(kpis, f.foreign_name) >= OFFER and kpis[0].known_coverage >= SUBJECT_LEXICAL:
         return kpi_answer(r, [r.kpis[h.record_id] for h in kpis[:2]], f.english, sure=False)
     return None
+
+
+def named_over_kpi(top: Hit, conf: float, best_kpi: Hit | None) -> bool:
+    """True when the question names the initiative, by its name or by words that cover it better than any KPI's
+    (「公式HPへの生成AI導入の…KPI」 is that row's own KPI, not 「AI導入・DX化支援件数」 that shares two words)."""
+    if top.exact >= NAMED:
+        return True
+    return conf >= ANSWER and best_kpi is not None and best_kpi.exact < NAMED and top.lexical > best_kpi.lexical \
+        and top.score > best_kpi.score
+
+
+def named_apart_from_departments(r: Records, f: Frame, h: Hit) -> bool:
+    """True when the question names the record by more than a department's name (「市立病院事務局の分はいくつ」 names
+    no row 「…市立病院…」)."""
+    if not f.slots.departments:
+        return True
+    text = f.text
+    for d in f.slots.departments:
+        text = text.replace(d, " ")
+    return r.searcher.exacts(match_key(text)).get(h.record_id, 0.0) >= NAMED
+
+
+def label_share(r: Records, rid: str, f: Frame) -> float:
+    """The IDF-weighted share of a record's own name words that the question holds (the reverse of its coverage)."""
+    s = r.searcher
+    asked = set(s.query_tokens(f.text, f.english))
+    weights = {t: s.bm25.weight(t) for t in s.name_tokens[rid]}
+    return sum(w for t, w in weights.items() if t in asked) / (sum(weights.values()) or 1.0)
 
 
 def one_kpi_fits(kpis: list[Hit]) -> bool:
