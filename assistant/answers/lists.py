@@ -169,6 +169,7 @@ def describe(r: Records, s: Slots, en: bool, topic: bool) -> str:
     return " / ".join(parts)
 
 
+SCHEDULE_ROWS = 10  # a list this short shows each row's four years when the question asks about the schedule
 ASKS_FIELD = re.compile(r"分野|\bfields?\b", re.IGNORECASE)
 
 
@@ -186,13 +187,15 @@ def list_answer(r: Records, inis: list[Initiative], f: Frame, head: str | None =
             head = f"{cond + 'に該当する' if cond else 'プランの'}取組は{len(inis)}件です。"
     lines = [head]
     goal, grouped = None, len(inis) > 3
+    # the years asked, or (「年度ごとの状況は？」 about a short list) every year: a schedule asked is shown per row
+    shown = s.years or (list(YEARS) if "when" in f.asks and len(inis) <= SCHEDULE_ROWS else [])
     fields = not grouped and not s.fields and bool(ASKS_FIELD.search(f.text))  # a short list: each row's field, if asked
     for ini in inis:
         field = f"Field {ini.field_no} {ini.field_name}" if en else f"【分野{ini.field_no}】{ini.field_name}"
         if ini.goal != goal and grouped:
             goal = ini.goal
             lines.append(f"■ {field} › {ini.goal}" if en else f"■{field} › {ini.goal}")
-        extra = f" [{' / '.join(r.year_status(ini, y, en) for y in s.years)}]" if s.years else ""
+        extra = f" [{' / '.join(r.year_status(ini, y, en) for y in shown)}]" if shown else ""
         new = (" (new)" if en else "（新規）") if ini.new and not s.new_only else ""
         lines.append(f"・「{ini.name}」（{join_ja(ini.departments)}）{new}{extra}" + (f" {field}" if fields else ""))
     return Draft("\n".join(lines), "count" if count else "list", [r.cite_initiative(i) for i in inis])
