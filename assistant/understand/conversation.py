@@ -22,6 +22,7 @@ EACH_MAX = 5  # rows a 「それぞれ」 follow-up gets a card each for (a long
 DANGLING = re.compile(r"^[\s、。！!]*((ほぉ|ほう|へえ|へー|ふーん|じゃあ|では|なら|ほんなら|ほな|えっと|あの|で)[\s、,。！!ー]*)?"
                       r"((それ|これ|あれ)(って|は|が|も|を|の(担当|こと))|その(取組|取り組み|事業|サービス|アプリ|システム|仕組み|しくみ))")
 DEMONSTRATIVE = re.compile(r"(その|あの|この)(?!課|部署|担当)")
+NARROW_OPENS = 8  # characters before 「その中で」 that still open the question (「じゃあ、」 'OK, ')
 ANSWER_ASKS = {"who", "when", "kpi", "list", "count", "explain", "list_all", "compare", "count_departments"}
 
 
@@ -53,6 +54,7 @@ class Resolved:
     fresh: bool = True
     hint_kpis: list[str] = field(default_factory=list)  # the previous answer's KPIs, to prefer among close ones
     dangling: bool = False  # 「それって…の担当ながやね？」 with nothing earlier to refer to: what it is about is unknown
+    nothing_to_narrow: bool = False  # 「その中で…」 opening a question after no list (or a declined one)
 
 
 def user_turns(history: Sequence[Any] | None) -> list[str]:
@@ -84,6 +86,8 @@ def _user_text(turn: Any) -> str:
 
 def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     """Start fresh when the question has its own subject or filters; else refer back to the state."""
+    if state.kind and narrows_back(f.text) and not (state.listed or state.subjects or state.kpis):
+        return Resolved(nothing_to_narrow=True)  # after a decline: never the whole plan in place of a list not given
     if state.empty or "shift" in f.refs:
         return Resolved(dangling=state.empty and not own_subject and not f.english and bool(DANGLING.search(f.text)))
     res = _resolve(f, state, own_subject)
@@ -96,7 +100,7 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
     refs = f.refs
     if "correction" in refs:  # 「あ、ちがった、縄文のほう」: the same question about another subject
         _inherit_asks(f, state, ignored={"explain", "list_all", "compare", "count_departments"})
-    if "correction" in refs and f.topic and not ({"subject", "department"} & refs):
+    if "correction" in refs and f.topic and not ({"subject", "department", "narrow"} & refs):  # 「その12件のうち…ではなく」
         return Resolved()
     if other := _compared_with_last(f, state):  # 「予防課と比べて、どちらが多い？」 after a turn about another department
         f.query = replace(f.query, result="compare", group="department", among=(other, *f.slots.departments),
@@ -139,6 +143,13 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         _inherit_asks(f, state, ignored={"list"})
         return Resolved(subjects=state.subjects, fresh=False)
     return Resolved()
+
+
+def narrows_back(text: str) -> bool:
+    """True when the question opens by narrowing an earlier answer (「その中で」「その12件のうち」 'of those'), not a
+    「そのうち」 inside it that points to its own first part."""
+    m = POINTS_BACK.search(text)
+    return bool(m) and m.start() <= NARROW_OPENS
 
 
 @cache
