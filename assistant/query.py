@@ -84,6 +84,26 @@ def status_ok(ini: Initiative, conds: tuple[Cond, ...]) -> bool:
     return not any(line_meets(ln, c) for c in conds if c.kind == "status" and c.negated for ln in lines)
 
 
+def some_line_meets(ini: Initiative, conds: tuple[Cond, ...]) -> bool:
+    """Whether one department's line meets every status condition, the negated ones read on that line alone
+    (「2027年度が「継続」でない」 holds on 保険年金課's line of a row whose other departments continue)."""
+    positive = [c for c in conds if c.kind == "status" and not c.negated]
+    negated = [c for c in conds if c.kind == "status" and c.negated]
+    return any(all(line_meets(ln, c) for c in positive) and not any(line_meets(ln, c) for c in negated)
+               for ln in lines_of(ini, conds))
+
+
+def partly(plan: Plan, conds: tuple[Cond, ...], rows: list[Initiative], pool: list[Initiative] | None = None
+           ) -> list[Initiative]:
+    """Rows left out only because a negated status condition holds on some of their departments' lines but not on
+    all: the answer says how it read 「…ではない取組」 for them."""
+    if not any(c.kind == "status" and c.negated for c in conds) or any(c.every_department for c in conds):
+        return []  # (「どの担当課も」 already says how every line is read)
+    chosen = {i.id for i in rows}
+    return [i for i in (plan.initiatives if pool is None else pool) if i.id not in chosen and len(i.statuses) > 1
+            and all(row_meets(i, c) != c.negated for c in conds if c.kind != "status") and some_line_meets(i, conds)]
+
+
 def row_meets(ini: Initiative, c: Cond) -> bool:
     """Whether the row meets one non-status condition (read positively)."""
     if c.kind == "department":
@@ -229,6 +249,7 @@ class Computed:
     narrower: list[Initiative] = field(default_factory=list)
     kpis: list[KPI] = field(default_factory=list)
     starts: list[tuple[Initiative, str, int, str]] = field(default_factory=list)
+    partly: list[Initiative] = field(default_factory=list)  # list / count: rows meeting a negation on some lines only
 
     @property
     def departments(self) -> list[str]:
@@ -268,6 +289,8 @@ def run(plan: Plan, q: Query, pool: list[Initiative] | None = None) -> Computed:
         out.groups = {g: v for g, v in groups.items() if g not in left_out}
     if q.result == "pair":
         out.narrower = select(plan, q.conds + q.narrower, rows)  # the base's departments narrow the lines read
+    if q.result in ("list", "count"):
+        out.partly = partly(plan, conds, rows, pool)
     return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..models import KPI, Initiative
 from ..query import NEW_FAMILY, NONE, Computed, Cond, distinct_departments, kpi_meets
 from ..understand.frame import Frame
@@ -110,8 +112,18 @@ def answer(r: Records, f: Frame, out: Computed, kpis: list[KPI] | None = None) -
     if not out.rows:
         text = f"No initiative matches ({stated(r, q.conds, en)})." if en else \
             f"条件（{stated(r, q.conds, en)}）に該当する取組はありません。"
-        return Draft(text, "count" if q.result == "count" else "list", [])
-    return list_answer(r, out.rows, f, head=head(r, q.conds, en, len(out.rows)), count=q.result == "count")
+        return with_partly(r, Draft(text, "count" if q.result == "count" else "list", []), out, en)
+    draft = list_answer(r, out.rows, f, head=head(r, q.conds, en, len(out.rows)), count=q.result == "count")
+    return with_partly(r, draft, out, en)
+
+
+def with_partly(r: Records, draft: Draft, out: Computed, en: bool) -> Draft:
+    """The reading said back when rows run by several departments meet a negated status on some lines only."""
+    if not out.partly:
+        return draft
+    note = ("(An initiative whose departments differ counts only when the condition holds for every one of them.)"
+            if en else "（担当課によって状況が異なる取組は、すべての担当課の欄が条件に当たる場合だけ数えています。）")
+    return replace(draft, text=f"{draft.text}\n{note}")
 
 
 def group_name(r: Records, g: object, en: bool) -> str:
