@@ -79,7 +79,8 @@ def head_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
 
 
 def fit_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
-    """The question's last sentences that fit in max_tokens (the asking part of a long text), else its tail."""
+    """The question's last sentences that fit in max_tokens (the asking part of a long text) when they fill half
+    of it, else its tail."""
     text = text[-max_tokens * 8 :]  # no token is longer than this on average; counting stays cheap
     if count(text) <= max_tokens:
         return text
@@ -88,8 +89,9 @@ def fit_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
         if count(sentence + kept) > max_tokens:
             break
         kept = sentence + kept
-    if kept:
+    if kept and count(kept) >= max_tokens // 2:
         return kept
+    # the last sentence alone is too short to say what it asks about (「どこの担当で、いつ頃からでしょう。」): the tail
     return text[len(text) - _longest(len(text), lambda k: count(text[len(text) - k :]) <= max_tokens) :]
 
 
