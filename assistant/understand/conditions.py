@@ -156,7 +156,8 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         throughout = False
         if span and not onward:  # 「2026〜2029年度の4か年すべてで「検討」」: every year of the span (or any, when said)
             year = [y for y in YEARS if span[0] <= y <= span[1]]
-            throughout = not (ANY_YEAR.search(text) or all(v == NEW_FAMILY or v.startswith("新規") for v in values))
+            throughout = every_year or not (ANY_YEAR.search(text) or all(v == NEW_FAMILY or v.startswith("新規")
+                                                                            for v in values))  # 「4か年とも」 says it
         every = bool(onward) or throughout or (every_year and not year)
         out.append(Cond("status", values, tuple(year), every_year=every and not (neg and in_no_year),
                         every_department=every_dept and not neg, negated=neg))
@@ -228,7 +229,11 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
 
 # words that ask for a kind of condition or grouping the reader has no reading for: when one is said and no
 # condition of its kind was read, a list or count would silently cover every ○ goal, so the part is said back
-CUES = ((re.compile(r"[○〇◯]\s*目標\s*(ごと|別|のうち|の中で|の中|で最も|で一番)|目標ごと|目標別"), "goal"),)
+CUES = ((re.compile(r"[○〇◯]\s*目標\s*(ごと|別|のうち|の中で|の中|で最も|で一番)|目標ごと|目標別"), "goal"),
+        # rows whose status changes between two years: no condition reads that yet (a list of every row would answer)
+        (re.compile(r"(状況|ステータス|表記|位置付け|位置づけ)(が|の)?(変わ|変化|異な|違)[^。？?]{0,6}(取組|もの|事業)|"
+                    r"(which|what) (ones|initiatives|rows)[^.?]{0,30}(different|changed?) (status|from)", re.IGNORECASE),
+         "change"))
 NO_GAPS = re.compile(r"(漏れ|もれ|抜け|ぬけ|間違い|まちがい|誤り|重複)(の|が)(ない|なく|無い|無く)")  # how to answer, not a condition
 
 

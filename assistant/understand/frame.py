@@ -48,7 +48,7 @@ SCAFFOLD = re.compile(
     r"数|件数|いくつ|何件|何個|目標|KPI|指標|今年度|来年度|再来年度|最終年度|初年度|以降|まで|から|デジタル化|デジタル|DX|"
     r"initiatives?|projects?|list|new|field|year|fy|kpis?|targets?|all|please|tell|me|about|related|digital|"
     r"there|plan|プラン|計画|全体|全部で|合計|総数|全部|載って|出てくる|今回|サービス|仕組み|しくみ|取り組み|"
-    r"(?<![一-龥])表(?![一-龥])|具体的な|所管課|所管",  # 「具体的な取組の表について」: the plan's table itself
+    r"(?<![一-龥])表(?![一-龥])|具体的な|所管課|所管|において|における|に於いて|に於ける",  # 「具体的な取組の表について」: the plan's table itself
     re.IGNORECASE,
 )
 

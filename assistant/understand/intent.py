@@ -35,7 +35,7 @@ CUES: dict[str, re.Pattern[str]] = {
 LIST_STRONG = re.compile(rf"一覧|列挙|洗い出|{ALL}|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
                          r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives|what (kind|sort|types?) of", re.I)
 DEPT_COUNT = re.compile(r"(全部|合計|全体|ぜんぶ)で?(何課|何部署)|(何課|何部署)(ある|あり|くらい|ぐらい|です|に)|"
-                        r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|いくつの(課|部署)|何種類の(担当)?(課|部署)|how many (distinct |different |separate )?departments", re.I)
+                        r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|いくつの(担当)?(課|部署)|何種類の(担当)?(課|部署)|how many (distinct |different |separate )?departments", re.I)
 
 
 ROW_COUNT = re.compile(r"how many (initiatives|rows|projects)|取組(は|が)?(全部で|合計で?)?(何件|いくつ)|何件の取組|取組(の)?数", re.I)
