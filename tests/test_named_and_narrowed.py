@@ -92,3 +92,28 @@ def test_the_embedded_part_of_a_long_question_is_never_a_short_last_sentence_alo
             assert got == text
         elif len(sentences[-1]) < budget // 2:
             assert len(got) >= budget // 2, (sentences, budget, got)
+
+
+def test_two_quoted_rows_compared_in_a_year_get_a_verdict_from_their_lines(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「…年度において「A」と「B」の状況は同じか」 for random pairs of one-department rows: yes or no, from the rows."""
+    rng = random.Random(8)
+    single = [i for i in plan.initiatives if len(i.statuses) == 1 and "「" not in i.name]
+    for _ in range(6):
+        a, b = rng.sample(single, 2)
+        y = rng.choice(YEARS)
+        ans = bot.ask(f"{y}年度において、「{a.name}」と「{b.name}」の状況は同じですか。")
+        same = a.statuses[0].years[y] == b.statuses[0].years[y]
+        assert ans.text.startswith("はい" if same else "いいえ"), (a.name, b.name, y, ans.text[:200])
+
+
+def test_an_english_setting_aside_excludes_the_department(bot, plan: Plan) -> None:  # noqa: ANN001
+    counts: dict[str, int] = {}
+    for i in plan.initiatives:
+        for d in i.departments:
+            counts[d] = counts.get(d, 0) + 1
+    top = max(counts, key=counts.get)
+    rest = {d: n for d, n in counts.items() if d != top}
+    best = max(rest.values())
+    ans = bot.ask(f"Setting {top} aside, which department is responsible for the largest number of initiatives?")
+    assert ans.grounded and f"{best} initiatives" in ans.text and f"{top} has the most" not in ans.text
+    assert any(f"{d} has the most" in ans.text or d in ans.text.split("\n")[0] for d, n in rest.items() if n == best)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..models import Initiative
 from ..query import select
@@ -13,7 +14,7 @@ from ..understand.conversation import Resolved
 from ..understand.frame import KPI_WORDS, Frame
 from ..understand.intent import ROW_COUNT
 from .base import Draft, Records
-from .card import candidates, card, same_departments, with_verdict
+from .card import candidates, card, same_departments, same_statuses, with_verdict
 from .coverage import NAMED, missing
 from .decline import INJECTION_EN, INJECTION_JA, decline
 from .kpi import kpi_answer, kpi_list, no_kpi
@@ -29,6 +30,7 @@ QUOTED_NAME = re.compile(r"「([^「」]{4,})」")  # a name the question quotes
 EACH = re.compile(r"それぞれ|各々|おのおの|両方|両者|\beach\b|\bboth\b", re.IGNORECASE)  # two rows named, both asked
 CARD_ASK = re.compile(r"所管|担当課|状況|スケジュール")  # what a card answers besides the KPI it lists
 LABEL_NAMED = 0.65  # share of a KPI label's words a question holds when it names that KPI among two it asks
+SAME_OR_NOT = re.compile(r"同じ|違う|違い|異な|\bsame\b|\bdiffer", re.IGNORECASE)  # a comparison of two rows asked
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
 
 
@@ -313,10 +315,15 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
         both = [r.initiatives[h.record_id] for h in ranked[:2] if h.lexical >= SUBJECT_LEXICAL]
         if len(both) == 2:
             return with_verdict(card(r, both, f.english, kind, years), same_departments(both, f.english))
-    quoted, quotes = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= NAMED], QUOTED_NAME.findall(f.text)
-    if len(quoted) >= 2 and (EACH.search(f.text) or len(quotes) >= 2 and all(any(q in i.name for q in quotes)
-                                                                           for i in quoted[:2])):
-        return card(r, quoted[:2], f.english, kind, years)  # 「「A」と「B」は…どう違うか」「AとBについて、それぞれ」
+    quoted, quotes = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= NAMED], QUOTED_NAME.findall(f.raw)
+    if len(quotes) >= 2:  # the rows the quotes name (as typed), not others that share a word of them (マイナンバーカード)
+        quoted = [i for i in quoted if any(match_key(q) in match_key(i.name) for q in quotes)]
+    if len(quoted) >= 2 and (EACH.search(f.text) or len(quotes) >= 2):
+        drafted = card(r, quoted[:2], f.english, kind, years)  # 「「A」と「B」は…どう違うか」「AとBについて、それぞれ」
+        if years and SAME_OR_NOT.search(f.text):  # 「2027年度において「A」と「B」の状況は同じか」: said first
+            # computed from the two rows the question quotes by name: no word of it is about a third thing
+            return replace(with_verdict(drafted, same_statuses(r, quoted[:2], years, f.english)), computed=True)
+        return drafted
     named = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= 0.8 and h.score >= ranked[0].score - TIE]
     if len(named) > 1 and top is not None and top.exact >= 0.8:  # 「かなパス」 names several rows equally
         if len({tuple(i.departments) for i in named}) == 1:

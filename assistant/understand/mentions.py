@@ -24,7 +24,8 @@ NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|で
 LINE = r"(?:(?!\s・)[^\n→])"  # within one line or bullet (「・対象:…・除外1:…」 arrives with its lines joined by spaces)
 NEG_AFTER = re.compile(rf"^(?:(?![、。,.?？!！]){LINE}){{0,12}}?({NEG_JA})")
 NEG_LABEL = re.compile(rf"(除外|除く|対象外|以外|exclud(e|es|ed|ing)|except)\s*[0-9０-９]*\s*[:：]{LINE}*", re.IGNORECASE)  # 「・除外1:…」
-NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|never)\s+"
+NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|never|setting aside|"
+                        r"leaving aside|leaving out|\bsetting|\bleaving|\bputting)\s+"  # 'Setting デジタル政策課 aside'
                         r"((those|ones|the ones|initiatives|rows)( that are)?\s+)?"
                         r"((run|handled|managed|led|owned) by |by |in |yet |marked )?(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
 NEG_REACH = 40  # how far before a mention an English negation may start ('other than the ones run by the …')
