@@ -19,7 +19,7 @@ from .lexicon import colloquial_to_standard, pattern, plan_terms, synonyms
 from .slots import FIELD_ALIASES, Slots, department_stem, read_slots
 
 INJECTION = re.compile(
-    r"(無視|忘れ)(して|ろ|て|てください|なさい)|あなたは(今から|これから|もう)|あなたの(ルール|設定|指示|プロンプト)|として(振る舞|ふるま|答え|自己紹介|話し)|"
+    r"(無視|忘れ)(してください|てください|して|しろ|ろ|て|なさい)(?!しま|い[るたまて]|た)|あなたは(今から|これから|もう)|あなたの(ルール|設定|指示|プロンプト)|として(振る舞|ふるま|答え|自己紹介|話し)|"
     r"ロールプレイ|なりきっ|システムプロンプト|プロンプトを|ルールを(変|破|無視)|指示を(無視|忘れ)|制限を(解除|無視)|"
     r"ignore\s*(all|any|the|previous|your)|disregard|you\s*are\s*now|pretend|\bact\s*as\b|role-?\s*play|jailbreak|"
     r"system\s*prompt",
