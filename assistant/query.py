@@ -101,7 +101,7 @@ def partly(plan: Plan, conds: tuple[Cond, ...], rows: list[Initiative], pool: li
         return []  # (「どの担当課も」 already says how every line is read)
     chosen = {i.id for i in rows}
     return [i for i in (plan.initiatives if pool is None else pool) if i.id not in chosen and len(i.statuses) > 1
-            and all(row_meets(i, c) != c.negated for c in conds if c.kind != "status") and some_line_meets(i, conds)]
+            and rows_conditions_hold(i, conds) and some_line_meets(i, conds)]
 
 
 def row_meets(ini: Initiative, c: Cond) -> bool:
@@ -127,12 +127,14 @@ def row_meets(ini: Initiative, c: Cond) -> bool:
     raise ValueError(f"not a row condition: {c.kind}")
 
 
+def rows_conditions_hold(ini: Initiative, conds: tuple[Cond, ...]) -> bool:
+    """Whether the row meets every condition that is not about a status (each read as negated or not)."""
+    return all(row_meets(ini, c) != c.negated for c in conds if c.kind != "status")
+
+
 def meets(ini: Initiative, conds: tuple[Cond, ...]) -> bool:
     """Whether the row meets every condition."""
-    for c in conds:
-        if c.kind != "status" and row_meets(ini, c) == c.negated:
-            return False
-    return status_ok(ini, conds)
+    return rows_conditions_hold(ini, conds) and status_ok(ini, conds)
 
 
 def select(plan: Plan, conds: tuple[Cond, ...], pool: list[Initiative] | None = None) -> list[Initiative]:

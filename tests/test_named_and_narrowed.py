@@ -55,8 +55,8 @@ def test_a_schedule_asked_of_a_short_list_shows_each_rows_years(bot, plan: Plan)
 def test_narrowing_after_a_decline_is_declined_not_answered_over_the_whole_plan(bot) -> None:  # noqa: ANN001
     first = bot.ask("粗大ごみの収集をネットで申し込める取組はある？")
     assert not first.grounded
-    ans = bot.ask("その中で、市立病院事務局が担当していないものだけにしてください。", history=[first_q := "粗大ごみの収集をネットで申し込める取組はある？"])
-    assert not ans.grounded and "前の回答の一覧" in ans.text and first_q
+    ans = bot.ask("その中で、市立病院事務局が担当していないものだけにしてください。", history=["粗大ごみの収集をネットで申し込める取組はある？"])
+    assert not ans.grounded and "前の回答の一覧" in ans.text
     en = bot.ask("Of those, which are new?", history=["Can I apply for bulky waste collection online?"])
     assert not en.grounded
 

@@ -80,15 +80,15 @@ def same_departments(pair: list[Initiative], en: bool) -> str:
 def same_statuses(r: Records, pair: list[Initiative], years: list[int], en: bool) -> str:
     """Whether two rows have the same status in each year asked, in one line from both rows' lines."""
     a, b = pair
+    statuses = [(y, *(r.year_status(i, y, en).split(": ", 1)[1] for i in pair)) for y in years]
     parts = []
-    for y in years:
-        sa, sb = (r.year_status(i, y, en).split(": ", 1)[1] for i in pair)
+    for y, sa, sb in statuses:
         if sa == sb:
             parts.append(f"FY{y}: both {sa}" if en else f"{y}年度はどちらも「{sa}」")
         else:
             parts.append(f"FY{y}: different — 「{a.name}」 {sa}, 「{b.name}」 {sb}" if en
                          else f"{y}年度は異なります（「{a.name}」は「{sa}」、「{b.name}」は「{sb}」）")
-    same = all("both" in p or "どちらも" in p for p in parts)
+    same = all(sa == sb for _, sa, sb in statuses)
     head = ("Yes. " if same else "No. ") if en else ("はい、" if same else "いいえ、")
     return head + ("; ".join(parts) if en else "。".join(parts)) + ("." if en else "。")
 

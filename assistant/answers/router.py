@@ -105,8 +105,10 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
     """How many initiatives, departments or KPIs."""
     if "count" not in f.asks or res.subjects:
         return None
-    if any(h.exact >= 0.8 and named_apart_from_departments(r, f, h) for h in f.hits[:3] if h.kind in ("initiative", "kpi")):
-        return None  # 「「金沢ミュージアムプラス」のKPIは何で、目標値はいくつ？」 asks about the named row
+    if exact := [h for h in f.hits[:3] if h.kind in ("initiative", "kpi") and h.exact >= 0.8]:
+        apart = named_apart_from_departments(r, f)
+        if apart is None or any(apart.get(h.record_id, 0.0) >= NAMED for h in exact):
+            return None  # 「「金沢ミュージアムプラス」のKPIは何で、目標値はいくつ？」 asks about the named row
     best_kpi = f.best("kpi")
     # with row conditions only an exact name is a KPI: 「分野5で新マークの取組は何件？」 counts rows (都市づくり ≠ つくり手掲載数)
     kpi_named = best_kpi and (best_kpi.exact >= 0.8 or not f.slots.any) and (
@@ -117,7 +119,8 @@ def _count(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) ->
     if KPI_WORDS.search(f.text):  # a named row's KPI ('the KPI on かなざわスマートフォン講座 (number of sessions)') is _kpi's
         return None if own_subject(f) and not f.slots.fields else kpi_list(r, f.slots.fields, f.english, count=True)
     # no row passes the slots: the query's conditions (a year asked about, 「2027年度はどういう状況？」, filters nothing)
-    pool = filtered(r, f.slots, _pool(r, res)) or select(r.plan, f.query.conds, _pool(r, res))
+    given = _pool(r, res)
+    pool = filtered(r, f.slots, given) or select(r.plan, f.query.conds, given)
     themed = on_topic(r, f, pool) if known_topic(r, f) and not describes(f) else []
     rows = themed or pool
     if not rows:
@@ -144,7 +147,8 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     if KPI_WORDS.search(f.text) and "list_all" in f.asks and (f.slots.fields or not known_topic(r, f)):
         return kpi_list(r, f.slots.fields, f.english, count=False)  # 「人づくりのKPIぜんぶ」
     kpis = f.ranked("kpi")
-    if len(named := two_named(r, f, "kpi")) == 2 and all(label_share(r, h.record_id, f) >= LABEL_NAMED for h in named):
+    asked = set(r.searcher.query_tokens(f.text, f.english))
+    if len(named := two_named(r, f, "kpi")) == 2 and all(label_share(r, h.record_id, asked) >= LABEL_NAMED for h in named):
         return kpi_answer(r, [r.kpis[h.record_id] for h in named], f.english)  # 「かなパスの利用者数目標と、…コマ数目標は？」
     row = r.initiatives[top.record_id] if top is not None and named_over_kpi(top, conf, best_kpi) else None
     if row and row.kpi_ids and not f.english and CARD_ASK.search(f.text) and not (
@@ -180,21 +184,21 @@ def named_over_kpi(top: Hit, conf: float, best_kpi: Hit | None) -> bool:
         and top.score > best_kpi.score
 
 
-def named_apart_from_departments(r: Records, f: Frame, h: Hit) -> bool:
-    """True when the question names the record by more than a department's name (「市立病院事務局の分はいくつ」 names
-    no row 「…市立病院…」)."""
+def named_apart_from_departments(r: Records, f: Frame) -> dict[str, float] | None:
+    """The records the question names by more than a department's name (「市立病院事務局の分はいくつ」 names no row
+    「…市立病院…」), as exact-name scores; None when it names no department (every exact name counts)."""
     if not f.slots.departments:
-        return True
+        return None
     text = f.text
     for d in f.slots.departments:
         text = text.replace(d, " ")
-    return r.searcher.exacts(match_key(text)).get(h.record_id, 0.0) >= NAMED
+    return r.searcher.exacts(match_key(text))
 
 
-def label_share(r: Records, rid: str, f: Frame) -> float:
-    """The IDF-weighted share of a record's own name words that the question holds (the reverse of its coverage)."""
+def label_share(r: Records, rid: str, asked: set[str]) -> float:
+    """The IDF-weighted share of a record's own name words that the question's tokens hold (the reverse of its
+    coverage)."""
     s = r.searcher
-    asked = set(s.query_tokens(f.text, f.english))
     weights = {t: s.bm25.weight(t) for t in s.name_tokens[rid]}
     return sum(w for t, w in weights.items() if t in asked) / (sum(weights.values()) or 1.0)
 
@@ -234,7 +238,8 @@ def _narrowed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float)
     if res.pool is None:
         return None
     # the slots read a year beside 新 as a 新規 status that year; the query reads 「新規の取組名と、その令和11年度の状況」
-    pool = filtered(r, f.slots, _pool(r, res)) or select(r.plan, f.query.conds, _pool(r, res))
+    given = _pool(r, res)
+    pool = filtered(r, f.slots, given) or select(r.plan, f.query.conds, given)
     themed = bool(known_topic(r, f))
     rows = closest_in(r, f, pool) if themed else pool
     if not rows:
