@@ -163,6 +163,8 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
     if wrong and (not set(f.slots.departments) & set(ini.departments) or also_runs(f.text, wrong)
                   or set(wrong) & set(f.asserted)):  # 「市立工業高校における…は、Dが担当ですよね」: D is asserted
         notes.append(wrong_department(ini, f.english))
+    elif f.asserted and set(f.asserted) <= set(ini.departments):
+        notes.append(right_department(ini, f.english))
     if not ini.new and ASSERTS_NEW.search(f.text) and CONFIRMS.search(f.text):
         notes.append(f"No: 「{ini.name}」 is not new in this plan (it has no 新 mark)." if f.english else
                      f"いいえ、「{ini.name}」はプラン2.0の新規取組（新）ではありません。")
@@ -274,6 +276,13 @@ def starts_in(ini: Initiative, year: int, departments: list[str], en: bool) -> s
                 f"はい、プランでは「{ini.name}」は{year}年度が「{status}」です。")
     return (f"No: in the plan 「{ini.name}」 starts (「{status}」) in FY{first}, not FY{year}." if en else
             f"いいえ、プランでは「{ini.name}」は{first}年度が「{status}」です（{year}年度ではありません）。")
+
+
+def right_department(ini: Initiative, en: bool) -> str:
+    """The confirmation of the department(s) a question asserted, all of the row's departments named."""
+    if en:
+        return f"Yes: 「{ini.name}」 is run by {', '.join(ini.departments)}."
+    return f"はい、「{ini.name}」の担当は{join_ja(ini.departments)}です。"
 
 
 def wrong_department(ini: Initiative, en: bool) -> str:

@@ -268,7 +268,8 @@ def yes_no(r: Records, f: Frame, rid: str) -> bool:
     「かなパスで運賃を払えるようになる？」 asks whether the row does something, which its card answers only when the
     row holds it."""
     return not (ANSWERABLE_ASK.search(f.text) or ASKS_CARD.search(f.text) or WHEN.search(f.text)
-                or NEWNESS.search(f.text) or f.slots.years or f.slots.fields or asserted_departments(r, f, rid))
+                or NEWNESS.search(f.text) or f.slots.years or f.slots.fields or asserted_departments(r, f, rid)
+                or bool(f.asserted))  # 「…は学校教育センターさんがやっているということで合ってますか」: its card confirms
 
 
 @cache

@@ -275,8 +275,9 @@ def _listed(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         premise = len(rows) == 1 and not wants_list and top is not None and rows[0].id != top.record_id and \
             bool(missing(r, f, [r.cite_initiative(rows[0])], departments=True))
         # 「…救急の取組は、市立病院事務局が担当しているんですよね？」: the department is asserted of the row described
+        # (or asserted rightly, 「…支援は、学校教育センターさんがやっているということで合ってますか」: confirmed on the card)
         premise = premise or (bool(f.asserted) and "list_all" not in f.asks and top is not None and conf >= ANSWER
-                              and top.record_id not in {i.id for i in rows})
+                              and (top.record_id not in {i.id for i in rows} or not wants_list))
         if rows and not premise and (wants_list or len(rows) > 1 or not own_subject(f)):
             return list_answer(r, rows, f, by_topic=bool(themed)) if len(rows) > 1 or wants_list else \
                 card(r, rows, f.english)

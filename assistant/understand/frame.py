@@ -48,7 +48,7 @@ SCAFFOLD = re.compile(
     r"数|件数|いくつ|何件|何個|目標|KPI|指標|今年度|来年度|再来年度|最終年度|初年度|以降|まで|から|デジタル化|デジタル|DX|"
     r"initiatives?|projects?|list|new|field|year|fy|kpis?|targets?|all|please|tell|me|about|related|digital|"
     r"there|plan|プラン|計画|全体|全部で|合計|総数|全部|載って|出てくる|今回|サービス|仕組み|しくみ|取り組み|"
-    r"(?<![一-龥])表(?![一-龥])|具体的な|所管課|所管|において|における|に於いて|に於ける",  # 「具体的な取組の表について」: the plan's table itself
+    r"(?<![一-龥])表(?![一-龥])|表全体|表中|それぞれ|各々|おのおの|各(?=分野|担当|課|部署|取組|年度)|担当欄|記載欄|(?<![一-龥])欄|何種類|種類|組織|具体的な|所管課|所管|において|における|に於いて|に於ける",  # 「具体的な取組の表について」: the plan's table itself
     re.IGNORECASE,
 )
 
@@ -160,10 +160,19 @@ def normalise_question(question: str) -> str:
     return NEGATED.sub(_corrected, normalize(colloquial_to_standard(normalize(question)))).strip()
 
 
+LABEL = re.compile(r"^\s*[^\s:：、。？?]{1,6}\s*[:：](?!\s*\d)")  # 「チェック:」「監査項目：」 heading a message: no theme
+
+
+def without_departments(text: str, departments: list[str]) -> str:
+    """The text with the departments named (and their stems) blanked: they are slots, not a theme."""
+    for dep in departments:
+        text = text.replace(dep, " ").replace(department_stem(dep), " ")
+    return text
+
+
 def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: bool) -> tuple[str, ...]:
     """Content words left once slots and scaffolding are taken out; they rank records, never filter them alone."""
-    for dep in slots.departments:
-        text = text.replace(dep, " ").replace(department_stem(dep), " ")
+    text = without_departments(LABEL.sub(" ", text), slots.departments)
     for names in FIELD_ALIASES.values():
         for n in names:
             text = text.replace(n, " ")
@@ -176,7 +185,11 @@ def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: boo
 
 # a department the question asserts runs the row it describes, to be confirmed: a premise the answer checks, not
 # words that choose the row (its rows would outrank the one described)
-RUNS_AFTER = re.compile(r"(が|で)?(担当|所管|運営|主管|やって|実施)[^。？?]{0,10}(よね|でしょう|ですか|ますか|のか|やろ|やね|け[？?])")
+# (a list ask between the verb and the ending, 「…がやっている取組は何ですか」, asserts nothing)
+RUNS_AFTER = re.compile(
+    r"(さん|様|さま)?(が|で)?(担当|所管|運営|主管|管轄|やって|やっと|やる|実施)"
+    r"(?:(?!取組|何|どれ|どんな|どの|ほか|他|一覧|件)[^。？?]){0,16}?"
+    r"(よね|でしょう|ですか|ますか|のか|やろ|やね|んけ|のけ|け[？?]|け\s*$|合って|あって|正しい|間違い)")
 RUN_BY_BEFORE = re.compile(r"\b(run|handled|managed|operated|led) by (the )?[^.?]{0,40}$", re.IGNORECASE)
 CONFIRM_EN = re.compile(r"\b(correct|right|isn't it|aren't they)\b|\?")
 
@@ -223,7 +236,8 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     refs = {name for name, rx in REFS.items() if rx.search(text)}
     return Frame(
         raw=question, text=text, english=english, search_text=search_text, asks=asks, slots=slots, topic=topic,
-        hits=hits, injection=is_injection(text), topic_syn=topic_tokens(syn, slots, searcher, english),
+        hits=hits, injection=is_injection(text), topic_syn=topic_tokens(synonyms(without_departments(f"{ranked} {extra}", slots.departments)), slots, searcher,
+                               english),  # 「市立病院事務局」 is no theme of 病院 or 医療
         out_of_scope=out_of_scope(text, named_row(searcher, hits)),
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
         foreign_place=other_place(text, searcher),
