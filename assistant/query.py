@@ -14,7 +14,7 @@ from .models import KPI, STATUSES, YEARS, DepartmentStatus, Initiative, Plan
 from .text import match_key
 
 CondKind = Literal["department", "field", "goal", "viewpoint", "new", "status", "departments_at_least", "kpi",
-                   "rows", "name", "cumulative", "percent", "unit"]
+                   "rows", "name", "cumulative", "percent", "unit", "change"]
 Result = Literal["list", "count", "departments", "most", "groups", "compare", "pair", "first", "larger", "sum"]
 NEW_FAMILY = "新規*"  # any of 新規導入 / 新規実施 / 新規公開
 NONE = "—"  # nothing planned that year
@@ -122,6 +122,8 @@ def row_meets(ini: Initiative, c: Cond) -> bool:
         return bool(ini.kpi_ids)
     if c.kind == "rows":
         return ini.id in c.values
+    if c.kind == "change":  # 「2027年度から2028年度にかけて状況が変わる」: on some department's line
+        return any(len({st.years.get(y) for y in c.years}) > 1 for st in ini.statuses)
     if c.kind == "name":  # words the row's own title holds (「取組名に「生成AI」が入っている」)
         return any(match_key(v) in match_key(ini.name) for v in c.values)
     raise ValueError(f"not a row condition: {c.kind}")
@@ -339,6 +341,7 @@ def needs_query(q: Query) -> bool:
         q.unread or q.result in ("departments", "most", "groups", "compare", "pair", "first", "larger", "sum")
         or any(c.negated for c in q.conds) or len(status) > 1
         or any(c.years or c.every_year or NONE in c.values or len(c.values) > 1 for c in status)
-        or any(c.kind in ("departments_at_least", "kpi", "goal", "viewpoint", "cumulative", "percent", "name", "unit")
+        or any(c.kind in ("departments_at_least", "kpi", "goal", "viewpoint", "cumulative", "percent", "name", "unit",
+                          "change")
                for c in q.conds)
         or (status and any(c.kind == "new" for c in q.conds)))

@@ -21,7 +21,7 @@ COMBOS = 500
 TODAY = date(2026, 11, 25)  # fiscal 2026: 来年度 is 2027
 DASH = "—"  # the query's "nothing planned that year" (the year's status is None)
 ANY_NEW = "新規*"  # the query's "any status starting with 新規"
-ROW_KINDS = ("department", "field", "goal", "viewpoint", "new", "departments_at_least", "kpi", "rows")
+ROW_KINDS = ("department", "field", "goal", "viewpoint", "new", "departments_at_least", "kpi", "rows", "change")
 
 
 # ---------------------------------------------------------------- the reference, from the docstrings only
@@ -67,6 +67,12 @@ def ref_plain(ini: Initiative, c: Cond) -> bool:
         return len(ini.kpi_ids) > 0
     if c.kind == "rows":
         return ini.id in c.values
+    if c.kind == "change":  # some department's status is not one and the same over the years read
+        for ln in ini.statuses:
+            seen = [ln.years.get(y) for y in c.years]
+            if any(v != seen[0] for v in seen):
+                return True
+        return False
     raise AssertionError(c.kind)
 
 
@@ -167,6 +173,9 @@ def random_cond(rng: random.Random, plan: Plan, kind: str) -> Cond:
         values = (rng.choice((2, 2, 3)),)
     elif kind == "rows":
         values = tuple(rng.sample(ids(plan.initiatives), rng.randint(3, 30)))
+    elif kind == "change":
+        a, b = sorted(rng.sample(YEARS, 2))
+        return Cond(kind, years=tuple(y for y in YEARS if a <= y <= b), negated=neg)
     else:
         values = ()
     return Cond(kind, values, negated=neg)
@@ -522,6 +531,16 @@ READINGS = [
     ("In field 5, list the initiatives other than those run by 河川水防課 or 危機管理課",
      [c("field", 5), c("department", "河川水防課", "危機管理課", negated=True)]),
     ("Which initiatives in field 2 are NOT handled by 障害福祉課?", [c("field", 2), c("department", "障害福祉課", negated=True)]),
+    # a table's headers as conditions: 「分野: 5」「新: ○」「担当: 複数」「2028: —」
+    ("担当: 産業政策課 ／ 新: ○ ／ 2028: — （記載なし）に当てはまる取組は？",
+     [c("department", "産業政策課"), c("new"), c("status", DASH, years=(2028,))]),
+    ("分野: 5 ／ 新: ○ ／ 2026: 新規導入 ― 該当する取組は？", [c("field", 5), c("new"), c("status", "新規導入", years=(2026,))]),
+    ("分野: 2 ／ 新: ○ ／ 担当: 複数 ― この条件に該当する取組", [c("field", 2), c("new"), c("departments_at_least", 2)]),
+    # a status changing between years, or not; a gloss in brackets repeats a mark, it adds none
+    ("2027年度から2028年度にかけて状況が変わる取組は何件？", [c("change", years=(2027, 2028))]),
+    ("Among initiatives WITHOUT the 新 (new) mark, which ones change status between FY2026 and FY2027?",
+     [c("new", negated=True), c("change", years=(2026, 2027))]),
+    ("新規の取組のうち、4年間で状況が変わらないものは？", [c("new"), c("change", years=tuple(YEARS), negated=True)]),
 ]
 
 
@@ -546,6 +565,26 @@ def test_reader_conditions(plan: Plan, question: str, expected: list[tuple]) -> 
 def test_reader_results(plan: Plan, question: str, result: str, group: str | None, least: bool) -> None:
     q = read(question, plan)
     assert (q.result, q.group, q.least) == (result, group, least)
+
+
+@pytest.mark.parametrize(
+    ("question", "base", "narrower"),
+    [("学校教育センターの取組は何件で、2029年度が「—」のものはどれか", [c("department", "学校教育センター")],
+      [c("status", DASH, years=(2029,))]),
+     ("予防課の取組は全て新規か？", [c("department", "予防課")], [c("new")]),
+     ("How many initiatives does 危機管理課 own, which one is marked 新?", [c("department", "危機管理課")], [c("new")])],
+)
+def test_reader_pairs_a_count_with_the_part_of_it_asked_next(plan: Plan, question: str, base: list, narrower: list
+                                                             ) -> None:
+    q = read(question, plan)
+    assert q.result == "pair" and comparable(q.conds) == set(base) and comparable(q.narrower) == set(narrower)
+    out = run(plan, q)
+    assert ids(out.narrower) == ref_select(out.rows, q.narrower)
+
+
+def test_reader_keeps_a_comparison_of_counts_one_question(plan: Plan) -> None:
+    q = read("新規取組の件数、分野2と分野5ではどちらが多い?", plan)
+    assert q.result == "compare"
 
 
 def test_reader_most_carries_its_conditions(plan: Plan) -> None:

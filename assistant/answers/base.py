@@ -98,4 +98,4 @@ class Records:
 
 def en_count(n: int, noun: str) -> str:
     """「7 initiatives (7件)」: an English count with the plan's own counter, as staff quote it in Japanese papers."""
-    return f"{n} {noun} ({n}{'課' if noun.startswith('department') else '件'})"
+    return f"{n} {noun.removesuffix('s') if n == 1 else noun} ({n}{'課' if noun.startswith('department') else '件'})"

@@ -89,7 +89,7 @@ def same_statuses(r: Records, pair: list[Initiative], years: list[int], en: bool
             parts.append(f"FY{y}: different — 「{a.name}」 {sa}, 「{b.name}」 {sb}" if en
                          else f"{y}年度は異なります（「{a.name}」は「{sa}」、「{b.name}」は「{sb}」）")
     same = all(sa == sb for _, sa, sb in statuses)
-    head = ("Yes. " if same else "No. ") if en else ("はい、" if same else "いいえ、")
+    head = ("Yes, the same. " if same else "No, not the same. ") if en else ("はい、同じです。" if same else "いいえ、同じではありません。")
     return head + ("; ".join(parts) if en else "。".join(parts)) + ("." if en else "。")
 
 

@@ -66,6 +66,10 @@ def cond_words(r: Records, c: Cond, en: bool) -> str:
     if c.kind == "name":
         said = "」「".join(c.values)
         return f"{not_}with 「{said}」 in the title" if en else f"取組名に「{said}」を含{'まない' if c.negated else 'む'}"
+    if c.kind == "change":
+        span = f"FY{c.years[0]}–{c.years[-1]}" if en else f"{c.years[0]}～{c.years[-1]}年度"
+        return (f"status {'unchanged' if c.negated else 'changing'} over {span}" if en
+                else f"{span}に状況が{'変わらない' if c.negated else '変わる'}")
     if c.kind == "rows" and c.label:
         words = "・".join(c.label)
         return f"about {words}" if en else f"「{words}」に関する"
@@ -220,7 +224,9 @@ def pair_answer(r: Records, f: Frame, out: Computed) -> Draft:
         share = f"{n}件すべてが{narrow}です" if n == m and n else f"そのうち{narrow}は{m}件です"
         text = f"{'条件（' + base + '）の' if base else 'プランの'}取組は{n}件で、{share}。"
     shown = out.rows if n <= 20 else out.narrower
-    lines = [text] + [f"・「{i.name}」（{join_ja(i.departments)}）{mark(i, out.narrower, en)}" for i in shown]
+    years = f.slots.years
+    lines = [text] + [f"・「{i.name}」（{join_ja(i.departments)}）{mark(i, out.narrower, en)}"
+                      + (f" [{' / '.join(r.year_status(i, y, en) for y in years)}]" if years else "") for i in shown]
     return Draft("\n".join(lines), "count", [r.cite_initiative(i) for i in out.rows])
 
 

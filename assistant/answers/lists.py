@@ -188,7 +188,8 @@ def list_answer(r: Records, inis: list[Initiative], f: Frame, head: str | None =
     lines = [head]
     goal, grouped = None, len(inis) > 3
     # the years asked, or (「年度ごとの状況は？」 about a short list) every year: a schedule asked is shown per row
-    shown = s.years or (list(YEARS) if "when" in f.asks and len(inis) <= SCHEDULE_ROWS else [])
+    changed = next((list(c.years) for c in f.query.conds if c.kind == "change"), [])  # 「どう変わる」: those years
+    shown = changed or s.years or (list(YEARS) if "when" in f.asks and len(inis) <= SCHEDULE_ROWS else [])
     fields = not grouped and not s.fields and bool(ASKS_FIELD.search(f.text))  # a short list: each row's field, if asked
     for ini in inis:
         field = f"Field {ini.field_no} {ini.field_name}" if en else f"【分野{ini.field_no}】{ini.field_name}"
@@ -205,6 +206,7 @@ def department_count(r: Records, inis: list[Initiative], f: Frame, cond: str | N
     """How many departments run the rows asked about (cond: the conditions in words; default: the slots')."""
     deps = distinct_departments(inis)
     cond = describe(r, f.slots, f.english, False) if cond is None else cond
-    text = (f"{len(deps)} departments" + (f" ({cond})" if cond else "") + ": " + ", ".join(deps)) if f.english else \
-        f"{cond + 'の' if cond else ''}取組を担当する課は{len(deps)}課です: {join_ja(deps)}"
+    text = (f"{len(deps)} departments" + (f" ({cond})" if cond else "") + f" run the {en_count(len(inis), 'initiatives')}: "
+            + ", ".join(deps)) if f.english else \
+        f"{cond + 'の' if cond else ''}取組は{len(inis)}件で、担当する課は{len(deps)}課です: {join_ja(deps)}"
     return Draft(text, "count", [r.cite_initiative(i) for i in inis])

@@ -13,6 +13,7 @@ from ..understand.conditions import residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
 from ..understand.results import COMPARE, WHICH, asks_more_of_two
+from ..understand.slots import Slots
 from .answerable import ASSERTS_NEW, aspect_asked
 from .base import Draft, Records
 from .computed import answer, cond_words
@@ -35,7 +36,7 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     if listed and not f.english and asks_more_of_two(f.text) and (cue := WHICH.search(f.text)) \
             and not aspect_asked(f.text):
         return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「予防課と比べると、どっちが多い？」
-    if not needs_query(q):
+    if not needs_query(q) and not slots_lack(q, f.slots):
         return None
     if listed and (cue := COMPARE.search(f.text)) and not aspect_asked(f.text):
         return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「(1)と(2)とで比較」: not one list
@@ -68,6 +69,17 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         said = f"Of the {len(pool)} in the previous answer: " if f.english else f"前の回答の{len(pool)}件のうち、"
         draft = replace(draft, text=said + draft.text)
     return replace(draft, computed=True)
+
+
+def slots_lack(q: Query, s: Slots) -> bool:
+    """True when the query read a condition the slot filters lack (「新: ○」 read as 新 by the query only, a status the
+    slots took for a row's word): an answer by the slots would drop it silently."""
+    for c in q.conds:
+        if c.kind == "new" and c.negated or c.kind == "new" and not s.new_only:
+            return True
+        if c.kind == "status" and not s.status:
+            return True
+    return False
 
 
 def themed(r: Records, f: Frame, q: Query) -> Cond | None:

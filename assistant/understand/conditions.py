@@ -164,6 +164,28 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
     return out
 
 
+# the end of a counting ask followed by a second ask: 「…は何件で、」「いくつあり、」「何件ですか。また」
+COUNT_THEN = re.compile(r"(?:(?<=何件)|(?<=いくつ)|(?<=何個))(で|あり|あって|ある(が|けど)|ですか|か)?\s*[、,。？?]\s*(また|あと|それと)?[、,]?|"
+                        r"\s*,\s*(and\s+)?(?=(which|what)\b)", re.IGNORECASE)
+
+
+# a check that every row of a group holds a condition: 「…は全て新規か」「いずれも「継続」ですか」 'are all of them new?'
+ALL_OF = re.compile(r"(全て|すべて|全部|いずれも|どれも)(が)?(?=[^。？?]{0,14}(か|ですか|でしょうか|ますか)\s*([。？?]|$))|"
+                    r"\bare (they )?all( of them)?\b(?=[^.?]{0,30}\?)", re.IGNORECASE)
+
+
+WHICH_OF_TWO = re.compile(r"どちら|どっち|いずれが|which of the two", re.IGNORECASE)
+
+
+def pair_parts(text: str, mentions: list[Mention], split: re.Match[str], english: bool
+               ) -> tuple[list[Cond], tuple[Cond, ...], tuple[tuple[int, int], ...]]:
+    """A two-part count's conditions, before and after the split, the second's new ones only, and the spans read."""
+    base, used = conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)
+    narrow, used2 = conditions(text, [m for m in mentions if m.start >= split.end()], english)
+    spans = tuple(used + used2) + tuple((m.start, m.end) for m in mentions)
+    return base, tuple(c for c in narrow if c not in base), spans
+
+
 def merged(conds: list[Cond]) -> list[Cond]:
     """Conditions of one kind said side by side (「観光政策課と文化政策課」) merged into alternatives; repeats once."""
     out: list[Cond] = []
@@ -205,19 +227,31 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
         return Query(tuple(base), "pair", subject="kpi", narrower=tuple(narrow), unread=unread_in(text, spans, base),
                      spans=spans)
     if split and COUNT.search(text[:split.start()]) and not COMPARE.search(text):  # 「何件？あと、そのうち新マークは？」
-        base, used = conditions(text[:split.start()], [m for m in mentions if m.end <= split.start()], english)
-        narrow_m = [m for m in mentions if m.start >= split.end()]
-        narrow, used2 = conditions(text, narrow_m, english)
-        spans = tuple(used + used2) + tuple((m.start, m.end) for m in mentions)
-        narrower = tuple(c for c in narrow if c not in base)
-        return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + narrow), spans=spans) \
-            if narrower else Query(tuple(base), "count", unread=unread_in(text, spans, base), spans=spans)
+        base, narrower, spans = pair_parts(text, mentions, split, english)
+        return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + list(narrower)),
+                     spans=spans) if narrower else Query(tuple(base), "count", unread=unread_in(text, spans, base),
+                                                         spans=spans)
+    if (every := ALL_OF.search(text)) and not split:  # 「予防課の取組は全て新規か」: how many of them are, said back
+        base, narrower, spans = pair_parts(text, mentions, every, english)
+        if base and narrower:
+            return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + list(narrower)),
+                         spans=spans)
+    then = COUNT_THEN.search(text)  # 「…は何件で、途中で終わるのはどれか」: the second ask's conditions narrow the first
+    if then and not split and COUNT.search(text[:then.start()]) and not (COMPARE.search(text) or MOST.search(text)
+                                                                       or WHICH_OF_TWO.search(text)):
+        base, narrower, spans = pair_parts(text, mentions, then, english)
+        if base and narrower:
+            return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + list(narrower)),
+                         spans=spans)
     conds, used = conditions(text, mentions, english)
     named = NAME_HAS.search(text)
     if named:  # 「取組名に「生成AI」が入っているもの」: the rows whose very name holds the words
         term = next(g for g in named.group("ja", "en") if g)
         conds.append(Cond("name", (term,)))
         used.append(named.span())
+    if (change := change_cond(text, mentions)) is not None:
+        conds.append(change[0])
+        used.append(change[1])
     result, conds = result_of(text, conds, asks)
     spans = tuple(used) + tuple((m.start, m.end) for m in mentions) + tuple(m.span() for m in SAID_IN_PLAN.finditer(text))
     spans += tuple(cumulative_negations(text)) if any(c.kind == "cumulative" for c in conds) else ()
@@ -229,11 +263,33 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
 
 # words that ask for a kind of condition or grouping the reader has no reading for: when one is said and no
 # condition of its kind was read, a list or count would silently cover every ○ goal, so the part is said back
-CUES = ((re.compile(r"[○〇◯]\s*目標\s*(ごと|別|のうち|の中で|の中|で最も|で一番)|目標ごと|目標別"), "goal"),
-        # rows whose status changes between two years: no condition reads that yet (a list of every row would answer)
-        (re.compile(r"(状況|ステータス|表記|位置付け|位置づけ)(が|の)?(変わ|変化|異な|違)[^。？?]{0,6}(取組|もの|事業)|"
-                    r"(which|what) (ones|initiatives|rows)[^.?]{0,30}(different|changed?) (status|from)", re.IGNORECASE),
-         "change"))
+CUES = ((re.compile(r"[○〇◯]\s*目標\s*(ごと|別|のうち|の中で|の中|で最も|で一番)|目標ごと|目標別"), "goal"),)
+# rows whose status changes between years (「2027年度から2028年度にかけて状況が変わる取組」 'change status between FY2026
+# and FY2027'), or stays the same (「状況が変わらない」 'unchanged')
+CHANGE = re.compile(r"(状況|ステータス|表記|位置付け|位置づけ)(が|の|は)?(変わ|変化|異な|違|切り替わ|切替わ)[^。？?]{0,8}?"
+                    r"(取組|もの|事業|の[はが？?]|のは)|"
+                    r"(change[sd]?|changing) (in )?(their |its )?status|status (changes|changed|differs|is different)|"
+                    r"(different|changed?) (status|from)|\bunchanged\b|same status (in|across|throughout)",
+                    re.IGNORECASE)
+UNCHANGED = re.compile(r"変わらな|変わってい?な|変化(しな|のな|がな)|異ならな|違わな|unchanged|(does|do|did)( not|n't) change|"
+                       r"same status", re.IGNORECASE)
+
+
+def change_cond(text: str, mentions: list[Mention]) -> tuple[Cond, tuple[int, int]] | None:
+    """The condition 「状況が変わる」 over the years said (two: the span between them; one: from the year before;
+    none: the plan's four years), negated for 「変わらない」, and where it was said; None when not said."""
+    m = CHANGE.search(text)
+    if m is None:
+        return None
+    years = sorted({y.value for y in mentions if y.kind == "year" and y.value in YEARS})
+    if len(years) >= 2:
+        span = tuple(y for y in YEARS if years[0] <= y <= years[-1])
+    elif years:
+        span = (years[0] - 1, years[0]) if years[0] - 1 in YEARS else (years[0], years[0] + 1)
+    else:
+        span = tuple(YEARS)
+    negated = bool(UNCHANGED.search(text, max(0, m.start() - 2), m.end() + 12))
+    return Cond("change", years=span, negated=negated), m.span()
 NO_GAPS = re.compile(r"(漏れ|もれ|抜け|ぬけ|間違い|まちがい|誤り|重複)(の|が)(ない|なく|無い|無く)")  # how to answer, not a condition
 
 

@@ -118,16 +118,17 @@ def _resolve(f: Frame, state: State, own_subject: bool) -> Resolved:
         return Resolved(exclude=state.subjects if "other" in refs else [], fresh=False)
     each = EACH.search(f.text) and len(state.listed) <= EACH_MAX  # 「それぞれの担当課は？」 after a short list
     short_list = state.listed and not state.subjects and (len(state.listed) <= 3 or each) and not own_subject
-    if short_list and (each or not f.topic) and not f.slots.any and f.asks & {"who", "when", "kpi"}:
-        return Resolved(subjects=state.listed, fresh=False)  # 「目標は？」 after a list of one to three rows
+    s = f.slots
+    its_years = s.years and not (s.departments or s.fields or s.new_only or s.ended or s.no_plan)
+    if short_list and (each or not f.topic) and (not s.any or (each and its_years)) and (
+            f.asks & {"who", "when", "kpi"} or its_years):
+        return Resolved(subjects=state.listed, fresh=False)  # 「目標は？」「各取組の2029年度の状況も」 after a short list
     if state.listed and DEMONSTRATIVE.search(f.text) and f.topic and not f.slots.any:
         return Resolved(pool=state.listed, fresh=False)  # 「そのマイナンバーのやつ」: the row of the last list
     if {"subject", "department"} & refs and state.subjects and not own_subject:
         _inherit_asks(f, state, ignored={"list", "count"})
         return Resolved(subjects=state.subjects, fresh=False)
-    s = f.slots
     # 「2028年度はどうなる？」「令和9年度からは「継続」に移行するってことでいいのかな」: the last subject's years
-    its_years = s.years and not (s.departments or s.fields or s.new_only or s.ended or s.no_plan)
     if state.subjects and its_years and not topic_of_its_own(f) and not own_subject and not (
             {"list", "list_all", "count"} & f.asks):
         return Resolved(subjects=state.subjects, fresh=False)

@@ -35,9 +35,11 @@ CUES: dict[str, re.Pattern[str]] = {
 LIST_STRONG = re.compile(rf"一覧|列挙|洗い出|{ALL}|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
                          r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives|what (kind|sort|types?) of", re.I)
 DEPT_COUNT = re.compile(r"(全部|合計|全体|ぜんぶ)で?(何課|何部署)|(何課|何部署)(ある|あり|くらい|ぐらい|です|に)|"
-                        r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|いくつの(担当)?(課|部署)|何種類の(担当)?(課|部署)|how many (distinct |different |separate )?departments", re.I)
+                        r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|(課|部署|組織)[^。？?]{0,16}?(何種類|何課|何部署|何組織)|いくつの(担当)?(課|部署)|何種類の(担当)?(課|部署)|how many (distinct |different |separate )?departments", re.I)
 
 
+EACH = re.compile(r"\beach\b|それぞれ|ずつ|ごと|各取組")  # after 'how many departments': per row, not in all
+CLAUSE = re.compile(r"[、,，]|\band\b")  # between two asks of one question
 ROW_COUNT = re.compile(r"how many (initiatives|rows|projects)|取組(は|が)?(全部で|合計で?)?(何件|いくつ)|何件の取組|取組(の)?数", re.I)
 
 
@@ -49,6 +51,9 @@ def asks(text: str, departments: list[str]) -> set[str]:
     rest = text
     for dep in departments:
         rest = rest.replace(dep, "")
-    if DEPT_COUNT.search(rest) and not ROW_COUNT.search(text):  # 'how many initiatives … how many departments each'
+    dept, rows = DEPT_COUNT.search(rest), ROW_COUNT.search(rest)
+    # 'how many initiatives … how many departments each' asks per department; 「取組が何件あり、担当課は何課」 asks both
+    if dept and (not rows or (rows.end() <= dept.start() and CLAUSE.search(rest, rows.end(), dept.start())
+                              and not EACH.search(rest, dept.end()))):
         found |= {"count", "count_departments"}
     return found

@@ -34,14 +34,14 @@ STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|�
 EN_STATUS = {en: ja for ja, en in STATUS_EN.items() if " " in en}  # 'new introduction'; not the everyday 'continued'
 STATUS_EN_RX = re.compile(r"\b(" + "|".join(map(re.escape, EN_STATUS)) + r")\b", re.IGNORECASE)
 # 「—」, or a bare — that is not a dash between two parts (「…「新規導入」— この条件に…」)
-NONE_RX = re.compile(r"(「—」|(?<![\s」』])—(?!\s))(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|"
+NONE_RX = re.compile(r"(「—」|(?<![\s」』])—(?!\s)|(?:(?<=[:：])|(?<=[:：]\s))[—―](?![—―]))(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|"
                      r"nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
 NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|(?<![一-龥])新(?![一-龥ぁ-んァ-ヶ])|\bnew\b(?! introduction| implementation| "
                     r"release)|\bnewly\b", re.IGNORECASE)
 EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
 N = r"[2-9２-９二三四五]"  # how many departments at least (「3つ以上の課」); 複数 and 'multiple' say two
-MANY_DEPTS = re.compile(rf"(担当課|課|部署)が?({N}|複数)つ?以上|(担当課|担当部署|課|部署)(が|は)?複数|複数の(課|部署|担当課)|"
+MANY_DEPTS = re.compile(rf"(担当課|課|部署)が?({N}|複数)つ?以上|担当(課|部署)?\s*[:：]\s*複数|(担当課|担当部署|課|部署)(が|は)?複数|複数の(課|部署|担当課)|"
                         rf"複数(の)?(課|部署)(で|が)(担当|所管|実施|共同)|{N}つ以上の(課|部署|担当課)|{N}課以上|"
                         r"(more than one|multiple|several|(two|three|four|five) or more)( responsible| different| separate)? "
                         r"(departments?|divisions?|sections?)", re.IGNORECASE)
@@ -153,7 +153,7 @@ def named_mentions(text: str, plan: Plan, slots: Slots) -> list[Mention]:
         found = spans_of(text, dep) or (spans_of(text, stem) if len(stem) >= 3 else [])
         out += [Mention(a, b, "department", dep) for a, b in found[:1]]
     for no in slots.fields:
-        rx = (rf"(?:分野|fields?)\s*(?:[1-5]{FIELD_SEP})*{no}(?![0-9])|第\s*{no}\s*分野|"
+        rx = (rf"(?:分野|fields?)\s*[:：]?\s*(?:[1-5]{FIELD_SEP})*{no}(?![0-9])|第\s*{no}\s*分野|"
               + "|".join(re.escape(n) for n in FIELD_ALIASES[no]))
         out += [Mention(m.start(), m.end(), "field", no) for m in list(re.finditer(rx, text, re.I))[:1]]
     key = match_key(text)
@@ -183,10 +183,16 @@ SCOPE_BEFORE = re.compile(r"\b(for|if|where|when)\s+(a|an|each|any|the)?\s*(rows
                           r"(with|has|have|that has|that have|listing)\s+$", re.IGNORECASE)  # 'For a row with several …'
 
 
+GLOSS = re.compile(r"\s*(mark)?\s*[（(]\s*")  # between a word and its gloss in brackets
+
+
 def flag_mentions(text: str) -> list[Mention]:
     """新 / existing, the number of departments and KPIs linked or not."""
     rest = STATUS_RX.sub(lambda m: " " * len(m.group()), text)  # 「新規導入」 is a status, not the 新 mark
-    out = [Mention(m.start(), m.end(), "new") for m in NEW_RX.finditer(rest)]
+    out: list[Mention] = []
+    for m in NEW_RX.finditer(rest):  # 「新 (new)」 'new (新)': a gloss in brackets repeats the mark, it is no condition
+        if not (out and GLOSS.fullmatch(rest, out[-1].end, m.start())):
+            out.append(Mention(m.start(), m.end(), "new"))
     out += [Mention(m.start(), m.end(), "existing") for m in EXISTING_RX.finditer(rest)]
     for rx, kind in ((MANY_DEPTS, "many"), (ONE_DEPT, "one"), (KPI_UNLINKED, "nokpi")):
         out += [Mention(m.start(), m.end(), kind, at_least(m.group()) if kind == "many" else None)

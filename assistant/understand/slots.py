@@ -148,7 +148,7 @@ FIELD_LIST = rf"[1-5](?:{FIELD_SEP}[1-5](?![0-9]))*"
 
 def fields(text: str) -> list[int]:
     """Fields named as 分野N (分野3と4), 第N分野, field N (fields 3 and 4) or by their names."""
-    found = [int(d) for m in re.finditer(rf"(?:分野|fields?)\s*({FIELD_LIST})|第\s*([1-5])\s*分野", text, re.IGNORECASE)
+    found = [int(d) for m in re.finditer(rf"(?:分野|fields?)\s*[:：]?\s*({FIELD_LIST})|第\s*([1-5])\s*分野", text, re.IGNORECASE)
              for d in re.findall(r"[1-5]", m.group(1) or m.group(2))]
     for no, names in FIELD_ALIASES.items():
         if any(n in text for n in names[:1]) or any(f"{n}分野" in text or f"{n}の分野" in text for n in names):

@@ -1,0 +1,100 @@
+"""A department asserted in casual words (confirmed or corrected), a check that every row of a department is new, a
+count with the part of it asked next, departments counted with their rows, a status changing between years and a
+table's headers as conditions; on the real plan, every expected value read from the parsed records."""
+
+from __future__ import annotations
+
+import random
+
+from assistant.models import YEARS, Initiative, Plan
+
+
+def cited(ans) -> set[str]:  # noqa: ANN001 - Answer
+    """The ids an answer cites."""
+    return {c.id for c in ans.citations}
+
+
+def plain_rows(plan: Plan) -> list[Initiative]:
+    """Rows whose names quote nothing (a question can quote them whole)."""
+    return [i for i in plan.initiatives if "「" not in i.name]
+
+
+def test_a_department_asserted_casually_is_confirmed_or_corrected_on_the_rows_card(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」ってDがやるんけ」 (D not A's) is corrected, 「「A」はDさんがやっているということで合ってますか」 (D A's own) is
+    confirmed: both on A's card, never as D's list of rows."""
+    departments = sorted({d for i in plan.initiatives for d in i.departments})
+    rng = random.Random(5)
+    for ini in rng.sample(plain_rows(plan), 8):
+        wrong = rng.choice([d for d in departments if d not in ini.departments])
+        ans = bot.ask(f"「{ini.name}」って{wrong}がやるんけ")
+        first = ans.text.splitlines()[0]
+        assert ans.grounded and first.startswith("いいえ") and all(d in first for d in ini.departments), ans.text[:200]
+        ans = bot.ask(f"「{ini.name}」は、{ini.departments[0]}さんがやっているということで合ってますでしょうか。")
+        first = ans.text.splitlines()[0]
+        assert ans.grounded and first.startswith("はい") and all(d in first for d in ini.departments), ans.text[:200]
+        assert ans.citations[0].id == ini.id
+
+
+def test_a_department_named_before_a_list_ask_is_not_a_premise(bot, plan: Plan) -> None:  # noqa: ANN001
+    dep = "デジタル政策課"
+    rows = {i.id for i in plan.initiatives if dep in i.departments}
+    ans = bot.ask(f"{dep}がやっている取組は何ですか")
+    assert ans.grounded and rows <= cited(ans) and f"{len(rows)}件" in ans.text
+
+
+def test_whether_every_row_of_a_department_is_new_is_counted(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「Dの取組は全て新規ですか」: D's rows counted, and how many of them are new (all, or the share)."""
+    counts: dict[str, list[Initiative]] = {}
+    for i in plan.initiatives:
+        for d in i.departments:
+            counts.setdefault(d, []).append(i)
+    several = sorted(d for d, rows in counts.items() if len(rows) >= 2)
+    for dep in random.Random(3).sample(several, 6):
+        rows = counts[dep]
+        new = sum(i.new for i in rows)
+        ans = bot.ask(f"{dep}の取組は全て新規ですか？")
+        assert ans.grounded and f"{len(rows)}件" in ans.text, ans.text[:200]
+        said = f"{len(rows)}件すべてが新規" if new == len(rows) else f"そのうち新規（新）は{new}件"
+        assert said in ans.text, ans.text[:200]
+
+
+def test_a_count_then_a_second_ask_narrows_it(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「Dの取組は何件で、2029年度が「—」のものはどれか」: both numbers, the narrower rows marked."""
+    for dep in ("学校教育センター", "産業政策課"):
+        rows = [i for i in plan.initiatives if dep in i.departments]
+        ends = [i for i in rows if any(st.years.get(2029) is None for st in i.statuses if st.department == dep)]
+        ans = bot.ask(f"{dep}の取組は何件で、2029年度が「—」のものはどれか教えて")
+        assert ans.grounded and f"取組は{len(rows)}件" in ans.text and f"{len(ends)}件" in ans.text, ans.text[:300]
+        marked = [ln.split("（")[0] for ln in ans.text.splitlines() if "← 該当" in ln]
+        assert sorted(marked) == sorted(f"・「{i.name}」" for i in ends)
+
+
+def test_departments_are_counted_with_the_rows_they_run(bot, plan: Plan) -> None:  # noqa: ANN001
+    for no in plan.fields:
+        rows = [i for i in plan.initiatives if i.field_no == no]
+        deps = {d for i in rows for d in i.departments}
+        ans = bot.ask(f"分野{no}の取組には取組が何件あり、担当課は何課ですか")
+        assert ans.grounded and f"{len(rows)}件" in ans.text and f"{len(deps)}課" in ans.text, ans.text[:200]
+
+
+def test_a_status_changing_between_two_years_is_a_condition(bot, plan: Plan) -> None:  # noqa: ANN001
+    for a, b in zip(YEARS[:-1], YEARS[1:], strict=True):
+        changed = [i for i in plan.initiatives if any(st.years.get(a) != st.years.get(b) for st in i.statuses)]
+        ans = bot.ask(f"{a}年度から{b}年度にかけて状況が変わる取組は何件？")
+        said = f"{len(changed)}件" if changed else "該当する取組はありません"
+        assert ans.grounded and said in ans.text.splitlines()[0], ans.text[:200]
+        assert {i.id for i in changed} <= cited(ans)
+        shown = [ln for ln in ans.text.splitlines() if ln.startswith("・")]
+        assert all(f"{a}:" in ln and f"{b}:" in ln for ln in shown), shown[:3]
+
+
+def test_a_tables_headers_are_read_as_conditions(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「分野: 2 ／ 新: ○ ／ 担当: 複数」「担当: D ／ 新: ○ ／ 2028: —」: every header is a condition."""
+    rows = [i for i in plan.initiatives if i.field_no == 2 and i.new and len(i.departments) >= 2]
+    ans = bot.ask("分野: 2 ／ 新: ○ ／ 担当: 複数 ― この条件に該当する取組は？")
+    assert ans.grounded and f"{len(rows)}件" in ans.text.splitlines()[0] and {i.id for i in rows} == cited(ans)
+    dep = "産業政策課"
+    rows = [i for i in plan.initiatives if dep in i.departments and i.new
+            and any(st.years.get(2028) is None for st in i.statuses if st.department == dep)]
+    ans = bot.ask(f"担当: {dep} ／ 新: ○ ／ 2028: — （記載なし）に当てはまる取組は？")
+    assert ans.grounded and f"{len(rows)}件" in ans.text.splitlines()[0] and {i.id for i in rows} == cited(ans)
