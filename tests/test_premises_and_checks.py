@@ -1,6 +1,7 @@
 """A department asserted in casual words (confirmed or corrected), a check that every row of a department is new, a
-count with the part of it asked next, departments counted with their rows, a status changing between years and a
-table's headers as conditions; on the real plan, every expected value read from the parsed records."""
+count with the part of it asked next, departments counted with their rows, a status changing between years, a
+table's headers as conditions, and a follow-up about the row the assistant's last turn showed; on the real plan,
+every expected value read from the parsed records."""
 
 from __future__ import annotations
 
@@ -98,3 +99,39 @@ def test_a_tables_headers_are_read_as_conditions(bot, plan: Plan) -> None:  # no
             and any(st.years.get(2028) is None for st in i.statuses if st.department == dep)]
     ans = bot.ask(f"担当: {dep} ／ 新: ○ ／ 2028: — （記載なし）に当てはまる取組は？")
     assert ans.grounded and f"{len(rows)}件" in ans.text.splitlines()[0] and {i.id for i in rows} == cited(ans)
+
+
+def test_a_follow_up_refers_to_the_one_row_the_assistant_showed(bot, plan: Plan) -> None:  # noqa: ANN001
+    """After a list, an assistant turn that names one of its rows (as a person or a client summarising it would):
+    「それはいつまで続く？」 is about that row; a turn naming every row, or a row the list lacks, changes nothing."""
+    first = "庁内のデジタル人材の育成の取組は？"
+    listed = [c.id for c in bot.ask(first).citations if c.kind == "initiative"]
+    assert len(listed) >= 3
+    for rid in (listed[1], listed[-1]):
+        ini = next(i for i in plan.initiatives if i.id == rid)
+        history = [{"role": "user", "content": first},
+                   {"role": "assistant", "content": f"「{ini.name}」があり、{ini.departments[0]}が担当しています。"}]
+        ans = bot.ask("それはいつまで続く？", history=history)
+        assert ans.grounded and ans.citations[0].id == rid, ans.text[:200]
+    other = next(i for i in plan.initiatives if i.id not in listed)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": f"「{other.name}」です。"}]
+    ans = bot.ask("その中で新規のものは？", history=history)
+    assert {c.id for c in ans.citations} <= set(listed)
+
+
+def test_a_row_without_a_linked_kpi_offers_its_fields_kpi_that_names_it(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「それ、数値目標はある？」 about a row no KPI is linked to: the KPIs of its field whose labels share a word of its
+    name that few KPIs use, said as not linked to the row; a row sharing no such word gets no KPI of another row."""
+    rows = [i for i in plan.initiatives if not i.kpi_ids and "生成AI" in i.name]
+    assert rows
+    for ini in rows:
+        history = [{"role": "user", "content": f"{ini.name}について教えて"},
+                   {"role": "assistant", "content": f"「{ini.name}」は{ini.departments[0]}の担当です。"}]
+        ans = bot.ask("それ、数値目標はある？", history=history)
+        near = [k for k in plan.kpis if k.field_no == ini.field_no and "生成AI" in k.label]
+        if near:
+            assert ans.grounded and "直接結びつくKPIは示されていません" in ans.text, ans.text[:200]
+            assert all(k.target in ans.text for k in near)
+        else:
+            assert not any(k.target in ans.text and k.id in {c.id for c in ans.citations} for k in plan.kpis
+                           if k.field_no != ini.field_no), ans.text[:200]

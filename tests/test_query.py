@@ -572,6 +572,8 @@ def test_reader_results(plan: Plan, question: str, result: str, group: str | Non
     [("学校教育センターの取組は何件で、2029年度が「—」のものはどれか", [c("department", "学校教育センター")],
       [c("status", DASH, years=(2029,))]),
      ("予防課の取組は全て新規か？", [c("department", "予防課")], [c("new")]),
+     ("Are all of 予防課's initiatives new?", [c("department", "予防課")], [c("new")]),
+     ("Are all the initiatives in field 4 継続 in 2029?", [c("field", 4)], [c("status", "継続", years=(2029,))]),
      ("How many initiatives does 危機管理課 own, which one is marked 新?", [c("department", "危機管理課")], [c("new")])],
 )
 def test_reader_pairs_a_count_with_the_part_of_it_asked_next(plan: Plan, question: str, base: list, narrower: list

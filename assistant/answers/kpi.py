@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..models import KPI, Initiative
+from ..text import fold_kana
+from ..understand.lexicon import section
 from .base import Draft, Records
 
 
@@ -23,6 +25,27 @@ def kpi_answer(r: Records, kpis: list[KPI], en: bool, sure: bool = True) -> Draf
                          else f"  関連する取組: 「{ini.name}」（{'、'.join(ini.departments)}）")
     cites = [r.cite_kpi(k) for k in kpis] + [r.cite_initiative(r.initiatives[i]) for k in kpis for i in k.initiative_ids]
     return Draft("\n".join(lines), "kpi", cites)
+
+
+RARE_IN_KPIS = 2  # a word of a row's name held by this few KPI labels ties a KPI of its field to it (生成AI, not 利用)
+
+
+def sharing_kpis(r: Records, ini: Initiative) -> list[KPI]:
+    """KPIs of the row's field whose labels share a rare word of its name (none are linked to it)."""
+    tokens = r.searcher.name_tokens
+    kpis = [k for k in r.plan.kpis if k.field_no == ini.field_no]
+    channel = {fold_kana(w).lower() for w in section("channels")}  # how a service is used (オンライン) names nothing
+    rare = {t for t in tokens[ini.id] if len(t) >= 2 and t not in channel
+            and sum(t in tokens[k.id] for k in r.plan.kpis) <= RARE_IN_KPIS}
+    return [k for k in kpis if rare & tokens[k.id]]
+
+
+def near_kpis(r: Records, ini: Initiative, kpis: list[KPI], en: bool) -> Draft:
+    """A row without a linked KPI, asked for one, given the KPIs of its field that name what it does, said as such."""
+    head = (f"The plan links no KPI to 「{ini.name}」 itself; its field has this related KPI:" if en else
+            f"プランでは「{ini.name}」に直接結びつくKPIは示されていませんが、同じ分野に関連するKPIがあります。")
+    found = kpi_answer(r, kpis, en)
+    return Draft(f"{head}\n{found.text}", "kpi", [r.cite_initiative(ini), *found.citations], subjects=[ini.id])
 
 
 def no_kpi(r: Records, ini: Initiative, en: bool) -> Draft:

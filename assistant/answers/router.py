@@ -17,7 +17,7 @@ from .base import Draft, Records
 from .card import candidates, card, same_departments, same_statuses, with_verdict
 from .coverage import NAMED, missing
 from .decline import INJECTION_EN, INJECTION_JA, decline
-from .kpi import kpi_answer, kpi_list, no_kpi
+from .kpi import kpi_answer, kpi_list, near_kpis, no_kpi, sharing_kpis
 from .lists import closest_in, department_count, filtered, known_topic, list_answer, on_topic
 from .plan import plan_answer
 from .queried import queried, two_named
@@ -139,7 +139,11 @@ def _kpi(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> D
     subjects = _subjects(r, res)
     if subjects:
         linked = [r.kpis[k] for i in subjects for k in i.kpi_ids]
-        return kpi_answer(r, linked, f.english) if linked else None
+        if linked:
+            return kpi_answer(r, linked, f.english)
+        # 「それ、数値目標はある？」 of a row without one: its field's KPIs that name what it does
+        near = sharing_kpis(r, subjects[0]) if len(subjects) == 1 and KPI_WORDS.search(f.text) else []
+        return near_kpis(r, subjects[0], near, f.english) if near else None
     best_kpi = f.best("kpi")
     section = f.best("section")
     if section and f.hits[0] is section and "explain" in f.asks:

@@ -171,9 +171,10 @@ COUNT_THEN = re.compile(r"(?:(?<=何件)|(?<=いくつ)|(?<=何個))(で|あり|
 
 # a check that every row of a group holds a condition: 「…は全て新規か」「いずれも「継続」ですか」 'are all of them new?'
 ALL_OF = re.compile(r"(全て|すべて|全部|いずれも|どれも)(が)?(?=[^。？?]{0,14}(か|ですか|でしょうか|ますか)\s*([。？?]|$))|"
-                    r"\bare (they )?all( of them)?\b(?=[^.?]{0,30}\?)", re.IGNORECASE)
+                    r"\bare (they )?all( of them)?\b(?=[^.?]{0,60}\?)", re.IGNORECASE)
 
 
+GROUPS = ("department", "field", "goal", "viewpoint")  # conditions that name a group of rows, not a property
 WHICH_OF_TWO = re.compile(r"どちら|どっち|いずれが|which of the two", re.IGNORECASE)
 
 
@@ -233,6 +234,10 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
                                                          spans=spans)
     if (every := ALL_OF.search(text)) and not split:  # 「予防課の取組は全て新規か」: how many of them are, said back
         base, narrower, spans = pair_parts(text, mentions, every, english)
+        if not base:  # 'Are all of 予防課's initiatives new?': the group named after the cue is the base
+            read = base + list(narrower)
+            base = [c for c in read if c.kind in GROUPS]
+            narrower = tuple(c for c in read if c.kind not in GROUPS)
         if base and narrower:
             return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + list(narrower)),
                          spans=spans)

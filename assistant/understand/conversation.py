@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from ..limits import HISTORY_TURNS, READ_CHARS
+from ..models import Plan
 from ..text import bounded, fold_kana
 from .frame import POINTS_BACK, Frame
 from .intent import ROW_COUNT
@@ -82,6 +83,56 @@ def _user_text(turn: Any) -> str:
     if isinstance(turn, list | tuple) and turn:
         return str(turn[0])
     return ""
+
+
+def shown_rows(plan: Plan, history: Sequence[Any] | None) -> list[str]:
+    """The rows the conversation's last assistant turn names in full (「…」), in the order it names them."""
+    items = list(history or [])
+    last = items[-1] if items else None
+    if isinstance(last, dict) and last.get("role") == "assistant":
+        text = str(last.get("content", ""))
+    elif isinstance(last, list | tuple) and len(last) > 1:  # (question, answer) pairs
+        text = str(last[1])
+    else:
+        return []
+    text = NEW_MARK.sub("「", bounded(text, READ_CHARS))  # 「新 マイナンバーカードを…」 quotes the row with its mark
+    names = {f"「{i.name}」": i.id for i in plan.initiatives}
+    quoted = top_level_quotes(text)
+    if any(len(q) >= UNSURE_QUOTE and q not in names for q in quoted):
+        return []  # a longer quote that names no row: which rows the turn meant is not known
+    at = {rid: text.find(name) for name, rid in names.items()}
+    return sorted((i for i, a in at.items() if a >= 0), key=at.__getitem__)
+
+
+NEW_MARK = re.compile(r"「新\s*(?=[^」])")
+UNSURE_QUOTE = 8  # characters (brackets included) from which a quote is taken for a row's name, not a status
+
+
+def top_level_quotes(text: str) -> list[str]:
+    """The 「…」 quotes of a text at the outer level, brackets included (nested ones stay inside)."""
+    out, depth, start = [], 0, 0
+    for n, ch in enumerate(text):
+        if ch == "「":
+            start = n if depth == 0 else start
+            depth += 1
+        elif ch == "」" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append(text[start:n + 1])
+    return out
+
+
+def as_shown(state: State, shown: list[str]) -> State:
+    """The state narrowed to the rows the assistant's last turn named, when they are among those it was about: the
+    user refers to what was shown (「それは…毎年続く？」 after a turn naming one row of a longer list)."""
+    about = set(state.listed) | set(state.subjects)
+    if not shown or not set(shown) <= about or set(shown) == about:
+        return state
+    if len(shown) == 1:
+        return replace(state, subjects=shown, listed=[], listed_departments=[])
+    keep = [state.listed.index(i) for i in shown if i in state.listed]
+    return replace(state, listed=[state.listed[k] for k in keep],
+                   listed_departments=[state.listed_departments[k] for k in keep if k < len(state.listed_departments)])
 
 
 def resolve(f: Frame, state: State, own_subject: bool) -> Resolved:

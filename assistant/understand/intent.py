@@ -8,6 +8,8 @@ from ..text import ITSU
 
 # 「全部」「すべて」 ask for every row, not 「全ての人の利便性向上」「全部の工事で」 (every something else)
 ALL = r"(?:すべて|全て|全部)(?!の(?!取組|事業|もの|課|分野|担当|KPI|指標))"
+# 'list' asked, not the asker's own listing: 「I list my works on the 工芸展」
+LIST_WORD = r"(?<!\bI )(?<![Ww]e )\blist\b(?! (my|our)\b)"
 CUES: dict[str, re.Pattern[str]] = {
     "kpi": re.compile(
         r"KPI|目標|目指|めざ|指標|数値目標|何人|何件|何回|何コマ|何パーセント|何%|何％|割合|どれくらい|どのくらい|どこまで|"
@@ -23,7 +25,7 @@ CUES: dict[str, re.Pattern[str]] = {
     "list": re.compile(
         rf"一覧|列挙|洗い出|示されたい|{ALL}|(どんな|どのような|どういった)(?!予定|状況|段階|扱い|スケジュール)|何が|ありますか|ある\?|ある？|あります\?|挙げ|教えて|リスト|"
         r"取組は|取組を|取組には|取組で(?!す)|まとめ|何して|何する|何を|何に(使|つか)|何やって|こと(は|って|ある)|もの(は|って)|ほかに|他に|ほかの|他の|だけ(?!ど|れど)|どれ|"
-        r"list|what are|which initiatives|what initiatives|what else|\ball\b|anything else|what (kind|sort|types?) of", re.IGNORECASE),
+        rf"{LIST_WORD}|what are|which initiatives|what initiatives|what else|\ball\b|anything else|what (kind|sort|types?) of", re.IGNORECASE),
     "when": re.compile(
         rf"予定|スケジュール|{ITSU}|どうなる|どうなって|どうする|状況|ステータス|段階|計画され|何年度|続く|始まる|できる|"
         r"schedule|status|planned|what happens|when|start", re.IGNORECASE),
@@ -33,7 +35,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"plan period|philosophy|guideline|council|headquarters|formulated|period|\bvision\b|why", re.IGNORECASE),
 }
 LIST_STRONG = re.compile(rf"一覧|列挙|洗い出|{ALL}|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
-                         r"\blist\b|\ball\b|what else|anything else|which initiatives|what initiatives|what (kind|sort|types?) of", re.I)
+                         rf"{LIST_WORD}|\ball\b|what else|anything else|which initiatives|what initiatives|what (kind|sort|types?) of", re.I)
 DEPT_COUNT = re.compile(r"(全部|合計|全体|ぜんぶ)で?(何課|何部署)|(何課|何部署)(ある|あり|くらい|ぐらい|です|に)|"
                         r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|(課|部署|組織)[^。？?]{0,16}?(何種類|何課|何部署|何組織)|いくつの(担当)?(課|部署)|何種類の(担当)?(課|部署)|how many (distinct |different |separate )?departments", re.I)
 
