@@ -135,3 +135,22 @@ def test_a_row_without_a_linked_kpi_offers_its_fields_kpi_that_names_it(bot, pla
         else:
             assert not any(k.target in ans.text and k.id in {c.id for c in ans.citations} for k in plan.kpis
                            if k.field_no != ini.field_no), ans.text[:200]
+
+
+def test_a_department_asserted_before_the_row_or_inside_its_name_is_corrected(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「Dが「A」をやっているんですか」, 'Is D in charge of A?': D is corrected even when A's name holds a department's
+    name (市立工業高校) or stem (金沢マラソン), which is A's, not one the question names."""
+    departments = sorted({d for i in plan.initiatives for d in i.departments})
+    named = [i for i in plan_rows_naming_a_department(plan, departments)]
+    assert named
+    rng = random.Random(9)
+    for ini in named:
+        wrong = rng.choice([d for d in departments if d not in ini.departments])
+        for q in (f"{wrong}が{ini.name}をやっているんですか", f"Is {wrong} in charge of {ini.name}?"):
+            first = bot.ask(q).text.splitlines()[0]
+            assert first.startswith(("いいえ", "No")) and all(d in first for d in ini.departments), (q, first)
+
+
+def plan_rows_naming_a_department(plan: Plan, departments: list[str]) -> list[Initiative]:
+    """Rows whose own names hold a department's name or its first four characters (金沢マラソン)."""
+    return [i for i in plain_rows(plan) if any(d in i.name or d[:4] in i.name for d in departments)]

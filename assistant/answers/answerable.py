@@ -157,10 +157,13 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
         return draft
     ini = r.initiatives[draft.subjects[0]]
     wrong = [d for d in f.slots.departments if d not in ini.departments] or f.slots.unknown_departments
+    # a department read from the row's own name (金沢マラソン, 市立工業高校) is the row, not one the question names
+    rest = f.text.replace(ini.name, " ")
+    said = [d for d in f.slots.departments if d in rest] or f.slots.departments
     notes = []
     if wrong and not f.english and (where := extended_to(f.text, wrong)):
         return not_extended(draft, ini, where)
-    if wrong and (not set(f.slots.departments) & set(ini.departments) or also_runs(f.text, wrong)
+    if wrong and (not set(said) & set(ini.departments) or also_runs(f.text, wrong)
                   or set(wrong) & set(f.asserted)):  # 「市立工業高校における…は、Dが担当ですよね」: D is asserted
         notes.append(wrong_department(ini, f.english))
     elif f.asserted and set(f.asserted) <= set(ini.departments):
