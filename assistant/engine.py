@@ -250,11 +250,11 @@ class Assistant:
             # three asks at once are split only about a named row (its card, then the rest); else declined whole
             many = many_asks(text) and not names_a_row(self.follow_index().plan, text)
             parts = None if many else two_asks(text)
-            shown = shown_rows(self.follow_index().plan, history)  # what the user saw last
+            last_shown = shown_rows(self.follow_index().plan, history)  # what the user saw last
             if parts is None or sum(map(self.token_count, parts)) > 2 * QUESTION_TOKENS:  # at most two questions' cost
-                return self._answer(self._turns(text, history), today, shown)
+                return self._answer(self._turns(text, history), today, last_shown)
             turns = self._turns(parts[0], history)
-            first = self._answer(turns, today, shown)
+            first = self._answer(turns, today, last_shown)
             # the second part may refer to the first: it follows the first exactly as answered (its state is cached)
             second = (parts[1], min(self.token_count(parts[1]), QUESTION_TOKENS))
             return joined(first, self._answer(((*turns[0], turns[1]), second), today))
@@ -273,13 +273,13 @@ class Assistant:
             kept.pop()  # (「うち新マーク付きは？」 read alone would be about every row)
         return tuple(kept)[::-1], (text, budgets[0])
 
-    def _answer(self, conversation: Conversation, today: date | None, shown: list[str] | None = None) -> Answer:
-        """The answer to a validated question (its text read from its end) after its earlier turns (shown: the rows
-        the assistant's last turn named)."""
+    def _answer(self, conversation: Conversation, today: date | None, last_shown: list[str] | None = None) -> Answer:
+        """The answer to a validated question (its text read from its end) after its earlier turns (last_shown: the
+        rows the assistant's last turn named)."""
         live = self.follow_index()
         turns, turn = conversation
         day = today or date.today()
-        draft, frame = self._turn(live, turn, turns, day, shown or [])
+        draft, frame = self._turn(live, turn, turns, day, last_shown)
         # the next request of this conversation sends this question back as history: keep what it was about
         PAST_STATES.put((live.manifest.build_dir, (*turns, turn), day), state_of(draft, frame))
         shown = [c.id for c in draft.citations if c.kind == "initiative"]
@@ -289,10 +289,10 @@ class Assistant:
                       list_url=list_link(live.plan, frame.query.conds, shown) if listed else None)
 
     def _turn(self, live: Live, turn: Turn, past: tuple[Turn, ...], today: date,
-              shown: list[str] | None = None) -> tuple[Draft, Frame]:
+              last_shown: list[str] | None = None) -> tuple[Draft, Frame]:
         """One turn (text, embedding tokens): understand → resolve against the previous turn's state (narrowed to
         the rows the assistant's last turn showed) → route."""
-        state = as_shown(self._state_after(live, past, today), shown or []) if past else State()
+        state = as_shown(self._state_after(live, past, today), last_shown or [])
         text, tokens = turn
         frame = understand(text, live.plan, live.searcher, today, embed_tokens=tokens)
         resolved = resolve(frame, state, own_subject(frame))

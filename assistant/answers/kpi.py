@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ..models import KPI, Initiative
-from ..text import fold_kana
-from ..understand.lexicon import section
 from .base import Draft, Records
+from .coverage import is_channel
 
 
 def kpi_answer(r: Records, kpis: list[KPI], en: bool, sure: bool = True) -> Draft:
@@ -34,8 +33,8 @@ def sharing_kpis(r: Records, ini: Initiative) -> list[KPI]:
     """KPIs of the row's field whose labels share a rare word of its name (none are linked to it)."""
     tokens = r.searcher.name_tokens
     kpis = [k for k in r.plan.kpis if k.field_no == ini.field_no]
-    channel = {fold_kana(w).lower() for w in section("channels")}  # how a service is used (オンライン) names nothing
-    rare = {t for t in tokens[ini.id] if len(t) >= 2 and t not in channel
+    # (a channel word, how a service is used: オンライン, names nothing)
+    rare = {t for t in tokens[ini.id] if len(t) >= 2 and not is_channel(t)
             and sum(t in tokens[k.id] for k in r.plan.kpis) <= RARE_IN_KPIS}
     return [k for k in kpis if rare & tokens[k.id]]
 

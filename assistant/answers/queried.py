@@ -75,7 +75,7 @@ def slots_lack(q: Query, s: Slots) -> bool:
     """True when the query read a condition the slot filters lack (「新: ○」 read as 新 by the query only, a status the
     slots took for a row's word): an answer by the slots would drop it silently."""
     for c in q.conds:
-        if c.kind == "new" and c.negated or c.kind == "new" and not s.new_only:
+        if c.kind == "new" and (c.negated or not s.new_only):
             return True
         if c.kind == "status" and not s.status:
             return True

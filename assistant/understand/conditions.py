@@ -187,6 +187,12 @@ def pair_parts(text: str, mentions: list[Mention], split: re.Match[str], english
     return base, tuple(c for c in narrow if c not in base), spans
 
 
+def pair_query(text: str, base: list[Cond], narrower: tuple[Cond, ...], spans: tuple[tuple[int, int], ...]) -> Query:
+    """「N件で、そのうち…はM件」: the group's conditions, the narrower part's, and the parts left unread."""
+    return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + list(narrower)),
+                 spans=spans)
+
+
 def merged(conds: list[Cond]) -> list[Cond]:
     """Conditions of one kind said side by side (「観光政策課と文化政策課」) merged into alternatives; repeats once."""
     out: list[Cond] = []
@@ -229,25 +235,21 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
                      spans=spans)
     if split and COUNT.search(text[:split.start()]) and not COMPARE.search(text):  # 「何件？あと、そのうち新マークは？」
         base, narrower, spans = pair_parts(text, mentions, split, english)
-        return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + list(narrower)),
-                     spans=spans) if narrower else Query(tuple(base), "count", unread=unread_in(text, spans, base),
-                                                         spans=spans)
+        return pair_query(text, base, narrower, spans) if narrower else Query(
+            tuple(base), "count", unread=unread_in(text, spans, base), spans=spans)
     if (every := ALL_OF.search(text)) and not split:  # 「予防課の取組は全て新規か」: how many of them are, said back
         base, narrower, spans = pair_parts(text, mentions, every, english)
         if not base:  # 'Are all of 予防課's initiatives new?': the group named after the cue is the base
-            read = base + list(narrower)
-            base = [c for c in read if c.kind in GROUPS]
-            narrower = tuple(c for c in read if c.kind not in GROUPS)
+            base = [c for c in narrower if c.kind in GROUPS]
+            narrower = tuple(c for c in narrower if c.kind not in GROUPS)
         if base and narrower:
-            return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + list(narrower)),
-                         spans=spans)
+            return pair_query(text, base, narrower, spans)
     then = COUNT_THEN.search(text)  # 「…は何件で、途中で終わるのはどれか」: the second ask's conditions narrow the first
     if then and not split and COUNT.search(text[:then.start()]) and not (COMPARE.search(text) or MOST.search(text)
                                                                        or WHICH_OF_TWO.search(text)):
         base, narrower, spans = pair_parts(text, mentions, then, english)
         if base and narrower:
-            return Query(tuple(base), "pair", narrower=narrower, unread=unread_in(text, spans, base + list(narrower)),
-                         spans=spans)
+            return pair_query(text, base, narrower, spans)
     conds, used = conditions(text, mentions, english)
     named = NAME_HAS.search(text)
     if named:  # 「取組名に「生成AI」が入っているもの」: the rows whose very name holds the words
@@ -295,6 +297,8 @@ def change_cond(text: str, mentions: list[Mention]) -> tuple[Cond, tuple[int, in
         span = tuple(YEARS)
     negated = bool(UNCHANGED.search(text, max(0, m.start() - 2), m.end() + 12))
     return Cond("change", years=span, negated=negated), m.span()
+
+
 NO_GAPS = re.compile(r"(漏れ|もれ|抜け|ぬけ|間違い|まちがい|誤り|重複)(の|が)(ない|なく|無い|無く)")  # how to answer, not a condition
 
 
