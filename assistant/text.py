@@ -217,7 +217,7 @@ ITSU = r"いつ(?!も|でも)"  # asks when; いつも / いつでも (always, a
 
 
 SENTENCE_END = re.compile(r"(?<=[。！!…])|(?<=[?？])(?=.)|(?<=[A-Za-z0-9).][.])(?=\s)")
-ASKS_END = re.compile(r"([?？]|(?<![なら])か|かな|かね|教えて(ください|下さい)?|知りたい(です)?)\s*[。.!！]?\s*$")
+ASKS_END = re.compile(r"([?？]|(?<![なら])か|かな|かね|教えて\s*(ください|下さい)?|知りたい\s*(です)?)\s*[。.!！]?\s*$")
 REASON_END = re.compile(r"(ので|から|ため(です)?|と思って(います|る)?)\s*[。.!！]?\s*$")
 
 
@@ -239,7 +239,7 @@ def asking_part(text: str) -> str:
 # or 「…は何件？その中で新マークのものは？」 (the second narrows the first's rows: its words stay)
 SECOND_ASK = re.compile(r"(?<=[。？?])\s*(また|あわせて|併せて|それと|それから|加えて|あと|念のため|ついでに|さらに)[、,]?\s*|"
                         r"(?<=[？?])\s*(?=その中|そのうち|その内|そのなか)|"
-                        r"(?<=[.?])\s+(Also|And also|In addition|Additionally)[, ]\s*")
+                        r"(?<=[.?？])\s*(Also|And also|In addition|Additionally)[, ]\s*")
 # within a sentence: 「所管課とR8年度の状況、それから対応しそうなKPIを教えて」, or the last of 「①…、②…、③…」
 JOINED_ASK = re.compile(r"[、,]\s*(それから|それと|あわせて|併せて|加えて|あと)[、,]?\s*|[、,]?\s*(?=[②③④⑤](?!.*[②③④⑤]))")
 ASKING_TAIL = re.compile(r"(教えて|示され|まとめて|整理して|お願い|知りたい|ください|下さい)[^。？?]*[。？?]?\s*$|[？?]\s*$")

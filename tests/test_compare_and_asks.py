@@ -328,3 +328,53 @@ def test_still_being_studied_reads_as_study_with_or_without_a_trial(bot, plan: P
         n = sum(i.new and any(s.years.get(year) in ("検討", "検討・試行") for s in i.statuses) for i in plan.initiatives)
         ans = bot.ask(f"新規の取組で、{year}年度にまだ検討段階のものは何件？")
         assert ans.grounded and f"{n}件" in ans.text.splitlines()[0], (year, n, ans.text[:200])
+
+
+def test_how_many_departments_of_a_field_or_the_plan_is_counted_and_of_one_row_is_its_department(bot, plan: Plan  # noqa: ANN001
+                                                                                              ) -> None:
+    """「…分野には何課が関わっていますか」 counts the field's distinct departments (with its rows); 「かなパスは何課が
+    担当」 asks which department runs one row; a count and a department count asked together are both answered."""
+    for no in sorted({i.field_no for i in plan.initiatives}):
+        rows = [i for i in plan.initiatives if i.field_no == no]
+        name = rows[0].field_name
+        deps = {d for i in rows for d in i.departments}
+        ans = bot.ask(f"{name}分野には何課が関わっていますか？")
+        assert ans.grounded and f"{len(deps)}課" in ans.text, ans.text[:300]
+        both = bot.ask(f"{name}分野について: 取組は何件で、何課が担当していますか？")
+        assert f"{len(rows)}件" in both.text and f"{len(deps)}課" in both.text, both.text[:300]
+    every = {d for i in plan.initiatives for d in i.departments}
+    assert f"{len(every)}" in bot.ask("How many distinct 担当課 appear in the initiative table?").text
+    one = bot.ask("かなパスは何課が担当していますか？")
+    assert one.kind == "who" and "デジタル政策課" in one.text
+
+
+def test_a_second_ask_after_an_english_also_is_answered_in_its_own_part(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「KPIは全部でいくつ…？ Also, 仕事づくりのKPIは？」: the total and the field's KPIs, in two parts."""
+    assert two_asks("KPIは全部でいくつ設定されていますか？ Also, 仕事づくりのKPIで一番大きい目標値は？") == (
+        "KPIは全部でいくつ設定されていますか？", "仕事づくりのKPIで一番大きい目標値は？")
+    ans = bot.ask("KPIは全部でいくつ設定されていますか？ Also, 仕事づくりのKPIの目標値は？")
+    field4 = [k for k in plan.kpis if k.field_no == 4]
+    assert f"{len(plan.kpis)}件" in ans.text and all(k.target in ans.text for k in field4), ans.text[:300]
+
+
+def test_a_departments_bureau_is_part_of_its_name_and_a_plans_departments_are_counted_however_named(
+        bot, plan: Plan) -> None:  # noqa: ANN001
+    """「上下水道の経営企画課」 is 経営企画課 (no theme 上下水道); the distinct departments of the table, however named."""
+    rows = dept_rows(plan)
+    ans = bot.ask("上下水道の経営企画課が持っている取組は何件ですか。")
+    assert f"{len(rows['経営企画課'])}件" in ans.text, ans.text[:300]
+    for q in ["取組表の担当課欄に出てくる課（大学・高校・センターなども含めて）は、重複を除くと全部でいくつありますか。",
+              "このプランで所管課として名前が出てくる課・局・学校などは、重複を除くと何団体ありますか。"]:
+        ans = bot.ask(q)
+        assert ans.grounded and f"{len(rows)}課" in ans.text, (q, ans.text[:300])
+
+
+def test_an_askers_target_client_is_no_kpi_target(bot, plan: Plan) -> None:  # noqa: ANN001
+    """'産業政策課 is a target client. What initiatives do they have?' lists its rows, and 'Among those' narrows them."""
+    mine = dept_rows(plan)["産業政策課"]
+    first = "産業政策課 is a target client. What initiatives do they have?"
+    ans = bot.ask(first)
+    assert ans.kind in ("list", "count") and f"{len(mine)} initiatives" in ans.text, ans.text[:300]
+    new = [i for i in mine if i.new]
+    narrowed = bot.ask("Among those, which ones are 新?", history=[first])
+    assert f"{len(new)} initiative" in narrowed.text and all(i.name in narrowed.text for i in new), narrowed.text[:400]

@@ -541,6 +541,21 @@ READINGS = [
     ("Among initiatives WITHOUT the 新 (new) mark, which ones change status between FY2026 and FY2027?",
      [c("new", negated=True), c("change", years=(2026, 2027))]),
     ("新規の取組のうち、4年間で状況が変わらないものは？", [c("new"), c("change", years=tuple(YEARS), negated=True)]),
+    # a question said twice, in two languages or with an aside: its second negation is read, its aside adds nothing
+    ("Excluding デジタル政策課, which department has the most initiatives? デジタル政策課を除いたら一番多いのはどこ？",
+     [c("department", "デジタル政策課", negated=True)]),
+    ("FY2029: 「継続」でも「継続・拡大」でもない — i.e. anything other than continuing — which initiatives?",
+     [c("status", "継続", "継続・拡大", years=(2029,), negated=True)]),
+    ("人づくり分野で、2026〜2029年度ずっと「継続」ではない取組 — anything with 継続・拡大, 新規, or a gap — はどれ？",
+     [c("field", 3), c("status", "継続", years=tuple(YEARS), every_year=True, negated=True)]),
+    # a bracket right after a status spells it out; after its negation it restates it in other words
+    ("2026年度の時点で、まだ実施に入っておらず検討段階（「検討」「検討・試行」）のものは？",
+     [c("status", "検討", "検討・試行", years=(2026,))]),
+    ("新マーク付きの取組のうち、令和11年度も「継続」「継続・拡大」になっていない（まだ検討止まり、もしくは途中で終わる）もの",
+     [c("new"), c("status", "継続", "継続・拡大", years=(2029,), negated=True)]),
+    # 「「A」「B」「C」ではなく、まだ検討段階」 corrects all three, not the last one only
+    ("新規の取組のうち、2026年度が「新規導入」「新規実施」「新規公開」ではなく、まだ検討段階のものは？",
+     [c("new"), c("status", "検討", "検討・試行", years=(2026,))]),
 ]
 
 
@@ -574,7 +589,10 @@ def test_reader_results(plan: Plan, question: str, result: str, group: str | Non
      ("予防課の取組は全て新規か？", [c("department", "予防課")], [c("new")]),
      ("Are all of 予防課's initiatives new?", [c("department", "予防課")], [c("new")]),
      ("Are all the initiatives in field 4 継続 in 2029?", [c("field", 4)], [c("status", "継続", years=(2029,))]),
-     ("How many initiatives does 危機管理課 own, which one is marked 新?", [c("department", "危機管理課")], [c("new")])],
+     ("How many initiatives does 危機管理課 own, which one is marked 新?", [c("department", "危機管理課")], [c("new")]),
+     ("Which initiatives are shared by more than one department, and which of those is 新?",
+      [c("departments_at_least", 2)], [c("new")]),
+     ("複数の課で担当している取組はどれですか。そのうち新規のものは？", [c("departments_at_least", 2)], [c("new")])],
 )
 def test_reader_pairs_a_count_with_the_part_of_it_asked_next(plan: Plan, question: str, base: list, narrower: list
                                                              ) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..models import STATUSES, YEARS, Plan
+from ..models import STATUS_EN, STATUSES, YEARS, Plan
 from ..query import NEW_FAMILY, NONE, Cond, Query
 from .mentions import (
     NEG_AFTER,
     NEG_ANY,
     NEG_BEFORE,
+    NEG_JA,
     NEG_LABEL,
     NEG_REACH,
     Mention,
@@ -37,6 +38,7 @@ ALL_YEARS = re.compile(r"ずっと|(4|四)(年間|か年|カ年|ヵ年|ケ年)(�
 NO_YEAR = re.compile(r"(どの|いずれの)年度?(に|で)?も|一度も|\bin (any|no) (year|fiscal year)\b", re.IGNORECASE)
 EVERY_DEPT = re.compile(r"どの担当課も|どの課も|すべての(担当)?課|全ての(担当)?課|every department|all departments", re.I)
 DISTINCT = re.compile(r"重複を除(いて|く|けば)|重複なし|重複せず|without (double|duplicate)s?|distinct", re.IGNORECASE)
+WHICH = re.compile(r"\bwhich (initiatives|ones|rows)\b|どれ(か|です|でしょう)|どの取組", re.IGNORECASE)  # a list asked first
 SPLIT_PAIR = re.compile(r"そのうち|その内|うち(?!の課)|of (which|these|those|them)|and how many of them", re.IGNORECASE)
 NAME_HAS = re.compile(r"(取組名|名前|名称|タイトル|件名)(に|で|の中に)[「『](?P<ja>[^」』]+)[」』](と(いう|いった)(語|言葉|文字))?(が|を)?"
                       r"(入|含|付|つ|使われ)|(named|titled|(whose|with an?|that has an?|have an?|has an?) (name|title) (that )?(contains|includes|has|with))"
@@ -117,6 +119,8 @@ def conditions(text: str, mentions: list[Mention], english: bool) -> tuple[list[
     return merged(conds), used
 
 
+# the opening of a bracket right after a status, or after its negation: what the bracket says glosses it
+GLOSS_OPEN = re.compile(rf"[」』]?\s*(段階|止まり|のまま)?\s*({NEG_JA})?\s*[（(][^（）()]*")
 ANY_YEAR = re.compile(r"いずれか|どれか|どこかで|までに|の間に|のうちに|期間中に|\bany\b|at some point|\bduring\b|\bwithin\b",
                       re.IGNORECASE)
 UNTIL_HELD = re.compile(r"\s*まで(は|の間は)?\s*(?P<status>[「『]|" + "|".join(re.escape(x) for x in STATUSES) + r")?"
@@ -130,8 +134,11 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
     for m, neg in statuses:
         last = groups[-1][-1][0] if groups else None
         between = text[last.end:m.start] if last else ""
-        if last and groups[-1][-1][1] == neg and JOINED.fullmatch(between):
-            groups[-1].append((m, neg))
+        gloss = bool(last and not neg and GLOSS_OPEN.fullmatch(between))
+        if gloss and groups[-1][-1][1]:
+            continue  # 「「継続」になっていない（まだ検討止まり…）」: the bracket restates the negation in other words
+        if last and (gloss or (groups[-1][-1][1] == neg and JOINED.fullmatch(between))):
+            groups[-1].append((m, groups[-1][-1][1]))  # 「検討段階（「検討」「検討・試行」）」: the bracket spells it out
         else:
             groups.append([(m, neg)])
     every_year = bool(ALL_YEARS.search(text))
@@ -206,16 +213,21 @@ def merged(conds: list[Cond]) -> list[Cond]:
     return out
 
 
-SAID_IN_PLAN = re.compile(r"と(書かれ|記載され|記され|載っ|表記され)て(いる|る|います)")  # glue after a status, no theme
+# 「… ではない — anything with 継続・拡大, 新規, or a gap — はどれ」: an aside between spaced dashes restates or gives
+# examples of the condition around it; what it names is no condition of its own
+ASIDE = re.compile(r"(?<=\s)[—–―]{1,2}\s(?![」』)）])[^—–―「」]{3,80}?\s[—–―]{1,2}(?=\s)")
+SAID_IN_PLAN = re.compile(r"と(だけ|のみ)?(書かれ|記載され|記され|載っ|表記され)て(いる|る|います|いて|おり)")  # glue after a status, no theme
 
 
 def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: bool, today: date) -> Query:
     """The question as one query over the rows (conditions, result, unread parts)."""
     text = NO_GAPS.sub(lambda m: " " * len(m.group()), text)  # 「漏れのないように」 negates nothing (same length)
     examples = [m.span() for m in EXAMPLES.finditer(text)]
-    mentions = year_mentions(text, today) + status_mentions(text, plan) + flag_mentions(text) + [
+    asides = [m.span() for m in ASIDE.finditer(text)]
+    mentions = [m for m in year_mentions(text, today) + status_mentions(text, plan) + flag_mentions(text) + [
         m for m in named_mentions(text, plan, slots)
         if not (m.kind == "department" and any(a <= m.start < b for a, b in examples))]
+        if not any(a <= m.start < b for a, b in asides)]
     if (clause := if_any_clause(text)) and not (COMPARE.search(text) or MOST.search(text)):
         inside = [m for m in mentions if clause[0] <= m.start < clause[1]]
         outside = [m for m in mentions if m not in inside]
@@ -233,7 +245,8 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
         spans = tuple((m.start, m.end) for m in mentions)  # 「魅力づくりのKPIはいくつあり、そのうち累計で測るものは」
         return Query(tuple(base), "pair", subject="kpi", narrower=tuple(narrow), unread=unread_in(text, spans, base),
                      spans=spans)
-    if split and COUNT.search(text[:split.start()]) and not COMPARE.search(text):  # 「何件？あと、そのうち新マークは？」
+    if split and (COUNT.search(text[:split.start()]) or WHICH.search(text[:split.start()])) and not COMPARE.search(
+            text):  # 「何件？あと、そのうち新マークは？」; 'Which …, and which of those is 新?
         base, narrower, spans = pair_parts(text, mentions, split, english)
         return pair_query(text, base, narrower, spans) if narrower else Query(
             tuple(base), "count", unread=unread_in(text, spans, base), spans=spans)
@@ -261,6 +274,7 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
         used.append(change[1])
     result, conds = result_of(text, conds, asks)
     spans = tuple(used) + tuple((m.start, m.end) for m in mentions) + tuple(m.span() for m in SAID_IN_PLAN.finditer(text))
+    spans += tuple(asides) + tuple(examples)  # 「（大学・高校なども含めて）」 names no theme either
     spans += tuple(cumulative_negations(text)) if any(c.kind == "cumulative" for c in conds) else ()
     unread = unread_in(text, spans, conds)
     if result.get("subject") == "kpi" and result["result"] == "most" and not re.search(r"分野|fields?", text, re.I):
@@ -299,13 +313,29 @@ def change_cond(text: str, mentions: list[Mention]) -> tuple[Cond, tuple[int, in
     return Cond("change", years=span, negated=negated), m.span()
 
 
+def repeated_negations(text: str, conds: list[Cond]) -> tuple[tuple[int, int], ...]:
+    """Negations of a value already read as negated, at its other mentions: a question said twice ('Excluding
+    デジタル政策課, … デジタル政策課を除いたら…', 「「継続」でもない — other than continuing」) reads its second negation too."""
+    spans: list[tuple[int, int]] = []
+    said = {re.escape(v) for c in conds if c.negated and c.kind == "department" for v in c.values}
+    said |= {rf"\b{w[:6]}\w*" for c in conds if c.negated and c.kind == "status" for v in c.values
+             for w in STATUS_EN.get(v, "").split() if len(w) > 3}  # 'other than continuing' restates 「継続」でもない
+    for value in said:
+        for m in re.finditer(value, text, re.IGNORECASE):
+            if after := NEG_AFTER.match(text[m.end() :]):
+                spans.append((m.end(), m.end() + after.end()))
+            if before := NEG_BEFORE.search(text[max(0, m.start() - NEG_REACH) : m.start()]):
+                spans.append((m.start() - len(before.group()), m.start()))
+    return tuple(spans)
+
+
 NO_GAPS = re.compile(r"(漏れ|もれ|抜け|ぬけ|間違い|まちがい|誤り|重複)(の|が)(ない|なく|無い|無く)")  # how to answer, not a condition
 
 
 def unread_in(text: str, spans: tuple[tuple[int, int], ...], conds: list[Cond]) -> tuple[str, ...]:
     """Negations that attach to no condition read (「重複を除いて」 counts distinct departments: not a condition), and
     words that ask for a kind of condition none of which was read (「○目標のうち、新規取組が最も多いのは」)."""
-    spans += tuple((m.start(), m.end()) for m in DISTINCT.finditer(text))
+    spans += tuple((m.start(), m.end()) for m in DISTINCT.finditer(text)) + repeated_negations(text, conds)
     out = [m.group() for m in NEG_ANY.finditer(text) if not any(a <= m.start() < b for a, b in spans)]
     kinds = {c.kind for c in conds}
     out += [m.group() for rx, kind in CUES if kind not in kinds for m in rx.finditer(text)

@@ -44,7 +44,8 @@ KPI_WORDS = re.compile(r"KPI|指標|数値目標|目標値|targets?\b|indicators
 PLAN_ASK = re.compile(r"担当|課|部署|所管|誰が|取組|施策|事業|プラン|目標|KPI|ありますか|あるん|はある|"
                       r"department|initiative|target|in charge", re.IGNORECASE)
 SCAFFOLD = re.compile(
-    r"所管分|担当分|位置付け|位置づけ|位置付|添えて|併記|新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|何も|ない|無い|なし|一覧|関する|関連|取組|施策|事業|分野|"
+    r"(取組|一覧|担当課?)表|(担当課?|記載|所管課?)欄|何団体|何所属|何機関|"
+    r"(課|局|機関|団体|学校|所属|大学|高校|センター|部署)(・(課|局|機関|団体|学校|所属|大学|高校|センター|部署|病院事務局))+(など|等)?|所管分|担当分|位置付け|位置づけ|位置付|添えて|併記|新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|何も|ない|無い|なし|一覧|関する|関連|取組|施策|事業|分野|"
     r"数|件数|いくつ|何件|何個|目標|KPI|指標|今年度|来年度|再来年度|最終年度|初年度|以降|まで|から|デジタル化|デジタル|DX|"
     r"initiatives?|projects?|list|new|field|year|fy|kpis?|targets?|all|please|tell|me|about|related|digital|"
     r"there|plan|プラン|計画|全体|全部で|合計|総数|全部|載って|出てくる|今回|サービス|仕組み|しくみ|取り組み|"
@@ -98,7 +99,7 @@ CONTINUES = re.compile(r"^\s*((了解|りょうかい|わかりました|分か�
 COMPARED_WITH = re.compile(r"と(比べ|くらべ|比較)|\bcompared (with|to)\b", re.I)
 
 
-POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|(その|この|上記の?|前記の?)\s*[0-9０-９]+\s*(件|つ|項目)の?(うち|中)|of (those|these|them)|among (them|these)", re.I)
+POINTS_BACK = re.compile(r"その中|そのうち|その内|この中|このうち|これらの(中|うち)|(その|この|上記の?|前記の?)\s*[0-9０-９]+\s*(件|つ|項目)の?(うち|中)|of (those|these|them)|among (them|these|those)|(out of|from) (those|these|them)\b", re.I)
 REFS: dict[str, re.Pattern[str]] = {
     "subject": re.compile(r"それ|その(取組|取り組み|事業|運用|サービス|アプリ|システム|講座|計画|施策|制度|仕組み|しくみ|窓口|サイト)|"
                           r"これ|あれ|その件|そっち|その話|\bit\b|\bthat\b|\bthis\b|\bits\b", re.I),
@@ -139,8 +140,8 @@ def named_row(searcher: HybridSearcher, hits: list[Hit]) -> list[str]:
     return searcher.alias_names.get(hits[0].record_id, [])
 
 
-# 「AじゃなくてB」 corrects A: only A (a quoted phrase or one word) goes; 「Aではなく、Bでもない」 is neither A nor B
-NEGATED = re.compile(r"(「[^」]*」|[一-龥ァ-ヶーA-Za-z0-9]+|[ぁ-ん]{1,6})(じゃなくて|やなくて|ではなくて?|でなくて)"
+# 「AじゃなくてB」 corrects A: only A (quoted phrases said together, or one word) goes; 「Aではなく、Bでもない」 is neither A nor B
+NEGATED = re.compile(r"((?:「[^」]*」\s*(?:[、・,/]|や|と|または|か)?\s*)*「[^」]*」|[一-龥ァ-ヶーA-Za-z0-9]+|[ぁ-ん]{1,6})(じゃなくて|やなくて|ではなくて?|でなくて)"
                      r"(?![^。?？!！]*でも(ない|なく|ありません))")
 
 
@@ -163,9 +164,14 @@ def normalise_question(question: str) -> str:
 LABEL = re.compile(r"^\s*[^\s:：、。？?]{1,6}\s*[:：](?!\s*\d)")  # 「チェック:」「監査項目：」 heading a message: no theme
 
 
+# the bureau a department belongs to, said before it (「上下水道の経営企画課」): part of its name, not a theme
+BUREAU = r"(金沢市|市役所|市の|上下水道局?|企業局|消防局|消防本部|教育委員会|市立病院|[一-龥]{1,6}局)の?\s*"
+
+
 def without_departments(text: str, departments: list[str]) -> str:
-    """The text with the departments named (and their stems) blanked: they are slots, not a theme."""
+    """The text with the departments named (their bureaus and stems) blanked: they are slots, not a theme."""
     for dep in departments:
+        text = re.sub(BUREAU + re.escape(dep), " ", text)
         text = text.replace(dep, " ").replace(department_stem(dep), " ")
     return text
 
