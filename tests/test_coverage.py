@@ -349,3 +349,55 @@ def test_whether_one_service_exists_needs_every_word_of_it_in_one_row(bot) -> No
             ans = bot.ask(f"{theme}で{word}の状況を確認する取組ってありますか")
             assert ans.grounded is False and (word[:2] in ans.text or ans.kind != "not_in_plan"), (theme, word, ans.text[:200])
         assert bot.ask(f"{theme}の取組はありますか").grounded, theme
+
+
+def test_an_example_named_with_noyouna_is_not_a_word_the_rows_must_hold(plan: Plan) -> None:
+    """「ChatGPTのような生成AI」 asks about 生成AI; 「乗合タクシーみたいなやつ」 names what is asked."""
+    from assistant.answers.coverage import examples_in
+
+    text = "ChatGPTのような生成AIを業務に取り入れたい"
+    assert [text[a:b] for a, b in examples_in(text)] == ["ChatGPT"]
+    assert examples_in("AIで呼べる乗合タクシーみたいなやつ") == []
+    assert examples_in("保育園の空き状況をLINEのようなアプリで") == []
+
+
+@pytest.mark.parametrize("asker", ["弊社で社員向けに案内したいのですが、", "従業員の多い当社としては、", "お客様に聞かれたので、"])
+def test_who_asks_for_whom_is_no_part_of_what_is_asked(bot, plan: Plan, asker: str) -> None:  # noqa: ANN001
+    """An asker's business words before a premise about a row: the row's schedule answers (confirmed or corrected)."""
+    ini = next(i for i in plan.initiatives if i.statuses[0].status(2029) is None and i.statuses[0].status(2026))
+    ans = bot.ask(f"{asker}「{ini.name}」は2029年度まで毎年続くという理解でよろしいでしょうか。")
+    assert ans.grounded and ans.text.startswith("いいえ"), ans.text[:300]
+
+
+def test_current_figures_and_a_lecturers_name_are_aspects_the_plan_never_gives(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「今 年間 何件 使われてる」 asks a current figure, not the 2029 target; 「講師 誰」 asks a person, not the
+    department; 「どれくらい使われるのを目標に」 still asks the target."""
+    for k in plan.kpis[:6]:
+        assert bot.ask(f"{k.label} 今 年間 何件 使われてる？").grounded is False, k.label
+    for ini in random.Random(3).sample(plan.initiatives, 5):
+        ans = bot.ask(f"{ini.name} 講師 誰 来るの")
+        assert ans.grounded is False and "氏名" in ans.text, (ini.name, ans.text[:200])
+    assert bot.ask("電子申請、どれくらい使われるのを目標にしてるんですか？").grounded is True
+
+
+def test_a_service_asked_after_a_row_one_says_one_knows_is_not_answered_by_that_row(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「…は存じておりますが、…を公開する取組は…」 (polite forms of 知っているが): the row known is background."""
+    for ini in random.Random(5).sample([i for i in plan.initiatives if "「" not in i.name], 5):
+        ans = bot.ask(f"「{ini.name}」は存じておりますが、市内保育園の空き状況をリアルタイムで公開する取組は、"
+                      "本プランに位置づけられておりますでしょうか。")
+        assert ans.grounded is False, (ini.name, ans.text[:200])
+
+
+def test_a_theme_list_that_shares_only_a_channel_word_is_declined(bot) -> None:  # noqa: ANN001
+    """「紙の本の予約もスマホから…」: rows that share スマホ alone do not answer 予約; 「スマホで使えるサービス」 does."""
+    ans = bot.ask("紙の本の予約も スマホから できるようにする取組は？")
+    assert ans.grounded is False and "予約" in ans.text
+    assert bot.ask("スマホで使えるサービスはある？").grounded is True
+
+
+def test_names_asked_in_spaced_plain_japanese_are_an_aspect_the_plan_never_gives(bot, plan: Plan) -> None:  # noqa: ANN001
+    """やさしい日本語 with spaces: 「…の 人の 名前を 教えて ください。」 and 「いままでに 何件 つかわれましたか」."""
+    for ini in random.Random(6).sample(plan.initiatives, 4):
+        assert bot.ask(f"{ini.name}の 人の 名前を 教えて ください。").grounded is False, ini.name
+    for k in plan.kpis[:4]:
+        assert bot.ask(f"{k.label}は 今年 いままでに 何件 つかわれましたか。").grounded is False, k.label

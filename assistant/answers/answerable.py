@@ -170,7 +170,7 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
         notes.append(right_department(ini, f.english))
     if not ini.new and ASSERTS_NEW.search(f.text) and CONFIRMS.search(f.text):
         notes.append(f"No: 「{ini.name}」 is not new in this plan (it has no 新 mark)." if f.english else
-                     f"いいえ、「{ini.name}」はプラン2.0の新規取組（新）ではありません。")
+                     f"いいえ、「{ini.name}」はプラン2.0の新規取組ではありません（新マークがなく、これまでからの取組です）。")
     years = f.slots.years
     if years and CONFIRMS.search(f.text):  # 「2026年度から始まる」 reads as 2026–2029: the start is the first
         if ENDED_CUE.search(f.text) and len(years) == 1:

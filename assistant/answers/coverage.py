@@ -60,11 +60,25 @@ def surface(text: str, token: str, folded_text: str | None = None) -> str:
     return text[at:at + len(token)] if at >= 0 else token
 
 
+# 「ChatGPTのような生成AI」: what comes before のような is an example of the thing named after it, not the thing asked
+# (「乗合タクシーみたいなやつ」 names it)
+EXAMPLE_OF = re.compile(r"[A-Za-z0-9ァ-ヶー一-龥]{2,}(?=(のような|みたいな|などの|といった|等の)(?!やつ|もん|もの|ん|の|こと|"
+                        r"サービス|仕組|しくみ|取組|事業|システム|アプリ|ところ|感じ)[一-龥ァ-ヶA-Za-z])")
+
+
+def examples_in(text: str) -> list[tuple[int, int]]:
+    """The spans of the question that name an example of what it asks (folded positions equal the text's)."""
+    return [m.span() for m in EXAMPLE_OF.finditer(text)]
+
+
 def japanese_words(f: Frame) -> list[str]:
-    """The question's content nouns: topic tokens tagged as nouns, two characters or more, no numerals."""
+    """The question's content nouns: topic tokens tagged as nouns, two characters or more, no numerals, none said
+    only as an example (「ChatGPTのような」)."""
     nouns = {t for t, pos in tagged_tokens(f.text) if pos == "名詞"}
+    folded_text, examples = folded(f.text), examples_in(f.text)
     return [t for t in dict.fromkeys(f.topic)
-            if t in nouns and len(t) >= 2 and not NUMERAL.fullmatch(t) and t not in discourse()]
+            if t in nouns and len(t) >= 2 and not NUMERAL.fullmatch(t) and t not in discourse()
+            and not any(a <= folded_text.find(t) < b for a, b in examples)]
 
 
 def english_words(f: Frame) -> list[tuple[str, str]]:
@@ -209,12 +223,12 @@ def is_channel(word: str) -> bool:
 DESCRIBED = 30  # characters from which a question describes a service, beyond naming a channel (「アプリについて」)
 
 
-def channel_only(f: Frame, lacking: list[str]) -> bool:
+def channel_only(f: Frame, lacking: list[str], described: int = DESCRIBED) -> bool:
     """True when a question describes a service at length and every content word the cited rows hold is a channel
     word (スマホ, アプリ): they share how a service is used, not which (a kana-only 「じょせつしゃが…スマホの ちずで」
     keeps little else); 「アプリについて」 asks about the channel itself, and its rows are the choice to offer."""
     held = [w for w in japanese_words(f) if surface(f.text, w) not in lacking]
-    return len(f.text) >= DESCRIBED and bool(held) and all(map(is_channel, held))
+    return len(f.text) >= described and bool(held) and all(map(is_channel, held))
 
 
 def asks_one_service(f: Frame) -> bool:
@@ -237,6 +251,7 @@ ASKS_CARD = re.compile(rf"どこ(が|の(課|部署|担当)|で(担当|やって
 # 「のりまっし金沢は知っとるんやけど、…」「電子書籍の貸出があるのは知ってます。」「…が新規で位置付けられていますが、」: the
 # row named is what the asker knows
 KNOWN = re.compile(r"知っ(て|と)(る|ます|います|いる|いま[すし]た?)(ん|の)?(や|だ|です)?(けど|けれど|が[、,]|[。、,])|"
+                   r"(存じ|存じ上げ|把握し|承知し)て(おり|い)(ます|まし)た?(が|けど|けれど)[、,]?|"
                    r"(それ|これ|その取組|それら)とは別に|(られ|され)て(い)?(ます|る)(が|けど|けれど)[、,]|"
                    r"\bI know (about )?\b[^.?]*(but|[.,])", re.IGNORECASE)
 NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと|従来|前の(プラン|計画)|\bbrand[- ]new\b|"
@@ -300,6 +315,9 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         weight = max(weight, MISSING) if service_lacks else weight
         if draft.kind == "candidates" and not f.english and channel_only(f, lacking):
             return not_in_plan(r, f, lacking)  # rows tied on スマホ alone: the service asked was not read at all
+        if draft.kind == "list" and not f.english and not f.slots.any and not all(map(is_channel, lacking)) \
+                and channel_only(f, lacking, described=0):
+            return not_in_plan(r, f, lacking)  # 「紙の本の予約もスマホから…」: a theme list of スマホ rows lacks 予約
         if draft.kind == "candidates" and len(lacking) < CARD_MISSING and not service_lacks:
             return draft  # a choice between rows, which an everyday paraphrase (周りの市町といっしょに) may still fit
         if draft.kind == "list" and not f.english and weight < MISSING and not f.slots.any and "list_all" not in f.asks \
