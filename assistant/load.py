@@ -176,6 +176,17 @@ def load(url: str, questions: list[str], clients: int, time_limit: float) -> dic
             "p50_ms": round(pct(latencies, 0.5), 1), "p95_ms": round(pct(latencies, 0.95), 1)}
 
 
+def shares(pool: list[str], clients: tuple[int, ...]) -> list[list[str]]:
+    """Each client count's own questions, in proportion to it and drawn across the whole pool (every len(clients)-th
+    run of the pattern), so that each is a sample of the set whose ask p50 the throughput is set against: the set's
+    later questions (long staff ones) are costlier than its first ones, and a contiguous slice would weigh them."""
+    pattern = [k for k, c in enumerate(clients) for _ in range(c)]
+    out: list[list[str]] = [[] for _ in clients]
+    for i, q in enumerate(pool):
+        out[pattern[i % len(pattern)]].append(q)
+    return out
+
+
 def http_load(index_dir: Path, pool: list[str], workers: tuple[int, ...], clients: tuple[int, ...],
               time_limit: float, say: Any) -> dict[str, dict[str, dict[str, float]]]:
     """Throughput and latency per worker count and client count, from distinct questions (`pool`): no question
@@ -185,10 +196,7 @@ def http_load(index_dir: Path, pool: list[str], workers: tuple[int, ...], client
         with server_process(index_dir, n, idle=True) as (url, pid):
             load(url, ["ウォームアップ", "かなパスの担当は？"] * n, n, time_limit)
             results[str(n)] = {}
-            start = 0
-            for c in clients:  # each client count gets its own slice of the pool, in proportion
-                share = pool[start : start + len(pool) * c // sum(clients)]
-                start += len(share)
+            for c, share in zip(clients, shares(pool, clients), strict=True):
                 cpu, wall = tree_cpu_seconds(pid), time.perf_counter()
                 results[str(n)][str(c)] = load(url, share, c, time_limit)
                 busy = (tree_cpu_seconds(pid) - cpu) / (time.perf_counter() - wall)

@@ -85,3 +85,16 @@ def test_http_load_sends_the_sets_own_single_turn_questions_each_once() -> None:
     assert pool == list(dict.fromkeys(c["q"] for c in cases if not c.get("history"))) and len(pool) >= MIN_POOL
     small = distinct_questions(cases[:3])
     assert small[:3] == [c["q"] for c in cases[:3]] and len(small) == len(set(small)) >= MIN_POOL
+
+
+def test_each_client_count_gets_a_sample_of_the_whole_pool_in_proportion() -> None:
+    """HTTP load's shares: disjoint, covering the pool, sized 1:8, and each spread over the pool's length."""
+    from assistant.load import shares
+
+    pool = [f"q{i}" for i in range(900)]
+    one, eight = shares(pool, (1, 8))
+    assert sorted(one + eight) == sorted(pool) and not set(one) & set(eight)
+    assert (len(one), len(eight)) == (100, 800)
+    for part in (one, eight):
+        at = [pool.index(q) for q in part]
+        assert min(at) < 10 and max(at) > 880  # drawn from the first questions to the last

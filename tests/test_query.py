@@ -548,6 +548,11 @@ READINGS = [
      [c("status", "継続", "継続・拡大", years=(2029,), negated=True)]),
     ("人づくり分野で、2026〜2029年度ずっと「継続」ではない取組 — anything with 継続・拡大, 新規, or a gap — はどれ？",
      [c("field", 3), c("status", "継続", years=tuple(YEARS), every_year=True, negated=True)]),
+    # English negations with a verb between ('do NOT carry the 新 mark', "don't have"); a restatement after 'i.e.'
+    ("Which initiatives in field 4 do NOT carry the 新 mark?", [c("field", 4), c("new", negated=True)]),
+    ("Which initiatives in field 2 don't have the 新 mark?", [c("field", 2), c("new", negated=True)]),
+    ("Which initiatives have not yet moved past a study stage, i.e. every year's status is only 検討 or 検討・試行?",
+     [c("status", "検討", "検討・試行", every_year=True)]),
     # a bracket right after a status spells it out; after its negation it restates it in other words
     ("2026年度の時点で、まだ実施に入っておらず検討段階（「検討」「検討・試行」）のものは？",
      [c("status", "検討", "検討・試行", years=(2026,))]),

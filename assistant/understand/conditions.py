@@ -216,6 +216,7 @@ def merged(conds: list[Cond]) -> list[Cond]:
 # 「… ではない — anything with 継続・拡大, 新規, or a gap — はどれ」: an aside between spaced dashes restates or gives
 # examples of the condition around it; what it names is no condition of its own
 ASIDE = re.compile(r"(?<=\s)[—–―]{1,2}\s(?![」』)）])[^—–―「」]{3,80}?\s[—–―]{1,2}(?=\s)")
+RESTATED = re.compile(r"\bi\.\s?e\.|\bthat is to say\b|つまり|すなわち|要するに|言い換えると", re.IGNORECASE)  # what follows says it again
 SAID_IN_PLAN = re.compile(r"と(だけ|のみ)?(書かれ|記載され|記され|載っ|表記され)て(いる|る|います|いて|おり)")  # glue after a status, no theme
 
 
@@ -275,6 +276,8 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
     result, conds = result_of(text, conds, asks)
     spans = tuple(used) + tuple((m.start, m.end) for m in mentions) + tuple(m.span() for m in SAID_IN_PLAN.finditer(text))
     spans += tuple(asides) + tuple(examples)  # 「（大学・高校なども含めて）」 names no theme either
+    if (said := RESTATED.search(text)) and any(m.start >= said.end() for m in mentions):
+        spans += ((0, said.start()),)  # 'have not yet moved past a study stage, i.e. every year only 検討 …
     spans += tuple(cumulative_negations(text)) if any(c.kind == "cumulative" for c in conds) else ()
     unread = unread_in(text, spans, conds)
     if result.get("subject") == "kpi" and result["result"] == "most" and not re.search(r"分野|fields?", text, re.I):

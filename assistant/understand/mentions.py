@@ -24,10 +24,11 @@ NEG_JA = ("以外|不要|いらない|要らない|ではない|ではなく|で
 LINE = r"(?:(?!\s・)[^\n→])"  # within one line or bullet (「・対象:…・除外1:…」 arrives with its lines joined by spaces)
 NEG_AFTER = re.compile(rf"^(?:(?![、。,.?？!！]){LINE}){{0,12}}?({NEG_JA})")
 NEG_LABEL = re.compile(rf"(除外|除く|対象外|以外|exclud(e|es|ed|ing)|except)\s*[0-9０-９]*\s*[:：]{LINE}*", re.IGNORECASE)  # 「・除外1:…」
-NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|never|setting aside|"
+NEG_BEFORE = re.compile(r"(\bnot|other than|apart from|except|excluding|without|aren't|isn't|(do|does|did|have|has)n't|never|setting aside|"
                         r"leaving aside|leaving out|\bsetting|\bleaving|\bputting)\s+"  # 'Setting デジタル政策課 aside'
                         r"((those|ones|the ones|initiatives|rows)( that are)?\s+)?"
-                        r"((run|handled|managed|led|owned) by |by |in |yet |marked )?(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
+                        r"((run|handled|managed|led|owned) by |by |in |yet |marked |(carry|carries|have|has|bear|bears|"
+                        r"hold|holds|show|shows|include|includes) )?(the |a |an |any )?\S{0,3}$", re.IGNORECASE)
 NEG_REACH = 40  # how far before a mention an English negation may start ('other than the ones run by the …')
 NEG_ANY = re.compile(rf"{NEG_JA}|\bnot\b|other than|apart from|except|excluding", re.IGNORECASE)  # what NEG_AFTER reads
 STATUS_RX = re.compile("|".join(re.escape(s) for s in STATUSES) + r"|検討中|検討段階|まだ検討")
