@@ -378,3 +378,12 @@ def test_an_askers_target_client_is_no_kpi_target(bot, plan: Plan) -> None:  # n
     new = [i for i in mine if i.new]
     narrowed = bot.ask("Among those, which ones are 新?", history=[first])
     assert f"{len(new)} initiative" in narrowed.text and all(i.name in narrowed.text for i in new), narrowed.text[:400]
+
+
+def test_an_example_in_brackets_does_not_narrow_a_departments_list(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「Dが所管している取組（Xとか）を全部挙げて」: every row of D, not only the one the example names."""
+    for dep, rows in sorted(dept_rows(plan).items()):
+        if len(rows) < 3:
+            continue
+        ans = bot.ask(f"{dep}が所管している取組（{rows[0].name}とか）を全部挙げてください。")
+        assert f"{len(rows)}件" in ans.text and all(i.name in ans.text for i in rows), (dep, ans.text[:300])

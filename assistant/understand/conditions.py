@@ -46,7 +46,7 @@ NAME_HAS = re.compile(r"(取組名|名前|名称|タイトル|件名)(に|で|�
                       re.IGNORECASE)
 TOPIC_AFTER = re.compile(r"[」』]?\s*は")
 # a parenthesis of examples or counting remarks names no condition: 「(金沢美術工芸大学、市立工業高校など)」 '(counting … etc.)'
-EXAMPLES = re.compile(r"[（(][^（）()]*?(など|等|etc\.?|e\.g\.|counting|including|含め|含む|例えば|for example)[^（）()]*[)）]",
+EXAMPLES = re.compile(r"[（(][^（）()]*?(など|等|とか|etc\.?|e\.g\.|counting|including|含め|含む|例えば|for example)[^（）()]*[)）]",
                       re.IGNORECASE)
 
 

@@ -12,7 +12,7 @@ from ..models import STATUSES, Plan
 from ..query import Query
 from ..retrieve import Hit, HybridSearcher
 from ..text import asking_part, is_english, normalize, proper_nouns
-from .conditions import read_query
+from .conditions import EXAMPLES, read_query
 from .intent import asks as read_asks
 from .intent_model import learned_ask
 from .lexicon import colloquial_to_standard, pattern, plan_terms, synonyms
@@ -178,7 +178,7 @@ def without_departments(text: str, departments: list[str]) -> str:
 
 def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: bool) -> tuple[str, ...]:
     """Content words left once slots and scaffolding are taken out; they rank records, never filter them alone."""
-    text = without_departments(LABEL.sub(" ", text), slots.departments)
+    text = without_departments(LABEL.sub(" ", EXAMPLES.sub(" ", text)), slots.departments)  # 「（…とか）」 names no theme
     for names in FIELD_ALIASES.values():
         for n in names:
             text = text.replace(n, " ")
@@ -242,7 +242,7 @@ def understand(question: str, plan: Plan, searcher: HybridSearcher, today: date 
     refs = {name for name, rx in REFS.items() if rx.search(text)}
     return Frame(
         raw=question, text=text, english=english, search_text=search_text, asks=asks, slots=slots, topic=topic,
-        hits=hits, injection=is_injection(text), topic_syn=topic_tokens(synonyms(without_departments(f"{ranked} {extra}", slots.departments)), slots, searcher,
+        hits=hits, injection=is_injection(text), topic_syn=topic_tokens(synonyms(without_departments(EXAMPLES.sub(" ", f"{ranked} {extra}"), slots.departments)), slots, searcher,
                                english),  # 「市立病院事務局」 is no theme of 病院 or 医療
         out_of_scope=out_of_scope(text, named_row(searcher, hits)),
         refs=refs, foreign_name=any(n not in searcher.bm25.idf for n in proper_nouns(text)),
