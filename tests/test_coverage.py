@@ -401,3 +401,13 @@ def test_names_asked_in_spaced_plain_japanese_are_an_aspect_the_plan_never_gives
         assert bot.ask(f"{ini.name}の 人の 名前を 教えて ください。").grounded is False, ini.name
     for k in plan.kpis[:4]:
         assert bot.ask(f"{k.label}は 今年 いままでに 何件 つかわれましたか。").grounded is False, k.label
+
+
+def test_whether_a_service_exists_is_read_from_its_own_sentence(bot) -> None:  # noqa: ANN001
+    """A closing remark after the ask (「…取組ってプランにあります？カード2枚…めんどいんで…」) and a reason after a
+    feature ask (「…見れるようになるがけ？うちの前いつ来るか知りたい」) leave the ask what it is: declined."""
+    ans = bot.ask("マイナンバーカードを図書館の利用カードとして使えるようになる系の取組ってプランにあります？"
+                  "カード2枚持ち歩くのめんどいんで…")
+    assert ans.grounded is False, ans.text[:200]
+    ans = bot.ask("雪の日に除雪車がいまどこを走っとるか、スマホの地図で見れるようになるがけ？うちの前いつ来るか知りたいげんて")
+    assert ans.grounded is False and "地図" in ans.text, ans.text[:200]

@@ -204,7 +204,8 @@ FEATURE = re.compile(r"(でき|使え|見られ|見れ|受け取れ|申し込め
 
 
 # 「…を確認する取組ってありますか」: whether one service exists (not 「どんな…がある？」, which asks for a theme's rows)
-EXISTS = re.compile(r"(取組|取り組み|事業|サービス|仕組み|しくみ|もの|予定|計画)(って|は|が|も)?(あり|ある|あん)(ます|ますか|か|の|ん|け)?"
+EXISTS = re.compile(r"(取組|取り組み|事業|サービス|仕組み|しくみ|もの|予定|計画)(って|は|が|も)?\s*((この|本)?(プラン|計画)(に|には|の中に))?"
+                    r"(あり|ある|あん)(ます|ますか|か|の|ん|け)?"
                     r"[?？。]?$")
 THEME_ASK = re.compile(r"どんな|どういう|どのような|どういった|何が|なにが|一覧|ほかに|他に")
 
@@ -233,15 +234,20 @@ def channel_only(f: Frame, lacking: list[str], described: int = DESCRIBED) -> bo
 
 def asks_one_service(f: Frame) -> bool:
     """True when the question asks whether the plan has one service it describes: every word of it must be in a row."""
-    ask = asking_part(f.text).strip()
-    return bool(EXISTS.search(ask)) and not THEME_ASK.search(ask)
+    ask = asking_part(f.text).strip()  # the sentence that asks, wherever a closing remark follows it (「…めんどいんで…」)
+    return any(EXISTS.search(p.strip()) for p in re.split(r"(?<=[?？。])", ask)) and not THEME_ASK.search(ask)
 
 
 def asks_feature(f: Frame) -> bool:
     """True when the question asks whether something becomes possible (「…で申し込めるようになる？」) and not who
     runs it or when: a row's card answers that only when the row holds what is asked."""
     ask = asking_part(f.text)  # a preamble's 「いつ除雪されるか…」 says why one asks
-    return bool(FEATURE.search(ask)) and not ANSWERABLE_ASK.search(ask) and not WHEN.search(ask)
+    if not (m := FEATURE.search(ask)):
+        return False
+    start = max(ask.rfind(c, 0, m.start()) for c in "。？?！!") + 1
+    ends = [e for e in (ask.find(c, m.end()) for c in "。？?！!") if e >= 0]
+    said = ask[start:min(ends) + 1 if ends else len(ask)]  # its own sentence: 「…見られるようになる？うちの前いつ来るか」
+    return not ANSWERABLE_ASK.search(said) and not WHEN.search(said)
 
 
 ASKS_CARD = re.compile(rf"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|{CUES['compare'].pattern}|のは[？?。]?$|"
