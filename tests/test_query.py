@@ -548,6 +548,10 @@ READINGS = [
      [c("status", "継続", "継続・拡大", years=(2029,), negated=True)]),
     ("人づくり分野で、2026〜2029年度ずっと「継続」ではない取組 — anything with 継続・拡大, 新規, or a gap — はどれ？",
      [c("field", 3), c("status", "継続", years=tuple(YEARS), every_year=True, negated=True)]),
+    # a year 「以降」: each later year when the status stays (のまま), one of them otherwise; 「一度もない」 negates
+    ("2027年度以降も「検討」のままの取組は何件か。", [c("status", "検討", years=(2027, 2028, 2029), every_year=True)]),
+    ("2027年度以降に「新規導入」される取組は？", [c("status", "新規導入", years=(2027, 2028, 2029))]),
+    ("「継続・拡大」が一度もない取組は何件？", [c("status", "継続・拡大", negated=True)]),
     # English negations with a verb between ('do NOT carry the 新 mark', "don't have"); a restatement after 'i.e.'
     ("Which initiatives in field 4 do NOT carry the 新 mark?", [c("field", 4), c("new", negated=True)]),
     ("Which initiatives in field 2 don't have the 新 mark?", [c("field", 2), c("new", negated=True)]),

@@ -125,6 +125,8 @@ ANY_YEAR = re.compile(r"いずれか|どれか|どこかで|までに|の間に|
                       re.IGNORECASE)
 UNTIL_HELD = re.compile(r"\s*まで(は|の間は)?\s*(?P<status>[「『]|" + "|".join(re.escape(x) for x in STATUSES) + r")?"
                         r"(実施|継続|行われ|続|予定があ|取り組ま)")
+LATER = re.compile(r"\s*(以降|以後|onwards?|and later)", re.IGNORECASE)
+STAYS = re.compile(r"まま|ずっと|引き続き|\b(remain|remains|stay|stays|still)\b", re.IGNORECASE)
 ONWARD = re.compile(r"\s*(から|以降|以後|onwards?|and later|on\b)", re.IGNORECASE)
 
 
@@ -156,7 +158,8 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         neg = any(n for _, n in g)
         values = tuple(dict.fromkeys(v for m, _ in g for v in (m.value if isinstance(m.value, tuple) else (m.value,))))
         onward = values == (NONE,) and year and any(y.value == year[0] and ONWARD.match(text, y.end) for y in years)
-        if onward:  # 「2028年度から「—」」: nothing planned from that year to the plan's end
+        later = not onward and year and any(y.value == year[0] and LATER.match(text, y.end) for y in years)
+        if onward or later:  # 「2028年度から「—」」: nothing planned from that year to the plan's end; 「2027年度以降」
             year = [y for y in YEARS if y >= year[0]]
         span = next(((a.value, b.value) for a, b in year_ranges(text, years) if year and year[0] in (a.value, b.value)
                      and (b.end <= first.start or a.start >= g[-1][0].end)), None)
@@ -165,7 +168,8 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
             year = [y for y in YEARS if span[0] <= y <= span[1]]
             throughout = every_year or not (ANY_YEAR.search(text) or all(v == NEW_FAMILY or v.startswith("新規")
                                                                             for v in values))  # 「4か年とも」 says it
-        every = bool(onward) or throughout or (every_year and not year)
+        # 「2027年度以降も「検討」のまま」 holds in each of those years; 「2027年度以降に「新規導入」」 in one of them
+        every = bool(onward) or throughout or (every_year and not year) or bool(later and STAYS.search(text))
         out.append(Cond("status", values, tuple(year), every_year=every and not (neg and in_no_year),
                         every_department=every_dept and not neg, negated=neg))
     return out
