@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from itertools import combinations
 
+import pytest
+
 from assistant.models import YEARS, Plan
 from assistant.text import two_asks
 
@@ -387,3 +389,17 @@ def test_an_example_in_brackets_does_not_narrow_a_departments_list(bot, plan: Pl
             continue
         ans = bot.ask(f"{dep}が所管している取組（{rows[0].name}とか）を全部挙げてください。")
         assert f"{len(rows)}件" in ans.text and all(i.name in ans.text for i in rows), (dep, ans.text[:300])
+
+
+@pytest.mark.parametrize("off", [0, 3])
+def test_a_claimed_count_to_confirm_is_answered_with_the_count(bot, plan: Plan, off: int) -> None:  # noqa: ANN001
+    """「記事に「新規の取組はN件」と書きたいが、正しいか」 and 'Our draft says the plan has N KPIs. Can you confirm?': the
+    count the plan gives, right or wrong N (never a theme list of the claim's words)."""
+    new = sum(i.new for i in plan.initiatives)
+    deps = {d for i in plan.initiatives for d in i.departments}
+    ans = bot.ask(f"記事に「新規の取組は{new + off}件」と書きたいが、正しいか。")
+    assert ans.kind == "count" and f"{new}件" in ans.text, ans.text[:200]
+    ans = bot.ask(f"原稿に「担当する課は{len(deps) + off}課」とあるが、合っているか。")
+    assert f"{len(deps)}課" in ans.text, ans.text[:200]
+    ans = bot.ask(f"Our draft says the plan has {len(plan.kpis) + off} KPIs. Can you confirm?")
+    assert f"{len(plan.kpis)} KPIs" in ans.text, ans.text[:200]

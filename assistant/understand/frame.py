@@ -156,9 +156,28 @@ def _corrected(m: re.Match[str]) -> str:
     return " "
 
 
+# a count claimed in a quote (「新規の取組は31件」と書きたいが正しいか) or said as a fact to confirm ('the plan has 22 KPIs.
+# Can you confirm?'): the count is asked, so the answer computes it (and the reader compares) instead of a theme
+CLAIM_ASK = re.compile(r"正し|合って|あって(い|ま)|間違い|誤り|本当|確認|correct|confirm|right\?|accurate|true\?", re.I)
+CLAIMED_JA = re.compile(r"(?<=[「『])([^」』]{0,30}?)[0-9０-９]+\s*(件|つ|課|個|項目)(?=[^」』]{0,12}[」』])")
+CLAIMED_EN = re.compile(r"\b(says?|that|has|have|are|is)\s+(the plan has\s+)?[0-9]+\s+(?=(new\s+)?(initiatives|kpis|departments|rows)\b)",
+                        re.IGNORECASE)
+CLAIM_FRAME = re.compile(r"(記事|原稿|資料|報告書|紙面|見出し)(に|で|の中で)|と(書きたい|書く予定|書こうと|記載したい|載せたい)(が|のですが|んですが)?")
+
+
+def claimed_count(text: str) -> str:
+    """The question with a claimed count turned into the count asked (「…は31件」→「…は何件」), when it asks to confirm."""
+    if not CLAIM_ASK.search(text):
+        return text
+    asked = CLAIMED_JA.sub(lambda m: m.group(1) + ("いくつ" if m.group(2) == "つ" else f"何{m.group(2)}"), text)
+    asked = CLAIMED_EN.sub(lambda m: f"{m.group(1)} how many ", asked)
+    return CLAIM_FRAME.sub(" ", asked) if asked != text else text
+
+
 def normalise_question(question: str) -> str:
-    """NFKC, plan spellings and standard Japanese for colloquial forms; 「AじゃなくてB」 keeps only B."""
-    return NEGATED.sub(_corrected, normalize(colloquial_to_standard(normalize(question)))).strip()
+    """NFKC, plan spellings and standard Japanese for colloquial forms; 「AじゃなくてB」 keeps only B; a claimed count to
+    confirm asks the count."""
+    return claimed_count(NEGATED.sub(_corrected, normalize(colloquial_to_standard(normalize(question)))).strip())
 
 
 LABEL = re.compile(r"^\s*[^\s:：、。？?]{1,6}\s*[:：](?!\s*\d)")  # 「チェック:」「監査項目：」 heading a message: no theme
