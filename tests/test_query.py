@@ -552,6 +552,8 @@ READINGS = [
     ("2027年度以降も「検討」のままの取組は何件か。", [c("status", "検討", years=(2027, 2028, 2029), every_year=True)]),
     ("2027年度以降に「新規導入」される取組は？", [c("status", "新規導入", years=(2027, 2028, 2029))]),
     ("「継続・拡大」が一度もない取組は何件？", [c("status", "継続・拡大", negated=True)]),
+    ("デジタル政策課の取組のうち、2027年度以降に状況が変わるものは？",
+     [c("department", "デジタル政策課"), c("change", years=(2027, 2028, 2029))]),
     # English negations with a verb between ('do NOT carry the 新 mark', "don't have"); a restatement after 'i.e.'
     ("Which initiatives in field 4 do NOT carry the 新 mark?", [c("field", 4), c("new", negated=True)]),
     ("Which initiatives in field 2 don't have the 新 mark?", [c("field", 2), c("new", negated=True)]),
@@ -584,7 +586,8 @@ def test_reader_conditions(plan: Plan, question: str, expected: list[tuple]) -> 
      ("担当課はいくつある？", "departments", None, False),
      ("How many initiatives are not in field 5?", "count", None, False),
      ("分野2の新規取組は何件？", "count", None, False),
-     ("分野4の取組のうち、産業政策課以外が担当しているもの", "list", None, False)],
+     ("分野4の取組のうち、産業政策課以外が担当しているもの", "list", None, False),
+     ("Is it true that 産業政策課 has more initiatives than any other department?", "most", "department", False)],
 )
 def test_reader_results(plan: Plan, question: str, result: str, group: str | None, least: bool) -> None:
     q = read(question, plan)
@@ -630,7 +633,9 @@ def test_reader_most_carries_its_conditions(plan: Plan) -> None:
 @pytest.mark.parametrize(
     ("question", "among", "group"),
     [("観光政策課と文化政策課ではどちらが多く担当していますか？", ("観光政策課", "文化政策課"), "department"),
-     ("分野1と分野2ではどちらの取組が多い？", (1, 2), "field")],
+     ("分野1と分野2ではどちらの取組が多い？", (1, 2), "field"),
+     ("分野1と分野3の取組はそれぞれ何件か。", (1, 3), "field"),
+     ("How many initiatives do 観光政策課 and 文化政策課 each have?", ("観光政策課", "文化政策課"), "department")],
 )
 def test_reader_compare(plan: Plan, question: str, among: tuple, group: str) -> None:
     q = read(question, plan)

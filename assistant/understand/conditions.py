@@ -278,6 +278,9 @@ def read_query(text: str, plan: Plan, slots: Slots, asks: set[str], english: boo
         conds.append(change[0])
         used.append(change[1])
     result, conds = result_of(text, conds, asks)
+    if result.get("result") == "most" and (group := result.get("group")) in ("department", "field"):
+        conds = [c for c in conds if c.kind != group or c.negated or len(c.values) > 1]  # 'Is it true that D has
+        # more than any other?': within D alone it would always be D; 「AとBのうち一番多いのは」 stays among the two
     spans = tuple(used) + tuple((m.start, m.end) for m in mentions) + tuple(m.span() for m in SAID_IN_PLAN.finditer(text))
     spans += tuple(asides) + tuple(examples)  # 「（大学・高校なども含めて）」 names no theme either
     if (said := RESTATED.search(text)) and any(m.start >= said.end() for m in mentions):
@@ -312,6 +315,8 @@ def change_cond(text: str, mentions: list[Mention]) -> tuple[Cond, tuple[int, in
     years = sorted({y.value for y in mentions if y.kind == "year" and y.value in YEARS})
     if len(years) >= 2:
         span = tuple(y for y in YEARS if years[0] <= y <= years[-1])
+    elif years and any(y.kind == "year" and y.value == years[0] and LATER.match(text, y.end) for y in mentions):
+        span = tuple(y for y in YEARS if y >= years[0])  # 「2027年度以降に状況が変わる」: between any two years from 2027
     elif years:
         span = (years[0] - 1, years[0]) if years[0] - 1 in YEARS else (years[0], years[0] + 1)
     else:

@@ -9,7 +9,7 @@ from ..query import Cond
 from .mentions import NEG_AFTER
 
 FEWEST = r"最少|fewest|(?<!at )\bleast\b"  # 'at least one' is not a superlative
-MOST_EN = r"(?<!at )\bmost\b|largest number|greatest"
+MOST_EN = r"(?<!at )\bmost\b|largest number|greatest|\bthan any other\b"
 TOP_N = r"上位\s*[0-9０-９一二三四五]|トップ\s*[0-9０-９一二三四五]|\btop\s*\d"  # 「上位2課」 'top 3': the most, and the next
 MOST = re.compile(rf"最も|もっとも|一番|いちばん|最多|{TOP_N}|{MOST_EN}|the largest|{FEWEST}", re.IGNORECASE)
 MANY = re.compile(rf"多|少な|{TOP_N}|{MOST_EN}|{FEWEST}", re.IGNORECASE)
@@ -33,6 +33,7 @@ GROUP_EACH = re.compile(r"(分野|担当課|課)(ごと|別|毎)|各(分野|担�
 PERCENT = re.compile(r"割合(で|として)(示|設定|表)|[○〇]?\s*[%％]\s*(以上)?[」』]?\s*(の形|で(目標)?設定|で示|で表|の目標|のもの)|パーセント|percentage|per ?cent", re.IGNORECASE)
 SUM = re.compile(r"合計|足し(合わせ|あわせ)?|足す|総計|総和|\bsum\b|\btotal of\b|\badd(ed)? up\b|\bcombined\b", re.IGNORECASE)
 UNIT = re.compile(r"単位(が|は|を|の)?\s*[「『]?(?P<unit>人|件|コマ|チーム|ビュー|ダウンロード|%)(?![一-龥])")  # a KPI's unit
+EACH_OF = re.compile(r"それぞれ|各々|おのおの|\beach\b|respectively", re.IGNORECASE)  # 「分野1と分野3でそれぞれ何件」
 CUMULATIVE = re.compile(r"累計|単年度|cumulative|single[- ]year", re.IGNORECASE)
 SINGLE_YEAR = re.compile(r"単年度|single[- ]year", re.IGNORECASE)
 
@@ -65,7 +66,7 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
         if LEAST.search(text) and MOST_MANY.search(text):  # 「最も多い分野と最も少ない分野」: every group, both ends said
             return {"result": "groups", "group": group, "measure": measure}, conds
         return {"result": "most", "group": group, "least": bool(LEAST.search(text)), "measure": measure}, conds
-    if asks_more_of_two(text) or (COMPARE.search(text) and COUNT.search(text)):
+    if asks_more_of_two(text) or ((COMPARE.search(text) or EACH_OF.search(text)) and COUNT.search(text)):
         if two := compared(text, conds, measure):
             return two
     if "count_departments" in asks:
