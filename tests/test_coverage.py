@@ -411,3 +411,14 @@ def test_whether_a_service_exists_is_read_from_its_own_sentence(bot) -> None:  #
     assert ans.grounded is False, ans.text[:200]
     ans = bot.ask("雪の日に除雪車がいまどこを走っとるか、スマホの地図で見れるようになるがけ？うちの前いつ来るか知りたいげんて")
     assert ans.grounded is False and "地図" in ans.text, ans.text[:200]
+
+
+def test_a_rumoured_end_without_a_year_is_confirmed_or_corrected_from_the_row(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「X」ってもうすぐ終わるって聞いたけど本当？」: いいえ when a line runs to 2029, はい (with the last year) otherwise."""
+    ending = [i for i in plan.initiatives if all(st.years[YEARS[-1]] is None for st in i.statuses)
+              and any(any(st.years.values()) for st in i.statuses)]
+    running = [i for i in plan.initiatives if any(st.years[YEARS[-1]] for st in i.statuses)]
+    assert ending and running
+    for ini in ending + random.Random(8).sample(running, 5):
+        ans = bot.ask(f"「{ini.name}」ってもうすぐ終わるって聞いたけど本当？")
+        assert ans.text.startswith("はい" if ini in ending else "いいえ"), (ini.name, ans.text[:200])

@@ -183,6 +183,8 @@ def with_premise(r: Records, f: Frame, draft: Draft) -> Draft:
             notes.append(full_scale_in(ini, years[0], f.english))
     elif EVERY_YEAR.search(f.text) and CONFIRMS.search(f.text):
         notes.append(every_year(ini, YEARS[-1], f.english))
+    elif not f.english and ENDS_ASKED.search(asking_part(f.text)):  # 「…ってもうすぐ終わるって聞いたけどホント？」
+        notes.append(ends_at_all(ini, f.english))
     if not notes:
         return draft
     return replace(draft, text="\n".join(notes + [draft.text]))
@@ -260,6 +262,24 @@ def ends_in(ini: Initiative, year: int, en: bool) -> str:
     status = next(s for _d, y, s in later if y == last)
     return (f"No: 「{ini.name}」 does not end in FY{year}; the plan lists it until FY{last} ({status})." if en else
             f"いいえ、「{ini.name}」は{year}年度で終わりません。プランでは{last}年度まで「{status}」の予定です。")
+
+
+# an end asked of the row itself, as a rumour or a question (not 「仕事が終わるのが遅くて…」 on the asker's day)
+ENDS_ASKED = re.compile(r"(終わる|終わっ|終わり|終了|なくなる|無くなる|廃止|打ち切)[^。？?]{0,14}(聞い|らしい|本当|ほんと|ホント|ほんま|マジ|"
+                        r"ですか|ますか|んですか|んか|の[？?]|[？?])")
+
+
+def ends_at_all(ini: Initiative, en: bool) -> str:
+    """The answer to 「…は終わる？」 with no year: the last year any department's line has a status."""
+    planned = [(y, st.years[y]) for st in ini.statuses for y in YEARS if st.years[y]]
+    if not planned:
+        return ends_in(ini, YEARS[0], en)
+    last = max(y for y, _s in planned)
+    if last < YEARS[-1]:
+        return ends_in(ini, last, en)
+    status = next(s for y, s in planned if y == last)
+    return (f"No: the plan lists 「{ini.name}」 until FY{last}, the end of the plan period ({status})." if en else
+            f"いいえ、プランでは「{ini.name}」は計画期間の最後の{last}年度まで「{status}」の予定です。")
 
 
 def starts_in(ini: Initiative, year: int, departments: list[str], en: bool) -> str:
