@@ -12,6 +12,7 @@ from .index import REBUILD_HINT, guarded
 
 IN_MEMORY_MAX = 50_000  # documents whose vectors are held in memory (384 floats each: 77 MB at most)
 NEAREST = 80  # the nearest documents a question is compared with (both paths); the rest count as the least similar
+EXACT_MAX = 2_000  # documents from which Chroma is asked for the NEAREST only (its approximate HNSW answer)
 
 
 class Dense(Protocol):
@@ -36,12 +37,16 @@ class ChromaDense:
 
     def __init__(self, collection: Any, documents: int) -> None:  # noqa: ANN401 - chromadb collection type
         self.collection, self.n = collection, min(NEAREST, documents)
+        # HNSW is approximate: asked for every document of a small collection it returns them all, so the NEAREST
+        # kept are the exact ones (as in memory); a large one is asked for NEAREST only
+        self.asked = documents if documents <= EXACT_MAX else self.n
 
     def similarities(self, vector: np.ndarray) -> dict[str, float]:
-        """Chroma's cosine distance turned back into similarity, per record."""
-        res = guarded(lambda: self.collection.query(query_embeddings=[vector.tolist()], n_results=self.n,
+        """Chroma's cosine distance turned back into similarity, per record, among the NEAREST documents."""
+        res = guarded(lambda: self.collection.query(query_embeddings=[vector.tolist()], n_results=self.asked,
                                                     include=["distances", "metadatas"]))
-        return best_per_record([m["record_id"] for m in res["metadatas"][0]], [1.0 - d for d in res["distances"][0]])
+        near = sorted(zip(res["distances"][0], (m["record_id"] for m in res["metadatas"][0]), strict=True))[: self.n]
+        return best_per_record([rid for _d, rid in near], [1.0 - d for d, _rid in near])
 
 
 class MatrixDense:
