@@ -221,11 +221,16 @@ ASKS_END = re.compile(r"([?？]|(?<![なら])か|かな|かね|教えて\s*(く�
 REASON_END = re.compile(r"(ので|から|ため(です)?|と思って(います|る)?)\s*[。.!！]?\s*$")
 
 
+def asked_sentences(text: str) -> list[str]:
+    """A question's sentences, each with its closing mark (。 ？ ! …, or an English full stop)."""
+    return [p for p in SENTENCE_END.split(text) if p.strip()]
+
+
 def asking_part(text: str) -> str:
     """The sentences from the first one that asks (ends in ？, か。, 教えて …) on (in English, to the last one that
     asks), else from the last sentence that says more than why one asks: a preamble or a closing reason
     (「予算要求資料をまとめています。」「記事にしたいので。」) asks nothing."""
-    parts = [p for p in SENTENCE_END.split(text) if p.strip()]
+    parts = asked_sentences(text)
     asking = [i for i, p in enumerate(parts) if ASKS_END.search(p)]
     if asking:  # an English sentence after the last one that asks says why ('I live near the river.'); a Japanese
         # one may still ask (「…は誰か。氏名を示されたい。」「…ありますか？担当はどちらでしょう」)

@@ -18,7 +18,16 @@ from functools import cache, lru_cache
 
 from ..glossary import english_units
 from ..models import Citation
-from ..text import ITSU, asking_part, fold_kana, match_key, reading_key, tagged_tokens, tokens
+from ..text import (
+    ITSU,
+    asked_sentences,
+    asking_part,
+    fold_kana,
+    match_key,
+    reading_key,
+    tagged_tokens,
+    tokens,
+)
 from ..understand.frame import Frame
 from ..understand.intent import CUES
 from ..understand.lexicon import section, table
@@ -235,19 +244,15 @@ def channel_only(f: Frame, lacking: list[str], described: int = DESCRIBED) -> bo
 def asks_one_service(f: Frame) -> bool:
     """True when the question asks whether the plan has one service it describes: every word of it must be in a row."""
     ask = asking_part(f.text).strip()  # the sentence that asks, wherever a closing remark follows it (「…めんどいんで…」)
-    return any(EXISTS.search(p.strip()) for p in re.split(r"(?<=[?？。])", ask)) and not THEME_ASK.search(ask)
+    return any(EXISTS.search(p.strip()) for p in asked_sentences(ask)) and not THEME_ASK.search(ask)
 
 
 def asks_feature(f: Frame) -> bool:
     """True when the question asks whether something becomes possible (「…で申し込めるようになる？」) and not who
     runs it or when: a row's card answers that only when the row holds what is asked."""
     ask = asking_part(f.text)  # a preamble's 「いつ除雪されるか…」 says why one asks
-    if not (m := FEATURE.search(ask)):
-        return False
-    start = max(ask.rfind(c, 0, m.start()) for c in "。？?！!") + 1
-    ends = [e for e in (ask.find(c, m.end()) for c in "。？?！!") if e >= 0]
-    said = ask[start:min(ends) + 1 if ends else len(ask)]  # its own sentence: 「…見られるようになる？うちの前いつ来るか」
-    return not ANSWERABLE_ASK.search(said) and not WHEN.search(said)
+    said = next((p for p in asked_sentences(ask) if FEATURE.search(p)), None)  # 「…見られるようになる？うちの前いつ来るか」
+    return said is not None and not ANSWERABLE_ASK.search(said) and not WHEN.search(said)
 
 
 ASKS_CARD = re.compile(rf"どこ(が|の(課|部署|担当)|で(担当|やって)|[？?]|$)|誰|だれ|{CUES['compare'].pattern}|のは[？?。]?$|"

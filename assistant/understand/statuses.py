@@ -25,6 +25,11 @@ STAYS = re.compile(r"まま|ずっと|引き続き|\b(remain|remains|stay|stays|
 ONWARD = re.compile(r"\s*(から|以降|以後|onwards?|and later|on\b)", re.IGNORECASE)
 
 
+def said_after(rx: re.Pattern[str], text: str, mentions: list[Mention], year: int) -> bool:
+    """True when a mention of the year is followed by the pattern (「2028年度から」「2027年度以降」)."""
+    return any(y.kind == "year" and y.value == year and rx.match(text, y.end) for y in mentions)
+
+
 def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Mention], english: bool) -> list[Cond]:
     """Statuses said together (「継続」でも「継続・拡大」でも, や, と, or) as one condition, read in their year."""
     groups: list[list[tuple[Mention, bool]]] = []
@@ -52,8 +57,8 @@ def status_conds(text: str, statuses: list[tuple[Mention, bool]], years: list[Me
         year = (after_here[:1] or before[-1:]) if english else (before[-1:] or after[:1])
         neg = any(n for _, n in g)
         values = tuple(dict.fromkeys(v for m, _ in g for v in (m.value if isinstance(m.value, tuple) else (m.value,))))
-        onward = values == (NONE,) and year and any(y.value == year[0] and ONWARD.match(text, y.end) for y in years)
-        later = not onward and year and any(y.value == year[0] and LATER.match(text, y.end) for y in years)
+        onward = values == (NONE,) and year and said_after(ONWARD, text, years, year[0])
+        later = not onward and year and said_after(LATER, text, years, year[0])
         if onward or later:  # 「2028年度から「—」」: nothing planned from that year to the plan's end; 「2027年度以降」
             year = [y for y in YEARS if y >= year[0]]
         span = next(((a.value, b.value) for a, b in year_ranges(text, years) if year and year[0] in (a.value, b.value)
@@ -90,7 +95,7 @@ def change_cond(text: str, mentions: list[Mention]) -> tuple[Cond, tuple[int, in
     years = sorted({y.value for y in mentions if y.kind == "year" and y.value in YEARS})
     if len(years) >= 2:
         span = tuple(y for y in YEARS if years[0] <= y <= years[-1])
-    elif years and any(y.kind == "year" and y.value == years[0] and LATER.match(text, y.end) for y in mentions):
+    elif years and said_after(LATER, text, mentions, years[0]):
         span = tuple(y for y in YEARS if y >= years[0])  # 「2027年度以降に状況が変わる」: between any two years from 2027
     elif years:
         span = (years[0] - 1, years[0]) if years[0] - 1 in YEARS else (years[0], years[0] + 1)
