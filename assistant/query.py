@@ -14,7 +14,7 @@ from .models import KPI, STATUSES, YEARS, DepartmentStatus, Initiative, Plan
 from .text import match_key
 
 CondKind = Literal["department", "field", "goal", "viewpoint", "new", "status", "departments_at_least", "kpi",
-                   "rows", "name", "cumulative", "percent", "unit", "change"]
+                   "rows", "name", "cumulative", "percent", "unit", "change", "lines"]
 Result = Literal["list", "count", "departments", "most", "groups", "compare", "pair", "first", "larger", "sum"]
 NEW_FAMILY = "新規*"  # any of 新規導入 / 新規実施 / 新規公開
 NONE = "—"  # nothing planned that year
@@ -68,7 +68,7 @@ def line_meets(line: DepartmentStatus, c: Cond) -> bool:
 
 def lines_of(ini: Initiative, conds: tuple[Cond, ...]) -> list[DepartmentStatus]:
     """The department lines status conditions read: those of the departments named positively, else all."""
-    named = {d for c in conds if c.kind == "department" and not c.negated for d in c.values}
+    named = {d for c in conds if c.kind in ("department", "lines") and not c.negated for d in c.values}
     chosen = [st for st in ini.statuses if st.department in named]
     return chosen or list(ini.statuses)
 
@@ -124,6 +124,8 @@ def row_meets(ini: Initiative, c: Cond) -> bool:
         return ini.id in c.values
     if c.kind == "change":  # 「2027年度から2028年度にかけて状況が変わる」: on some department's line
         return any(len({st.years.get(y) for y in c.years}) > 1 for st in ini.statuses)
+    if c.kind == "lines":  # the department lines a row is read on, when the question points at them: no filter
+        return True
     if c.kind == "name":  # words the row's own title holds (「取組名に「生成AI」が入っている」)
         return any(match_key(v) in match_key(ini.name) for v in c.values)
     raise ValueError(f"not a row condition: {c.kind}")

@@ -797,7 +797,7 @@ def test_every_japanese_negation_is_read_or_said_never_dropped(bot, plan: Plan) 
     from assistant.understand.frame import understand
     from assistant.understand.mentions import NEG_JA
 
-    forms = NEG_JA.split("|")
+    forms = [re.sub(r"\(\?<?[!=][^)]*\)", "", w) for w in NEG_JA.split("|")]  # the words, without their lookarounds
     assert len(forms) > 40
     for w in forms:
         q = understand(f"分野1の取組のうち、新規{w}ものを挙げて", plan, bot.searcher).query

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..models import KPI, Initiative
-from ..query import NEW_FAMILY, NONE, Computed, Cond, distinct_departments, kpi_meets
+from ..query import NEW_FAMILY, NONE, Computed, Cond, distinct_departments, kpi_meets, start_of
 from ..understand.frame import Frame
 from .base import Draft, Records, en_count, fmt_status, join_ja
 from .lists import department_count, list_answer
@@ -225,9 +225,21 @@ def pair_answer(r: Records, f: Frame, out: Computed) -> Draft:
         text = f"{'条件（' + base + '）の' if base else 'プランの'}取組は{n}件で、{share}。"
     shown = out.rows if n <= 20 else out.narrower
     years = f.slots.years
+    when = "when" in f.asks and not years  # 「そのうち新規のものはどれで、いつ導入されますか」
     lines = [text] + [f"・「{i.name}」（{join_ja(i.departments)}）{mark(i, out.narrower, en)}"
-                      + (f" [{' / '.join(r.year_status(i, y, en) for y in years)}]" if years else "") for i in shown]
+                      + (f" [{' / '.join(r.year_status(i, y, en) for y in years)}]" if years else "")
+                      + (f" [{start_note(i, en)}]" if when and i in out.narrower else "") for i in shown]
     return Draft("\n".join(lines), "count", [r.cite_initiative(i) for i in out.rows])
+
+
+def start_note(ini: Initiative, en: bool) -> str:
+    """When a row starts: its first year with its status (a row only studied: its first study), per department when
+    they differ."""
+    starts = {st.department: s for st in ini.statuses if (s := start_of(st, ()))}
+    said = {d: (f"from FY{y} ({fmt_status(v, en)})" if en else f"{y}年度「{v}」から") for d, (y, v) in starts.items()}
+    if len(set(said.values())) <= 1:
+        return next(iter(said.values()), "no start planned" if en else "開始の予定なし")
+    return ", ".join(f"{d} {v}" for d, v in said.items())
 
 
 def mark(ini: Initiative, narrower: list[Initiative], en: bool) -> str:

@@ -264,10 +264,20 @@ ASKS_CARD = re.compile(rf"どこ(が|の(課|部署|担当)|で(担当|やって
 KNOWN = re.compile(r"知っ(て|と)(る|ます|います|いる|いま[すし]た?)(ん|の)?(や|だ|です)?(けど|けれど|が[、,]|[。、,])|"
                    r"(存じ|存じ上げ|把握し|承知し)て(おり|い)(ます|まし)た?(が|けど|けれど)[、,]?|"
                    r"(利用し|使用し|使っ)て(おり|い)?(ます|る)(ん|の)?(です)?(が|けど|けれど)[、,]?|"  # 「…を日頃利用しておりますが」
+                   r"(ニュース|テレビ|新聞|記事|ネット|SNS)で(見|読ん|知っ)(た|だ|ました|てる|ている)(ん|の)?(です)?(けど|けれど|が)[、,]?|"
                    r"(それ|これ|その取組|それら)とは別に|(られ|され)て(い)?(ます|る)(が|けど|けれど)[、,]|"
                    r"\bI know (about )?\b[^.?]*(but|[.,])", re.IGNORECASE)
 NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと|従来|前の(プラン|計画)|\bbrand[- ]new\b|"
                      r"\bis (it|this|that) new\b|\bnew (initiative|project|program)", re.IGNORECASE)
+
+
+def asked_beyond_known(f: Frame, lacking: list[str]) -> list[str]:
+    """The words asked after a row the asker says they know, when no cited row holds any of them (else none)."""
+    known = KNOWN.search(f.text)
+    after = folded(f.text[known.end():]) if known else ""
+    asked = [w for w in japanese_words(f) if w in after]
+    beyond = [w for w in lacking if folded(w) in after]
+    return beyond if asked and len(beyond) == len(asked) else []
 
 
 def ranked_card(f: Frame, draft: Draft) -> bool:
@@ -330,6 +340,8 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         if draft.kind == "list" and not f.english and not f.slots.any and not all(map(is_channel, lacking)) \
                 and channel_only(f, lacking, described=0):
             return not_in_plan(r, f, lacking)  # 「紙の本の予約もスマホから…」: a theme list of スマホ rows lacks 予約
+        if draft.kind == "candidates" and not f.english and (beyond := asked_beyond_known(f, lacking)):
+            return not_in_plan(r, f, beyond)  # 「点検に使うのはニュースで見たけど配送は？」: the rows are what one knows
         if draft.kind == "candidates" and len(lacking) < CARD_MISSING and not service_lacks:
             return draft  # a choice between rows, which an everyday paraphrase (周りの市町といっしょに) may still fit
         if draft.kind == "list" and not f.english and weight < MISSING and not f.slots.any and "list_all" not in f.asks \

@@ -13,7 +13,7 @@ from ..understand.conditions import residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
 from ..understand.results import COMPARE, WHICH, asks_more_of_two
-from ..understand.slots import Slots
+from ..understand.slots import Slots, department_stem
 from .answerable import ASSERTS_NEW, aspect_asked
 from .base import Draft, Records
 from .computed import answer, cond_words
@@ -130,12 +130,22 @@ def two_named(r: Records, f: Frame, kind: str) -> list[Hit]:
     return [ranked[0]] + ([second] if second else [])
 
 
+def pointed_lines(r: Records, f: Frame, hits: list[Hit]) -> tuple[Cond, ...]:
+    """The department lines of a compared row that the question's words point at (「国民健康保険料のeL-QR納付」: the
+    保険年金課 line of a row run by four departments), as a condition that reads those lines only."""
+    asked = set(r.searcher.query_tokens(f.text, f.english))
+    pointed = [st.department for h in hits for st in r.initiatives[h.record_id].statuses
+               if len(r.initiatives[h.record_id].statuses) > 1
+               and set(r.searcher.query_tokens(department_stem(st.department))) & asked]
+    return (Cond("lines", tuple(pointed)),) if pointed else ()
+
+
 def compared_rows(r: Records, f: Frame, q: Query) -> Draft:
     """「どちらが先に」: the rows the question names (or one row's named departments), by their first year."""
     ranked = two_named(r, f, "initiative")
     named = [c for c in q.conds if c.kind == "department" and not c.negated]
     rows = ranked[:1] if named and len(named[0].values) >= 2 and ranked else ranked[:2]
-    q = replace(q, conds=q.conds + (Cond("rows", tuple(h.record_id for h in rows)),))
+    q = replace(q, conds=q.conds + (Cond("rows", tuple(h.record_id for h in rows)),) + pointed_lines(r, f, rows))
     out = run(r.plan, q)
     if len(out.starts) < 2:
         return unread(r, f, replace(q, unread=("どちらが先" if not f.english else "which comes first",)))

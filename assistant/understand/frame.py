@@ -44,7 +44,7 @@ KPI_WORDS = re.compile(r"KPI|指標|数値目標|目標値|targets?\b|indicators
 PLAN_ASK = re.compile(r"担当|課|部署|所管|誰が|取組|施策|事業|プラン|目標|KPI|ありますか|あるん|はある|"
                       r"department|initiative|target|in charge", re.IGNORECASE)
 SCAFFOLD = re.compile(
-    r"(取組|一覧|担当課?)表|(担当課?|記載|所管課?)欄|何団体|何所属|何機関|"
+    r"(取組|一覧|担当課?)表|(担当課?|記載|所管課?)欄|何団体|何所属|何機関|いつ(から)?\s*(導入|開始|実施|スタート)|"
     r"(課|局|機関|団体|学校|所属|大学|高校|センター|部署)(・(課|局|機関|団体|学校|所属|大学|高校|センター|部署|病院事務局))+(など|等)?|所管分|担当分|位置付け|位置づけ|位置付|添えて|併記|新規|新しい|新しく|新た|始まる|始める|終了|終わる|予定|状況|何も|ない|無い|なし|一覧|関する|関連|取組|施策|事業|分野|"
     r"数|件数|いくつ|何件|何個|目標|KPI|指標|今年度|来年度|再来年度|最終年度|初年度|以降|まで|から|デジタル化|デジタル|DX|"
     r"initiatives?|projects?|list|new|field|year|fy|kpis?|targets?|all|please|tell|me|about|related|digital|"
@@ -165,6 +165,22 @@ CLAIMED_EN = re.compile(r"\b(says?|that|has|have|are|is)\s+(the plan has\s+)?[0-
 CLAIM_FRAME = re.compile(r"(記事|原稿|資料|報告書|紙面|見出し)(に|で|の中で)|と(書きたい|書く予定|書こうと|記載したい|載せたい)(が|のですが|んですが)?")
 
 
+# what the asker wrote or means to write (「記事では「暮らしづくりが最多」と書いてしまったのですが」): a claim, not
+# conditions; its quote stays only when the message points back at it (正しいですか, どちらが先), else it goes
+WRITTEN = re.compile(r"(?:(?:記事|原稿|資料|報告書|紙面|見出し|ブログ|投稿)(?:に|で|では|には|の中で)\s*)?"
+                     r"([「『][^」』]{1,80}[」』])\s*と(?:書(?!いてあ|かれ)|記載(?!され|があ)|載せ)[^。？?、]{0,16}、?")
+POINTS_AT_CLAIM = re.compile(r"正し|合って|あって(い|ま)|間違|誤り|本当|ホント|事実|どちら|どっち")
+
+
+def written_claim(text: str) -> str:
+    """The message with a claim the asker wrote reduced to its quote (when asked about) or taken out."""
+    m = WRITTEN.search(text)
+    if not m:
+        return text
+    rest = text[:m.start()] + text[m.end():]
+    return text[:m.start()] + (m.group(1) if POINTS_AT_CLAIM.search(rest) else " ") + written_claim(text[m.end():])
+
+
 def claimed_count(text: str) -> str:
     """The question with a claimed count turned into the count asked (「…は31件」→「…は何件」), when it asks to confirm."""
     if not CLAIM_ASK.search(text):
@@ -175,9 +191,9 @@ def claimed_count(text: str) -> str:
 
 
 def normalise_question(question: str) -> str:
-    """NFKC, plan spellings and standard Japanese for colloquial forms; 「AじゃなくてB」 keeps only B; a claimed count to
-    confirm asks the count."""
-    return claimed_count(NEGATED.sub(_corrected, normalize(colloquial_to_standard(normalize(question)))).strip())
+    """NFKC, plan spellings and standard Japanese for colloquial forms; 「AじゃなくてB」 keeps only B; a claim the asker
+    wrote is its quote or nothing; a claimed count to confirm asks the count."""
+    return claimed_count(written_claim(NEGATED.sub(_corrected, normalize(colloquial_to_standard(normalize(question))))).strip())
 
 
 LABEL = re.compile(r"^\s*[^\s:：、。？?]{1,6}\s*[:：](?!\s*\d)")  # 「チェック:」「監査項目：」 heading a message: no theme
@@ -212,9 +228,9 @@ def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: boo
 # words that choose the row (its rows would outrank the one described)
 # (a list ask between the verb and the ending, 「…がやっている取組は何ですか」, asserts nothing)
 RUNS_AFTER = re.compile(
-    r"(さん|様|さま)?(が|で)?(担当|所管|運営|主管|管轄|やって|やっと|やる|実施)"
+    r"(さん|様|さま)?(が|で|の)?(担当|所管|運営|主管|管轄|やって|やっと|やる|実施)"
     r"(?:(?!取組|何|どれ|どんな|どの|ほか|他|一覧|件)[^。？?]){0,16}?"
-    r"(よね|でしょう|ですか|ますか|のか|やろ|やね|んけ|のけ|け[？?]|け\s*$|合って|あって|正しい|間違い)")
+    r"(よね|でしょ|ですか|ますか|のか|やろ|やね|んけ|のけ|け[？?]|け\s*$|合って|あって|正しい|間違い)")
 RUN_BY_BEFORE = re.compile(r"\b(run|handled|managed|operated|led) by (the )?[^.?]{0,40}$", re.IGNORECASE)
 CONFIRM_EN = re.compile(r"\b(correct|right|isn't it|aren't they)\b|\?")
 

@@ -13,7 +13,7 @@ LIST_WORD = r"(?<!\bI )(?<![Ww]e )\blist\b(?! (my|our)\b)"
 CUES: dict[str, re.Pattern[str]] = {
     "kpi": re.compile(
         r"KPI|目標|目指|めざ|指標|数値目標|何人|何件|何回|何コマ|何パーセント|何%|何％|割合|どれくらい|どのくらい|どこまで|"
-        r"どれぐらい|どのぐらい|ほしい|欲しい|target(?! (client|customer|audience|market|group|user|compan|department)\w*)|goal|"
+        r"どれぐらい|どのぐらい|target(?! (client|customer|audience|market|group|user|compan|department)\w*)|goal|"
         r"aim|how many (people|users)", re.IGNORECASE),  # not 'a target client' (an asker's own business)
     "count": re.compile(r"いくつ|何件|何個|何本|何項目|数は|数を|の数|件数|何種類|how many|number of|\bcount\b", re.I),
     "who": re.compile(
@@ -38,7 +38,7 @@ CUES: dict[str, re.Pattern[str]] = {
 LIST_STRONG = re.compile(rf"一覧|列挙|洗い出|{ALL}|リスト|どんな|どのような|どういった|何が|挙げ|まとめ|ほかに|他に|"
                          rf"{LIST_WORD}|\ball\b|what else|anything else|which initiatives|what initiatives|what (kind|sort|types?) of", re.I)
 DEPT_COUNT = re.compile(r"(全部|合計|全体|ぜんぶ)で?(何課|何部署)|(何課|何部署)(ある|あり|くらい|ぐらい|です|に)|"
-                        r"(課|部署|担当課)(の数|って全部で|は全部で|は何課)|(課|部署)[^。]{0,8}いくつ|(課|部署|組織)[^。？?]{0,16}?(何種類|何課|何部署|何組織)|いくつの(担当)?(課|部署)|何種類の(担当)?(課|部署)|how many (distinct |different |separate |unique )?(departments|担当課|課|部署)|(distinct|different|unique) (departments|担当課)|"
+                        r"(課|部署|担当課)(\([^()]{0,30}\))?(の数|って全部で|は全部で|は何課)|(課|部署)(\([^()]{0,30}\))?[^。]{0,8}いくつ|(課|部署|組織)[^。？?]{0,16}?(何種類|何課|何部署|何組織)|いくつの(担当)?(課|部署)|何種類の(担当)?(課|部署)|how many (distinct |different |separate |unique )?(departments|担当課|課|部署)|(distinct|different|unique) (departments|担当課)|"
                         r"(課|部署)[^。？?]{0,40}(重複を除|重複なし|重複せず)[^。？?]{0,12}(いくつ|何|数)|何団体|何所属|何機関", re.I)
 
 
@@ -47,7 +47,7 @@ BARE_DEPT_COUNT = re.compile(r"(何課|何部署)(が|も|で|か|[?？]|$)")
 MANY_ROWS = re.compile(r"分野|全体|全部|合計|一覧|表の?中|取組(は|が)?(全部|合計|何件|いくつ)")
 EACH = re.compile(r"\beach\b|それぞれ|ずつ|ごと|各取組")  # after 'how many departments': per row, not in all
 CLAUSE = re.compile(r"[、,，]|\band\b")  # between two asks of one question
-ROW_COUNT = re.compile(r"how many (initiatives|rows|projects)|取組(は|が)?(全部で|合計で?)?(何件|いくつ)|何件の取組|取組(の)?数", re.I)
+ROW_COUNT = re.compile(r"how many (initiatives|rows|projects)|取組(項目)?(は|が|って)?[^。？?、]{0,8}?(何件|いくつ)|何件の取組|取組(の)?数", re.I)
 
 
 def asks(text: str, departments: list[str]) -> set[str]:

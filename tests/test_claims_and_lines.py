@@ -1,0 +1,82 @@
+"""A claim the asker wrote (read as a claim, not as conditions), a department asserted after の, a compared row read
+on the department line the question points at, the start of the rows a second ask narrows to, 「新マークがなく」, and
+what is asked beyond a row the asker already knows; on the real plan, every expected value read from the records."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from assistant.models import Plan
+from assistant.query import line_start, start_of
+
+
+def test_a_claim_the_asker_wrote_names_no_condition(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「…はどの分野ですか。記事では「F分野が最多」と書いてしまったのですが。」: the field of most rows is computed over the
+    whole plan whichever field the claim names, and the claim's words (書く) choose no rows."""
+    counts = Counter(i.field_no for i in plan.initiatives)
+    most, n = counts.most_common(1)[0]
+    for no, name in sorted(plan.fields.items()):
+        ans = bot.ask(f"取組がいちばん多い分野はどこですか。記事では「{name}が最多」と書いてしまったのですが。")
+        assert ans.grounded and f"【分野{most}】{plan.fields[most]}（{n}件）" in ans.text, (no, ans.text[:200])
+        assert "書く" not in ans.text
+
+
+def test_a_claimed_count_asked_about_is_still_the_count_asked(bot, plan: Plan) -> None:  # noqa: ANN001
+    new = sum(i.new for i in plan.initiatives)
+    ans = bot.ask(f"記事に「新規の取組は{new + 3}件」と書きたいのですが、正しいですか。")
+    assert ans.grounded and f"{new}件" in ans.text, ans.text[:200]
+
+
+def test_a_department_asserted_after_no_is_corrected(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」、Dの担当でしょ？」 with D not A's department: いいえ, with A's departments, on A's card."""
+    departments = sorted({d for i in plan.initiatives for d in i.departments})
+    rng = random.Random(8)
+    for ini in rng.sample([i for i in plan.initiatives if "「" not in i.name], 6):
+        wrong = rng.choice([d for d in departments if d not in ini.departments])
+        ans = bot.ask(f"「{ini.name}」って、{wrong}の担当でしょ？")
+        first = ans.text.splitlines()[0]
+        assert ans.grounded and first.startswith("いいえ") and all(d in first for d in ini.departments), ans.text[:200]
+
+
+def test_a_compared_row_is_read_on_the_line_the_question_points_at(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「国民健康保険料のeL-QR納付」 points at the 保険年金課 line of a row run by four departments: its start is compared."""
+    row = next(i for i in plan.initiatives if "eL-QR" in i.name)
+    line = next(st for st in row.statuses if st.department == "保険年金課")
+    year, status = line_start(line)
+    ans = bot.ask("市公式HPへの生成AI導入と、国民健康保険料のeL-QR納付は、どちらが先に始まりますか。")
+    assert ans.grounded and f"保険年金課: {year}年度「{status}」" in ans.text, ans.text[:300]
+
+
+def test_when_the_narrower_rows_start_is_the_second_ask(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「Dの取組は何件ありますか。そのうち新規のものはどれで、いつ導入されますか。」: the count, and each new row's start (a row
+    only studied: its first study)."""
+    rows: dict[str, list] = {}
+    for i in plan.initiatives:
+        for d in i.departments:
+            rows.setdefault(d, []).append(i)
+    chosen = sorted(d for d, rs in rows.items() if 2 <= len(rs) <= 20 and any(i.new for i in rs)
+                    and all(len(i.statuses) == 1 for i in rs))
+    for dep in random.Random(4).sample(chosen, 5):
+        ans = bot.ask(f"{dep}が担当する取組は何件ありますか。そのうち新規のものはどれで、いつ導入されますか。")
+        assert ans.grounded and f"取組は{len(rows[dep])}件" in ans.text, ans.text[:300]
+        for ini in (i for i in rows[dep] if i.new):
+            year, status = start_of(ini.statuses[0], ())
+            line = next(ln for ln in ans.text.splitlines() if f"「{ini.name}」" in ln)
+            assert f"[{year}年度「{status}」から]" in line, line
+
+
+def test_new_mark_ga_naku_negates(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「分野Nで、新マークがなく、2026年度が「継続」の取組は何件」: rows without 新, counted from a loop."""
+    for no in sorted(plan.fields):
+        n = sum(1 for i in plan.initiatives if i.field_no == no and not i.new
+                and any(st.years.get(2026) == "継続" for st in i.statuses))
+        ans = bot.ask(f"分野{no}で、新マークがなく、2026年度が「継続」の取組は何件ありますか。")
+        said = f"{n}件" if n else "ありません"
+        assert ans.grounded and "新規ではない" in ans.text and said in ans.text, (no, ans.text[:200])
+
+
+def test_what_is_asked_beyond_a_row_one_knows_is_not_in_the_plan(bot) -> None:  # noqa: ANN001
+    """「点検に使うのはニュースで見たけど配送は？」: the drone rows are what the asker knows; 配送 is not in the plan."""
+    ans = bot.ask("ドローンで荷物届けるやつ金沢でもやるってマ？ 点検に使うのはニュースで見たけど配送は？")
+    assert not ans.grounded and "配送" in ans.text.splitlines()[0], ans.text[:200]
