@@ -5,6 +5,7 @@ what is asked beyond a row the asker already knows; on the real plan, every expe
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 
 from assistant.models import Plan
@@ -80,3 +81,25 @@ def test_what_is_asked_beyond_a_row_one_knows_is_not_in_the_plan(bot) -> None:  
     """「点検に使うのはニュースで見たけど配送は？」: the drone rows are what the asker knows; 配送 is not in the plan."""
     ans = bot.ask("ドローンで荷物届けるやつ金沢でもやるってマ？ 点検に使うのはニュースで見たけど配送は？")
     assert not ans.grounded and "配送" in ans.text.splitlines()[0], ans.text[:200]
+
+
+def test_a_department_the_plan_does_not_have_asserted_as_the_runner_is_corrected(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」って環境政策課がやってるんだよね？」 names a department the plan does not have: いいえ, with A's departments, on
+    A's card (the made-up department's words are no content the row must hold)."""
+    known = {d for i in plan.initiatives for d in i.departments}
+    made_up = [d for d in ("環境政策課", "市民サービス課", "情報システム課") if d not in known]
+    rows = [i for i in plan.initiatives if "「" not in i.name]
+    for dep, ini in zip(made_up, random.Random(2).sample(rows, len(made_up)), strict=True):
+        ans = bot.ask(f"「{ini.name}」って{dep}がやってるんだよね？")
+        first = ans.text.splitlines()[0]
+        assert ans.grounded and first.startswith("いいえ") and all(d in first for d in ini.departments), ans.text[:200]
+
+
+def test_a_phone_is_how_an_apps_row_is_used(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「Xアプリ」ってスマホで使えるの？」 of a row whose name is an app: its card, not 「スマホ」 as what the row lacks."""
+    apps = [i for i in plan.initiatives if re.search(r"「[^」]*アプリ[^」]*」", i.name)]
+    assert len(apps) >= 3
+    for ini in apps:
+        name = re.search(r"「([^」]*アプリ[^」]*)」", ini.name).group(1)
+        ans = bot.ask(f"「{name}」ってスマホで使えるの？")
+        assert ans.grounded and ans.citations[0].id == ini.id, (name, ans.text[:200])

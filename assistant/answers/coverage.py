@@ -213,7 +213,7 @@ FEATURE = re.compile(r"(でき|使え|見られ|見れ|受け取れ|申し込め
 
 
 # 「…を確認する取組ってありますか」: whether one service exists (not 「どんな…がある？」, which asks for a theme's rows)
-EXISTS = re.compile(r"(取組|取り組み|事業|サービス|仕組み|しくみ|もの|予定|計画)(って|は|が|も)?\s*((この|本)?(プラン|計画)(に|には|の中に))?"
+EXISTS = re.compile(r"(取組|取り組み|事業|サービス|仕組み|しくみ|もの|やつ|そういうの|そんなの|こういうの|予定|計画)(って|は|が|も)?\s*((この|本)?(プラン|計画)(に|には|の中に))?"
                     r"(あり|ある|あん)(ます|ますか|か|の|ん|け)?"
                     r"[?？。]?$")
 THEME_ASK = re.compile(r"どんな|どういう|どのような|どういった|何が|なにが|一覧|ほかに|他に")
@@ -223,6 +223,12 @@ THEME_ASK = re.compile(r"どんな|どういう|どのような|どういった|
 def channels() -> frozenset[str]:
     """Words for the channel a service is used through (スマホ, アプリ, オンライン …; lexicon.json "channels"), folded."""
     return frozenset(folded(w) for w in section("channels"))
+
+
+@cache
+def app_channels() -> frozenset[str]:
+    """Channel words that name how one service is reached (アプリ, サイト); デジタル names a whole theme."""
+    return channels() - {folded("デジタル")}
 
 
 def is_channel(word: str) -> bool:
@@ -354,6 +360,9 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         lacking = missing(r, f, own, True, words)
         ask = folded(asking_part(f.text))  # only the asking part counts: 「ごみの分別って難しい… 分別アプリはある？」
         unheld = [w for w in lacking if folded(w) not in card_words() and folded(w) in ask]
+        if any(c in folded(r.initiatives[i.id].name) for i in own if i.kind == "initiative" for c in app_channels()):
+            # 「母子手帳ってスマホに入れられる？」 of a row whose name is an app (or a site): the phone is how it is used
+            unheld = [w for w in unheld if not is_channel(w)]
         if (known := KNOWN.search(f.text)) and (after := folded(f.text[known.end():])) and len(
                 beyond := [w for w in unheld if folded(w) in after]) >= MISSING:
             return not_held(r, draft, beyond, f.english)  # what is asked after the row one knows is not in it

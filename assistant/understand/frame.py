@@ -213,7 +213,8 @@ def without_departments(text: str, departments: list[str]) -> str:
 
 def topic_tokens(text: str, slots: Slots, searcher: HybridSearcher, english: bool) -> tuple[str, ...]:
     """Content words left once slots and scaffolding are taken out; they rank records, never filter them alone."""
-    text = without_departments(LABEL.sub(" ", EXAMPLES.sub(" ", text)), slots.departments)  # 「（…とか）」 names no theme
+    # 「（…とか）」 names no theme; nor does a department, one the plan has or one it does not (a premise to correct)
+    text = without_departments(LABEL.sub(" ", EXAMPLES.sub(" ", text)), slots.departments + slots.unknown_departments)
     for names in FIELD_ALIASES.values():
         for n in names:
             text = text.replace(n, " ")
