@@ -103,3 +103,14 @@ def test_a_phone_is_how_an_apps_row_is_used(bot, plan: Plan) -> None:  # noqa: A
         name = re.search(r"「([^」]*アプリ[^」]*)」", ini.name).group(1)
         ans = bot.ask(f"「{name}」ってスマホで使えるの？")
         assert ans.grounded and ans.citations[0].id == ini.id, (name, ans.text[:200])
+
+
+def test_a_question_in_a_kpis_words_is_about_its_row(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「一時預かり施設オンライン予約の取組って、どこの課がやってるの？」 fits one KPI's label best, not a row's name: the
+    card of the KPI's row, for every KPI linked to one row."""
+    linked = [k for k in plan.kpis if len(k.initiative_ids) == 1]
+    assert len(linked) >= 10
+    for k in linked:
+        words = re.sub(r"「[^」]*」|\(累計\)|数|率|割合", " ", k.label).strip()
+        ans = bot.ask(f"{words}の取組って、どこの課がやってるの？")
+        assert ans.grounded and ans.citations[0].id == k.initiative_ids[0], (k.label, ans.text[:200])

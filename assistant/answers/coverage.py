@@ -122,12 +122,13 @@ def words_of(text: str) -> tuple[frozenset[str], str]:
 
 
 def about(r: Records, rid: str, departments: bool) -> str:
-    """What a record is about: an initiative's name, ○ goal, viewpoint and field, and its departments only when
+    """What a record is about: an initiative's name, ○ goal, viewpoint, field and KPIs, and its departments only when
     asked (in a list they say who runs a row, not what it is: 「ふるさと納税」 is not held by a row 納税課 runs; a card
     answers who runs it), or any other record's name and context."""
     ini = r.initiatives.get(rid)
     if ini is not None:
-        return " ".join([ini.name, ini.goal, ini.viewpoint, ini.field_name, *(ini.departments if departments else [])])
+        kpis = [r.kpis[k].label for k in ini.kpi_ids]  # its targets say what it is for (一時預かり施設オンライン予約率)
+        return " ".join([ini.name, ini.goal, ini.viewpoint, ini.field_name, *kpis, *(ini.departments if departments else [])])
     s = r.searcher
     return f"{s.name_keys.get(rid, '')} {s.context_keys.get(rid, '')}"
 

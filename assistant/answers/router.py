@@ -34,9 +34,14 @@ SAME_OR_NOT = re.compile(r"同じ|違う|違い|異な|\bsame\b|\bdiffer", re.IG
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
 
 
-def initiative_confidence(f: Frame) -> tuple[Hit | None, float]:
-    """The best initiative and how sure the question is about it."""
+def initiative_confidence(r: Records, f: Frame) -> tuple[Hit | None, float]:
+    """The best initiative and how sure the question is about it; a question that fits one KPI best without asking a
+    target (「子どもの一時預かり、スマホで予約できる？」 fits 「一時預かり施設オンライン予約率」) is about its row."""
     ranked = f.ranked("initiative")
+    kpis = f.ranked("kpi")
+    if f.hits and f.hits[0].kind == "kpi" and "kpi" not in f.asks and one_kpi_fits(kpis) and len(
+            linked := r.kpis[kpis[0].record_id].initiative_ids) == 1:
+        return replace(kpis[0], record_id=linked[0], kind="initiative"), confidence(kpis, f.foreign_name)
     if not ranked:
         return None, 0.0
     return ranked[0], confidence(ranked, f.foreign_name)
@@ -58,7 +63,7 @@ def route(r: Records, f: Frame, res: Resolved) -> Draft:
         return decline(r, en, [], "There is no earlier list in this conversation to narrow down. Please ask again with "
                        "every condition in one question." if en else "絞り込む元になる前の回答の一覧が見当たりません。"
                        "条件をすべて入れて、もう一度お尋ねください（例:「分野2の新規取組のうち、市立病院事務局以外のもの」）。")
-    top, conf = initiative_confidence(f)
+    top, conf = initiative_confidence(r, f)
     # three asks at once (read before NFKC, which makes ③ a 3): one list cannot answer them; about a named row the
     # engine splits them (its card, then the rest)
     if many_asks(f.raw) and not names_a_row(r.plan, f.raw):
