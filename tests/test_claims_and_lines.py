@@ -114,3 +114,22 @@ def test_a_question_in_a_kpis_words_is_about_its_row(bot, plan: Plan) -> None:  
         words = re.sub(r"「[^」]*」|\(累計\)|数|率|割合", " ", k.label).strip()
         ans = bot.ask(f"{words}の取組って、どこの課がやってるの？")
         assert ans.grounded and ans.citations[0].id == k.initiative_ids[0], (k.label, ans.text[:200])
+
+
+def test_two_departments_lines_of_one_row_are_compared_year_by_year(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「「A」で、D1とD2はY年度に同じ状況？」 for every row run by several departments and each pair of them: same or not,
+    from the two lines."""
+    from itertools import combinations
+
+    from assistant.query import NONE
+
+    asked = 0
+    for ini in (i for i in plan.initiatives if len(i.statuses) >= 2):
+        for a, b in combinations(ini.statuses, 2):
+            for y in (2026, 2027):
+                same = (a.years.get(y) or NONE) == (b.years.get(y) or NONE)
+                ans = bot.ask(f"「{ini.name}」で、{a.department}と{b.department}は{y}年度に同じ状況ですか？")
+                verdict = "の状況は同じです。" if same else "の状況は同じではありません。"
+                assert ans.grounded and verdict in ans.text.splitlines()[0], (ini.name, a.department, b.department, y)
+                asked += 1
+    assert asked >= 10

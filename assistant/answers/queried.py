@@ -4,18 +4,20 @@ records (query.py); a part that reads like a condition but was not understood is
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
-from ..models import STATUSES
-from ..query import Cond, Query, contradictory, needs_query, run
+from ..models import STATUSES, YEARS
+from ..query import NONE, Cond, Query, contradictory, needs_query, run
 from ..retrieve import Hit
 from ..text import asking_part
 from ..understand.conditions import residue
 from ..understand.conversation import Resolved
 from ..understand.frame import Frame, topic_tokens
-from ..understand.results import COMPARE, WHICH, asks_more_of_two
+from ..understand.mentions import year_mentions, year_ranges
+from ..understand.results import COMPARE, SAME_OR_NOT, WHICH, asks_more_of_two
 from ..understand.slots import Slots, department_stem
 from .answerable import ASSERTS_NEW, aspect_asked
-from .base import Draft, Records
+from .base import Draft, Records, fmt_status
 from .computed import answer, cond_words
 from .coverage import NAMED
 from .decline import decline
@@ -36,6 +38,8 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
     if listed and not f.english and asks_more_of_two(f.text) and (cue := WHICH.search(f.text)) \
             and not aspect_asked(f.text):
         return unread(r, f, replace(q, unread=(cue.group(),)), COMPARE_EXAMPLE)  # 「予防課と比べると、どっちが多い？」
+    if (same := same_lines(r, f, top)) is not None:
+        return same
     if not needs_query(q) and not slots_lack(q, f.slots):
         return None
     if listed and (cue := COMPARE.search(f.text)) and not aspect_asked(f.text):
@@ -69,6 +73,40 @@ def queried(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -
         said = f"Of the {len(pool)} in the previous answer: " if f.english else f"前の回答の{len(pool)}件のうち、"
         draft = replace(draft, text=said + draft.text)
     return replace(draft, computed=True)
+
+
+def same_lines(r: Records, f: Frame, top: Hit | None) -> Draft | None:
+    """「eL-QRの取組で、保険年金課と会計課は2027年度に同じステータス？」: the named row's lines of the departments named,
+    compared year by year (the years asked, else every plan year)."""
+    named = [d for c in f.query.conds if c.kind == "department" and not c.negated for d in c.values]
+    if len(named) < 2 or top is None or top.lexical < COMPARED or not SAME_OR_NOT.search(f.text):
+        return None
+    if not set(f.topic) & r.searcher.name_tokens[top.record_id]:
+        return None  # the row is named by its own words, not only by the departments it shares
+    ini = r.initiatives[top.record_id]
+    lines = [st for st in ini.statuses if st.department in named]
+    if len(lines) < 2:
+        return None
+    en = f.english
+    years = [(y, {st.department: fmt_status(st.years.get(y) or NONE, en) for st in lines}) for y in asked_years(f)]
+    both = ("both" if en else "どちらも") if len(lines) == 2 else ("all" if en else "いずれも")
+    parts = [(f"FY{y}: {both} {next(iter(said.values()))}" if en else f"{y}年度は{both}「{next(iter(said.values()))}」")
+             if len(set(said.values())) == 1 else
+             (f"FY{y}: different (" + ", ".join(f"{d} {v}" for d, v in said.items()) + ")" if en else
+              f"{y}年度は異なります（" + "、".join(f"{d}は「{v}」" for d, v in said.items()) + "）") for y, said in years]
+    same = all(len(set(said.values())) == 1 for _, said in years)
+    who = [st.department for st in lines]
+    head = (f"「{ini.name}」, {' and '.join(who)}: " + ("the same. " if same else "not the same. ")) if en else (
+        f"「{ini.name}」の{'と'.join(who)}の状況は" + ("同じです。" if same else "同じではありません。"))
+    return Draft(head + ("; ".join(parts) + "." if en else "。".join(parts) + "。"), "schedule",
+                 [r.cite_initiative(ini)], computed=True)
+
+
+def asked_years(f: Frame) -> list[int]:
+    """The plan years a question asks about: those it names, with every year of a span (「2026〜2029年度」), else all."""
+    spans = year_ranges(f.text, year_mentions(f.text, date(YEARS[0], 4, 1)))
+    spanned = {y for a, b in spans for y in YEARS if a.value <= y <= b.value}
+    return sorted(set(f.slots.years) | spanned) or list(YEARS)
 
 
 def slots_lack(q: Query, s: Slots) -> bool:

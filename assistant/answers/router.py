@@ -13,6 +13,7 @@ from ..understand.confidence import answer_threshold, confidence
 from ..understand.conversation import Resolved
 from ..understand.frame import KPI_WORDS, Frame
 from ..understand.intent import ROW_COUNT
+from ..understand.results import SAME_OR_NOT
 from .base import Draft, Records
 from .card import candidates, card, same_departments, same_statuses, with_verdict
 from .coverage import NAMED, missing
@@ -30,7 +31,6 @@ QUOTED_NAME = re.compile(r"「([^「」]{4,})」")  # a name the question quotes
 EACH = re.compile(r"それぞれ|各々|おのおの|両方|両者|\beach\b|\bboth\b", re.IGNORECASE)  # two rows named, both asked
 CARD_ASK = re.compile(r"所管|担当課|状況|スケジュール")  # what a card answers besides the KPI it lists
 LABEL_NAMED = 0.65  # share of a KPI label's words a question holds when it names that KPI among two it asks
-SAME_OR_NOT = re.compile(r"同じ|違う|違い|異な|\bsame\b|\bdiffer", re.IGNORECASE)  # a comparison of two rows asked
 TIE = 0.06  # fused-score gap under which two initiatives count as equally likely
 
 

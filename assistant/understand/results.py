@@ -16,6 +16,7 @@ MANY = re.compile(rf"多|少な|{TOP_N}|{MOST_EN}|{FEWEST}", re.IGNORECASE)
 LEAST = re.compile(rf"少な|{FEWEST}", re.IGNORECASE)
 ENDS = re.compile(r"終わ|終了|打ち切|長く(続|実施|予定)|長い期間|期間が長|\bends?\b|\bfinish|\bstops?\b|"
                   r"\blasts? longer\b|\bruns? (for )?(longer|more years)\b|\bfor more years\b", re.IGNORECASE)
+SAME_OR_NOT = re.compile(r"同じ|違う|違い|異な|\bsame\b|\bdiffer", re.IGNORECASE)  # two rows (or lines) compared
 WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
 ROWS_COUNTED = re.compile(r"取組(の)?(数|件数)|how many initiatives|number of initiatives", re.IGNORECASE)
 COMPARE = re.compile(r"比較|比べ|対比|\bcompare|\bcomparison\b|\bversus\b|\bvs\.?", re.IGNORECASE)
