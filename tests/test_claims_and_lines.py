@@ -133,3 +133,17 @@ def test_two_departments_lines_of_one_row_are_compared_year_by_year(bot, plan: P
                 assert ans.grounded and verdict in ans.text.splitlines()[0], (ini.name, a.department, b.department, y)
                 asked += 1
     assert asked >= 10
+
+
+def test_an_english_ask_restated_in_japanese_after_a_dash_is_read_once(bot, plan: Plan) -> None:  # noqa: ANN001
+    """'Among the 新 initiatives, which ones are NOT launched in FY2026 — 2026年度が「新規…」ではなく、「S」のもの？': the
+    Japanese says the negation again, so the English NOT is no unread condition; the rows come from a loop."""
+    statuses = sorted({st.years[2026] for i in plan.initiatives if i.new for st in i.statuses
+                       if st.years.get(2026) and not st.years[2026].startswith("新規")})
+    assert len(statuses) >= 2
+    for s in statuses:
+        rows = [i for i in plan.initiatives if i.new and any(st.years.get(2026) == s for st in i.statuses)]
+        ans = bot.ask(f"Among the 新 initiatives, which ones are NOT launched in FY2026 — 2026年度が「新規導入」「新規実施」"
+                      f"「新規公開」ではなく、「{s}」のもの？")
+        assert ans.grounded and f"{len(rows)} initiative" in ans.text.splitlines()[0], (s, ans.text[:200])
+        assert {i.id for i in rows} <= {c.id for c in ans.citations}

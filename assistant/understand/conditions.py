@@ -162,7 +162,9 @@ def merged(conds: list[Cond]) -> list[Cond]:
 # 「… ではない — anything with 継続・拡大, 新規, or a gap — はどれ」: an aside between spaced dashes restates or gives
 # examples of the condition around it; what it names is no condition of its own
 ASIDE = re.compile(r"(?<=\s)[—–―]{1,2}\s(?![」』)）])[^—–―「」]{3,80}?\s[—–―]{1,2}(?=\s)")
-RESTATED = re.compile(r"\bi\.\s?e\.|\bthat is to say\b|つまり|すなわち|要するに|言い換えると", re.IGNORECASE)  # what follows says it again
+# what follows says it again (an English ask, then a dash and the same in Japanese: '… NOT launched in FY2026 — 2026年度が…')
+RESTATED = re.compile(r"\bi\.\s?e\.|\bthat is to say\b|つまり|すなわち|要するに|言い換えると|(?<=[A-Za-z0-9])\s+[—–]\s*(?=[0-9]*[「一-龥ぁ-んァ-ヶ])",
+                      re.IGNORECASE)
 SAID_IN_PLAN = re.compile(r"と(だけ|のみ)?(書かれ|記載され|記され|載っ|表記され)て(いる|る|います|いて|おり)")  # glue after a status, no theme
 
 
