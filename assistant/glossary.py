@@ -36,7 +36,7 @@ EN_JA: dict[str, str] = {
     "seminars": "セミナー", "agriculture": "農業", "farming": "農業", "market": "市場", "company": "企業",
     "companies": "企業", "university": "大学", "transport": "交通", "transit": "交通", "traffic": "交通",
     "bus": "バス", "buses": "バス", "timetable": "時刻表", "snow": "除雪", "drone": "ドローン", "drones": "ドローン",
-    "bridge": "橋", "session": "コマ 講座", "sessions": "コマ 講座", "cumulative": "累計", "flood": "浸水 水害", "flooding": "浸水 水害", "river": "河川", "rivers": "河川", "camera": "カメラ",
+    "bridge": "橋", "session": "コマ 講座", "sessions": "コマ 講座", "cumulative": "累計", "flood risk map": "ハザードマップ", "flood map": "ハザードマップ", "risk map": "ハザードマップ", "borrow": "貸出", "lend": "貸出", "flood": "浸水 水害", "flooding": "浸水 水害", "river": "河川", "rivers": "河川", "camera": "カメラ",
     "cameras": "カメラ", "underpass": "地下道", "evacuation": "避難所", "shelter": "避難所", "shelters": "避難所",
     "disaster": "災害", "disasters": "災害", "chat": "チャット", "leak": "漏水", "leaks": "漏水", "building": "建築",
     "fire": "消防", "construction": "工事", "digital": "デジタル", "data": "データ", "analysis": "分析",

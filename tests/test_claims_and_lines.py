@@ -96,13 +96,15 @@ def test_a_department_the_plan_does_not_have_asserted_as_the_runner_is_corrected
 
 
 def test_a_phone_is_how_an_apps_row_is_used(bot, plan: Plan) -> None:  # noqa: ANN001
-    """「「Xアプリ」ってスマホで使えるの？」 of a row whose name is an app: its card, not 「スマホ」 as what the row lacks."""
+    """「「Xアプリ」ってスマホで使えるの？」 'Can I use … on my phone?' of a row whose name is an app: its card, not the
+    phone as what the row lacks."""
     apps = [i for i in plan.initiatives if re.search(r"「[^」]*アプリ[^」]*」", i.name)]
     assert len(apps) >= 3
     for ini in apps:
         name = re.search(r"「([^」]*アプリ[^」]*)」", ini.name).group(1)
-        ans = bot.ask(f"「{name}」ってスマホで使えるの？")
-        assert ans.grounded and ans.citations[0].id == ini.id, (name, ans.text[:200])
+        for q in (f"「{name}」ってスマホで使えるの？", f"Can I use 「{name}」 on my phone?"):
+            ans = bot.ask(q)
+            assert ans.grounded and ans.citations[0].id == ini.id, (q, ans.text[:200])
 
 
 def test_a_question_in_a_kpis_words_is_about_its_row(bot, plan: Plan) -> None:  # noqa: ANN001
@@ -147,3 +149,31 @@ def test_an_english_ask_restated_in_japanese_after_a_dash_is_read_once(bot, plan
                       f"「新規公開」ではなく、「{s}」のもの？")
         assert ans.grounded and f"{len(rows)} initiative" in ans.text.splitlines()[0], (s, ans.text[:200])
         assert {i.id for i in rows} <= {c.id for c in ans.citations}
+
+
+def test_terse_new_mark_negated_or_narrowed(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「分野N 新じゃない取組 何件?」 negates 新, not the field; 「at least two departments の取組 何件?」 then 「そのうち新は?」
+    narrows those rows to the new ones; every count from a loop."""
+    for no in sorted(plan.fields):
+        n = sum(1 for i in plan.initiatives if i.field_no == no and not i.new)
+        ans = bot.ask(f"分野{no} 新じゃない取組 何件?")
+        assert ans.grounded and f"{n}件" in ans.text.splitlines()[0] and "新規ではない" in ans.text, (no, ans.text[:200])
+    for k, word in ((2, "two"), (3, "three")):
+        rows = [i for i in plan.initiatives if len(i.departments) >= k]
+        first = f"at least {word} departments の取組 何件?"
+        assert f"{len(rows)}件" in bot.ask(first).text.splitlines()[0]
+        ans = bot.ask("そのうち新は?", history=[first])
+        new = sum(i.new for i in rows)
+        assert ans.grounded and f"前の回答の{len(rows)}件のうち" in ans.text and (f"{new}件" in ans.text or not new), ans.text
+
+
+def test_two_rows_named_without_quotes_are_compared_in_a_year(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「A と B R9 同じステータス?」 with both rows' whole names, unquoted: same or not in 2027, from their lines."""
+    single = [i for i in plan.initiatives if len(i.statuses) == 1 and "「" not in i.name and "(" not in i.name]
+    rng = random.Random(6)
+    for _ in range(6):
+        a, b = rng.sample(single, 2)
+        same = a.statuses[0].years.get(2027) == b.statuses[0].years.get(2027)
+        ans = bot.ask(f"{a.name} と {b.name} R9 同じステータス?")
+        assert ans.grounded and ans.text.startswith("はい、同じです。" if same else "いいえ、同じではありません。"), (
+            a.name, b.name, ans.text[:200])

@@ -227,9 +227,11 @@ def channels() -> frozenset[str]:
 
 
 @cache
-def app_channels() -> frozenset[str]:
-    """Channel words that name how one service is reached (アプリ, サイト); デジタル names a whole theme."""
-    return channels() - {folded("デジタル")}
+def app_channels() -> re.Pattern[str]:
+    """Channel words that name how one service is reached (アプリ, サイト, App), as whole words (not ネット in
+    ネットワーク); デジタル names a whole theme."""
+    words = sorted((w for w in section("channels") if w != "デジタル"), key=len, reverse=True)
+    return re.compile("|".join(rf"{re.escape(w)}(?![ァ-ヶーA-Za-z])" for w in words), re.IGNORECASE)
 
 
 def is_channel(word: str) -> bool:
@@ -361,7 +363,7 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         lacking = missing(r, f, own, True, words)
         ask = folded(asking_part(f.text))  # only the asking part counts: 「ごみの分別って難しい… 分別アプリはある？」
         unheld = [w for w in lacking if folded(w) not in card_words() and folded(w) in ask]
-        if any(c in folded(r.initiatives[i.id].name) for i in own if i.kind == "initiative" for c in app_channels()):
+        if any(app_channels().search(r.initiatives[i.id].name) for i in own if i.kind == "initiative"):
             # 「母子手帳ってスマホに入れられる？」 of a row whose name is an app (or a site): the phone is how it is used
             unheld = [w for w in unheld if not is_channel(w)]
         if (known := KNOWN.search(f.text)) and (after := folded(f.text[known.end():])) and len(

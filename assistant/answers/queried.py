@@ -183,7 +183,8 @@ def compared_rows(r: Records, f: Frame, q: Query) -> Draft:
     ranked = two_named(r, f, "initiative")
     named = [c for c in q.conds if c.kind == "department" and not c.negated]
     rows = ranked[:1] if named and len(named[0].values) >= 2 and ranked else ranked[:2]
-    q = replace(q, conds=q.conds + (Cond("rows", tuple(h.record_id for h in rows)),) + pointed_lines(r, f, rows))
+    pointed = () if named else pointed_lines(r, f, rows)  # a department named decides the line itself
+    q = replace(q, conds=q.conds + (Cond("rows", tuple(h.record_id for h in rows)),) + pointed)
     out = run(r.plan, q)
     if len(out.starts) < 2:
         return unread(r, f, replace(q, unread=("どちらが先" if not f.english else "which comes first",)))

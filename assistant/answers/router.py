@@ -318,6 +318,14 @@ def describes(f: Frame) -> bool:
     return all(t in before for t in f.topic)
 
 
+def said_whole(r: Records, f: Frame) -> list[Initiative]:
+    """Two rows whose whole names the question says (none inside the other's), or none."""
+    text = match_key(f.text)
+    names = [r.initiatives[h.record_id] for h in f.ranked("initiative")[:6] if match_key(r.initiatives[h.record_id].name) in text]
+    whole = [i for i in names if not any(match_key(i.name) in match_key(o.name) for o in names if o is not i)]
+    return whole[:2] if len(whole) >= 2 else []
+
+
 def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> Draft | None:
     """One initiative (from the question or the conversation) as a card, naming close alternatives."""
     years = f.slots.years or None
@@ -333,9 +341,13 @@ def _card(r: Records, f: Frame, res: Resolved, top: Hit | None, conf: float) -> 
     quoted, quotes = [r.initiatives[h.record_id] for h in ranked[:4] if h.exact >= NAMED], QUOTED_NAME.findall(f.raw)
     if len(quotes) >= 2:  # the rows the quotes name (as typed), not others that share a word of them (マイナンバーカード)
         quoted = [i for i in quoted if any(match_key(q) in match_key(i.name) for q in quotes)]
-    if len(quoted) >= 2 and (EACH.search(f.text) or len(quotes) >= 2):
+    same_asked = bool(years) and bool(SAME_OR_NOT.search(f.text))
+    if same_asked and len(quotes) < 2:  # 「AとB R9 同じステータス?」: the two rows its words name, unquoted
+        quoted = said_whole(r, f) or ([r.initiatives[h.record_id] for h in pair] if len(
+            pair := two_named(r, f, "initiative")) == 2 and all(h.exact >= NAMED for h in pair) else quoted)
+    if len(quoted) >= 2 and (EACH.search(f.text) or len(quotes) >= 2 or same_asked):
         drafted = card(r, quoted[:2], f.english, kind, years)  # 「「A」と「B」は…どう違うか」「AとBについて、それぞれ」
-        if years and SAME_OR_NOT.search(f.text):  # 「2027年度において「A」と「B」の状況は同じか」: said first
+        if same_asked:  # 「2027年度において「A」と「B」の状況は同じか」: said first
             # computed from the two rows the question quotes by name: no word of it is about a third thing
             return replace(with_verdict(drafted, same_statuses(r, quoted[:2], years, f.english)), computed=True)
         return drafted

@@ -38,13 +38,14 @@ STATUS_EN_RX = re.compile(r"\b(" + "|".join(map(re.escape, EN_STATUS)) + r")\b",
 NONE_RX = re.compile(r"(「—」|(?<![\s」』])—(?!\s)|(?:(?<=[:：])|(?<=[:：]\s))[—―](?![—―]))(\s*[(（](実施)?予定なし[)）])?|予定なし|予定がない|何も予定されていない|"
                      r"nothing planned")
 ADVANCE_RX = re.compile(r"(導入|実施|公開)(?:[・や、と](?:導入|実施|公開))*(?=(に|へ)(進|至))")
-NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|(?<![一-龥])新(?![一-龥ぁ-んァ-ヶ])|\bnew\b(?! introduction| implementation| "
+NEW_RX = re.compile(r"新規(?!導入|実施|公開)|新しい|新しく|新た[なに]|「新」|新マーク|(?<![一-龥])新(?![一-龥ぁ-んァ-ヶ])|(?<![一-龥])新(?=じゃ|では|でな|以外|の(もの|取組|やつ|は|数)|は\s*[?？]|は\s*$)|\bnew\b(?! introduction| implementation| "
                     r"release)|\bnewly\b", re.IGNORECASE)
 EXISTING_RX = re.compile(r"既存|\bexisting\b", re.IGNORECASE)
 N = r"[2-9２-９二三四五]"  # how many departments at least (「3つ以上の課」); 複数 and 'multiple' say two
 MANY_DEPTS = re.compile(rf"(担当課|課|部署)が?({N}|複数)つ?以上|担当(課|部署)?\s*[:：]\s*複数|(担当課|担当部署|課|部署)(が|は)?複数|複数の(課|部署|担当課)|"
                         rf"複数(の)?(課|部署)(で|が)(担当|所管|実施|共同)|{N}つ以上の(課|部署|担当課)|{N}課以上|"
-                        r"(more than one|multiple|several|(two|three|four|five) or more)( responsible| different| separate)? "
+                        r"(more than one|multiple|several|(two|three|four|five|[2-5]) or more|at least (two|three|four|five|[2-5]))"
+                        r"( responsible| different| separate)? "
                         r"(departments?|divisions?|sections?)", re.IGNORECASE)
 HOW_MANY = {"二": 2, "三": 3, "四": 4, "五": 5, "two": 2, "three": 3, "four": 4, "five": 5}
 
