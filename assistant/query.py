@@ -45,6 +45,7 @@ class Query:
     least: bool = False  # most: the fewest instead
     end: bool = False  # first: compare when the rows end (their last year with a status), not when they start
     measure: Literal["rows", "departments"] = "rows"  # most / compare: count rows, or distinct departments
+    at_least: int = 0  # groups: only the groups of at least this many (「取組4件以上持ってる課」)
     narrower: tuple[Cond, ...] = ()  # pair: 「N件で、そのうち新規は？」 — the second count's extra conditions
     unread: tuple[str, ...] = ()  # parts of the question that read like a condition but were not understood
     spans: tuple[tuple[int, int], ...] = ()  # where in the question the conditions were read (the rest is theme)
@@ -292,7 +293,7 @@ def run(plan: Plan, q: Query, pool: list[Initiative] | None = None) -> Computed:
         out.starts = lasts(rows) if q.end else firsts(rows, q.conds)
     if q.result in ("most", "groups", "compare") and q.group:
         groups = grouped(rows, q.group, q.among if q.result == "compare" else ())
-        out.groups = {g: v for g, v in groups.items() if g not in left_out}
+        out.groups = {g: v for g, v in groups.items() if g not in left_out and out.size(v) >= q.at_least}
     if q.result == "pair":
         out.narrower = select(plan, q.conds + q.narrower, rows)  # the base's departments narrow the lines read
     if q.result in ("list", "count"):

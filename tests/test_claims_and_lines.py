@@ -177,3 +177,17 @@ def test_two_rows_named_without_quotes_are_compared_in_a_year(bot, plan: Plan) -
         ans = bot.ask(f"{a.name} と {b.name} R9 同じステータス?")
         assert ans.grounded and ans.text.startswith("はい、同じです。" if same else "いいえ、同じではありません。"), (
             a.name, b.name, ans.text[:200])
+
+
+def test_departments_with_at_least_n_rows_are_listed_from_a_loop(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「取組N件以上持ってる課」 (also among 新 rows, and in English): exactly the departments with that many rows."""
+    for n, new_only in ((3, False), (4, False), (6, False), (2, True), (3, True)):
+        counts = Counter(d for i in plan.initiatives if i.new or not new_only for d in i.departments)
+        want = {d for d, c in counts.items() if c >= n}
+        ans = bot.ask(f"{'新規の' if new_only else ''}取組を{n}件以上持っている課は？")
+        first = ans.text.splitlines()[0]
+        assert ans.grounded and f"{n}件以上の担当課は{len(want)}課です" in first, (n, new_only, first)
+        assert all(f"{d} {counts[d]}件" in first for d in want), first
+    counts = Counter(d for i in plan.initiatives for d in i.departments)
+    ans = bot.ask("Which departments have more than 4 initiatives?")
+    assert f": {sum(c > 4 for c in counts.values())} —" in ans.text.splitlines()[0], ans.text[:200]

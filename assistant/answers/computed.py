@@ -163,7 +163,14 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
     unit = ("departments" if by_dept else "initiatives") if en else ("課" if by_dept else "件")
     amount = (lambda c: en_count(c, unit)) if en else (lambda c: f"{c}{unit}")  # noqa: E731 - one line each
     what = ("departments involved" if by_dept else "initiatives") if en else ("担当課（重複を除く）" if by_dept else "取組")
-    if q.result == "groups":  # 「分野ごとの取組件数」: every group, most first
+    if q.result == "groups" and q.at_least:  # 「取組4件以上持ってる課」: the groups of that many, most first
+        ranked = sorted(counts, key=lambda nc: -nc[1])
+        listed = ", ".join(f"{n}: {amount(c)}" for n, c in ranked) if en else "、".join(f"{n} {amount(c)}" for n, c in ranked)
+        lines = [(f"Departments with at least {q.at_least} initiatives ({cond}): {len(ranked)} — {listed}." if ranked else
+                  f"No department has {q.at_least} initiatives or more ({cond}).") if en else
+                 (f"条件（{cond}）で取組が{q.at_least}件以上の担当課は{len(ranked)}課です: {listed}。" if ranked else
+                  f"条件（{cond}）で取組が{q.at_least}件以上の担当課はありません。")]
+    elif q.result == "groups":  # 「分野ごとの取組件数」: every group, most first
         ranked = sorted(counts, key=lambda nc: -nc[1])
         listed = ", ".join(f"{n}: {amount(c)}" for n, c in ranked) if en else "、".join(f"{n} {amount(c)}" for n, c in ranked)
         by = ("field" if q.group == "field" else "department") if en else ("分野" if q.group == "field" else "担当課")

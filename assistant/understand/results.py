@@ -16,6 +16,9 @@ MANY = re.compile(rf"多|少な|{TOP_N}|{MOST_EN}|{FEWEST}", re.IGNORECASE)
 LEAST = re.compile(rf"少な|{FEWEST}", re.IGNORECASE)
 ENDS = re.compile(r"終わ|終了|打ち切|長く(続|実施|予定)|長い期間|期間が長|\bends?\b|\bfinish|\bstops?\b|"
                   r"\blasts? longer\b|\bruns? (for )?(longer|more years)\b|\bfor more years\b", re.IGNORECASE)
+HAVING = re.compile(r"(?:取組|事業)?\s*([0-9]+)\s*件以上(?:の取組)?を?(?:持|担当|所管|抱え|ある|あり)|"
+                    r"(?:at least|or more than) ([0-9]+) initiatives|more than ([0-9]+) initiatives|([0-9]+) or more initiatives",
+                    re.IGNORECASE)  # a group counted at least this many times (more than N: N + 1)
 SAME_OR_NOT = re.compile(r"同じ|違う|違い|異な|\bsame\b|\bdiffer", re.IGNORECASE)  # two rows (or lines) compared
 WHICH = re.compile(r"どちら|どっち|\bwhich\b|\bmore\b|\bfewer\b", re.IGNORECASE)
 ROWS_COUNTED = re.compile(r"取組(の)?(数|件数)|how many initiatives|number of initiatives", re.IGNORECASE)
@@ -59,6 +62,9 @@ def result_of(text: str, conds: list[Cond], asks: set[str]) -> tuple[dict, list[
         if "count" in asks or any(c.kind != "field" for c in kpi_conds):  # KPIs by their viewpoint, unit, 累計 …
             return {"result": "count" if "count" in asks else "list", "subject": "kpi"}, kpi_conds
     measure = "departments" if "count_departments" in asks else "rows"  # 「担当課の数はどちらが多い」
+    if (having := HAVING.search(text)) and re.search(r"課|部署|departments?|divisions?", text, re.I):
+        n = int(next(g for g in having.groups() if g))  # 「取組4件以上持ってる課」: the departments of that many rows
+        return {"result": "groups", "group": "department", "at_least": n + bool(having.group(3)), "measure": "rows"}, conds
     if (each := GROUP_EACH.search(text)) and COUNT.search(text):  # 「分野ごとの取組件数」: every group's count
         group = "field" if re.search(r"分野|field", each.group(), re.I) else "department"
         return {"result": "groups", "group": group, "measure": measure}, [c for c in conds if c.kind != group or c.negated]
