@@ -191,3 +191,15 @@ def test_departments_with_at_least_n_rows_are_listed_from_a_loop(bot, plan: Plan
     counts = Counter(d for i in plan.initiatives for d in i.departments)
     ans = bot.ask("Which departments have more than 4 initiatives?")
     assert f": {sum(c > 4 for c in counts.values())} —" in ans.text.splitlines()[0], ans.text[:200]
+
+
+def test_table_filters_written_as_comparisons_are_read(bot, plan: Plan) -> None:  # noqa: ANN001
+    """「担当課数≧N、かつ新＝無」 and 「担当課数N以上」: the number of departments and the 新 mark as filters, from a loop."""
+    for n in (2, 3):
+        for form in (f"担当課数≧{n}", f"担当課数{n}以上"):
+            for not_new in (False, True):
+                rows = [i for i in plan.initiatives if len(i.departments) >= n and not (not_new and i.new)]
+                text = f"{form}で、かつ新＝無の取組は？" if not_new else f"{form}の取組は？"
+                first = bot.ask(text).text.splitlines()[0]
+                assert f"担当課が{n}つ以上" in first and f"{len(rows)}件" in first, (text, first)
+                assert not not_new or "新規ではない" in first, (text, first)
