@@ -163,28 +163,27 @@ def grouped_answer(r: Records, f: Frame, out: Computed) -> Draft:
     unit = ("departments" if by_dept else "initiatives") if en else ("課" if by_dept else "件")
     amount = (lambda c: en_count(c, unit)) if en else (lambda c: f"{c}{unit}")  # noqa: E731 - one line each
     what = ("departments involved" if by_dept else "initiatives") if en else ("担当課（重複を除く）" if by_dept else "取組")
-    if q.result == "groups" and q.at_least:  # 「取組4件以上持ってる課」: the groups of that many, most first
+    if q.result == "groups":  # 「分野ごとの取組件数」: every group (or those of at least q.at_least), most first
         ranked = sorted(counts, key=lambda nc: -nc[1])
         listed = ", ".join(f"{n}: {amount(c)}" for n, c in ranked) if en else "、".join(f"{n} {amount(c)}" for n, c in ranked)
-        lines = [(f"Departments with at least {q.at_least} initiatives ({cond}): {len(ranked)} — {listed}." if ranked else
-                  f"No department has {q.at_least} initiatives or more ({cond}).") if en else
-                 (f"条件（{cond}）で取組が{q.at_least}件以上の担当課は{len(ranked)}課です: {listed}。" if ranked else
-                  f"条件（{cond}）で取組が{q.at_least}件以上の担当課はありません。")]
-    elif q.result == "groups":  # 「分野ごとの取組件数」: every group, most first
-        ranked = sorted(counts, key=lambda nc: -nc[1])
-        listed = ", ".join(f"{n}: {amount(c)}" for n, c in ranked) if en else "、".join(f"{n} {amount(c)}" for n, c in ranked)
-        by = ("field" if q.group == "field" else "department") if en else ("分野" if q.group == "field" else "担当課")
-        lines = [f"{what.capitalize()} ({cond}) by {by}: {listed}." if en else f"条件（{cond}）の{what}の数（{by}別）: {listed}。"]
-        if ranked and not by_dept:  # the total counts a row once; the most is the first group
-            top = [n for n, c in ranked if c == ranked[0][1]]
-            low = [n for n, c in ranked if c == ranked[-1][1]]
-            fewest = len(ranked) > 1 and len(low) <= FEWEST_SAID
-            if en:
-                lines.append(f"In all: {en_count(len(out.rows), 'initiatives')}; the most: {' and '.join(top)}"
-                             + (f"; the fewest: {' and '.join(low)} ({ranked[-1][1]})." if fewest else "."))
-            else:
-                lines.append(f"合計{len(out.rows)}件で、最も多いのは{'と'.join(top)}（{ranked[0][1]}件）"
-                             + (f"、最も少ないのは{'と'.join(low)}（{ranked[-1][1]}件）です。" if fewest else "です。"))
+        if q.at_least:  # 「取組4件以上持ってる課」
+            lines = [(f"Departments with at least {q.at_least} initiatives ({cond}): {len(ranked)} — {listed}." if ranked else
+                      f"No department has {q.at_least} initiatives or more ({cond}).") if en else
+                     (f"条件（{cond}）で取組が{q.at_least}件以上の担当課は{len(ranked)}課です: {listed}。" if ranked else
+                      f"条件（{cond}）で取組が{q.at_least}件以上の担当課はありません。")]
+        else:
+            by = ("field" if q.group == "field" else "department") if en else ("分野" if q.group == "field" else "担当課")
+            lines = [f"{what.capitalize()} ({cond}) by {by}: {listed}." if en else f"条件（{cond}）の{what}の数（{by}別）: {listed}。"]
+            if ranked and not by_dept:  # the total counts a row once; the most is the first group
+                top = [n for n, c in ranked if c == ranked[0][1]]
+                low = [n for n, c in ranked if c == ranked[-1][1]]
+                fewest = len(ranked) > 1 and len(low) <= FEWEST_SAID
+                if en:
+                    lines.append(f"In all: {en_count(len(out.rows), 'initiatives')}; the most: {' and '.join(top)}"
+                                 + (f"; the fewest: {' and '.join(low)} ({ranked[-1][1]})." if fewest else "."))
+                else:
+                    lines.append(f"合計{len(out.rows)}件で、最も多いのは{'と'.join(top)}（{ranked[0][1]}件）"
+                                 + (f"、最も少ないのは{'と'.join(low)}（{ranked[-1][1]}件）です。" if fewest else "です。"))
     elif q.result == "compare":  # each with its 新 rows counted (「件数と新マーク数を比較」)
         notes = [compare_note(r, g, v, q.group == "field", en) for g, v in out.groups.items()]
         counts_new = [(n, amount(c) + ("" if by_dept else note)) for (n, c), note in zip(counts, notes, strict=True)]

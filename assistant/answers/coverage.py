@@ -280,10 +280,15 @@ NEWNESS = re.compile(r"新し|新た|新規|初めて|既存|前から|ずっと
                      r"\bis (it|this|that) new\b|\bnew (initiative|project|program)", re.IGNORECASE)
 
 
+def after_known(f: Frame) -> str:
+    """The question (folded) after the part that says which row the asker knows or uses, or "" when none does."""
+    known = KNOWN.search(f.text)
+    return folded(f.text[known.end():]) if known else ""
+
+
 def asked_beyond_known(f: Frame, lacking: list[str]) -> list[str]:
     """The words asked after a row the asker says they know, when no cited row holds any of them (else none)."""
-    known = KNOWN.search(f.text)
-    after = folded(f.text[known.end():]) if known else ""
+    after = after_known(f)
     asked = [w for w in japanese_words(f) if w in after]
     beyond = [w for w in lacking if folded(w) in after]
     return beyond if asked and len(beyond) == len(asked) else []
@@ -366,8 +371,7 @@ def covered(r: Records, f: Frame, draft: Draft) -> Draft:
         if any(app_channels().search(r.initiatives[i.id].name) for i in own if i.kind == "initiative"):
             # 「母子手帳ってスマホに入れられる？」 of a row whose name is an app (or a site): the phone is how it is used
             unheld = [w for w in unheld if not is_channel(w)]
-        if (known := KNOWN.search(f.text)) and (after := folded(f.text[known.end():])) and len(
-                beyond := [w for w in unheld if folded(w) in after]) >= MISSING:
+        if (after := after_known(f)) and len(beyond := [w for w in unheld if folded(w) in after]) >= MISSING:
             return not_held(r, draft, beyond, f.english)  # what is asked after the row one knows is not in it
         if yes_no(r, f, draft.subjects[0]):  # whichever way the row was chosen (by name, meaning or department)
             return not_held(r, draft, unheld, f.english) if len(unheld) >= (
